@@ -1,0 +1,39 @@
+/**
+ * The one error class of fingerlift. Every failure a user can cause (bad file, no finger, malformed
+ * template) is a `FingerliftError` with a stable `code` and a message that names the input.
+ */
+
+/** Stable error codes. Scripts may switch on them; they never change meaning between versions. */
+export type ErrorCode =
+  | 'E_DECODE' // the bytes are not a decodable image (corrupt, truncated, not an image)
+  | 'E_UNSUPPORTED_FORMAT' // a real file in a format fingerlift does not read
+  | 'E_TOO_LARGE' // pixel count over the configured limit (checked from the header)
+  | 'E_TOO_SMALL' // zero-size input, or an image under the minimum side
+  | 'E_NOT_FOUND' // the path does not exist or cannot be read
+  | 'E_EXISTS' // refusing to overwrite an existing output
+  | 'E_NO_FINGER' // no hand or fingertip found in a photo
+  | 'E_TEMPLATE_FORMAT' // template bytes that do not follow their format
+  | 'E_TOO_FEW_MINUTIAE' // a template too sparse to compare
+  | 'E_INVALID_ARGUMENT' // an option or argument outside its documented range
+  | 'E_CV' // an OpenCV operation failed (message translated from its exception)
+  | 'E_VERIFY'; // an audit-trail replay did not reproduce its recorded outputs
+
+export class FingerliftError extends Error {
+  readonly code: ErrorCode;
+  /** The file (or other input) the error is about, when there is one. */
+  readonly input?: string;
+
+  constructor(code: ErrorCode, message: string, options: { input?: string; cause?: unknown } = {}) {
+    super(options.input !== undefined && !message.includes(options.input) ? `${options.input}: ${message}` : message, {
+      cause: options.cause,
+    });
+    this.name = 'FingerliftError';
+    this.code = code;
+    if (options.input !== undefined) this.input = options.input;
+  }
+}
+
+/** True when `e` is a FingerliftError (optionally with the given code). */
+export function isFingerliftError(e: unknown, code?: ErrorCode): e is FingerliftError {
+  return e instanceof FingerliftError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,60 @@
+/**
+ * The one way tests and benchmarks reach real data: `../shared/data` and `../shared/cases`, found by
+ * walking up from the repository. When absent (a user's clone), `dataDir` returns undefined and
+ * `skipWithout` prints a visible `SKIP:` line that the test runner repeats.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function findShared(): string | undefined {
+  if (process.env.FINGERLIFT_SHARED && existsSync(process.env.FINGERLIFT_SHARED)) return process.env.FINGERLIFT_SHARED;
+  let dir = repoRoot;
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, '..', 'shared');
+    if (existsSync(join(candidate, 'data')) || existsSync(join(candidate, 'cases'))) return resolve(candidate);
+    dir = resolve(dir, '..');
+  }
+  return undefined;
+}
+
+const shared = findShared();
+
+/** Absolute path of `../shared/data/<sub>` when present, else undefined. */
+export function dataDir(sub = ''): string | undefined {
+  if (!shared) return undefined;
+  const p = join(shared, 'data', sub);
+  return existsSync(p) ? p : undefined;
+}
+
+/** Absolute path of `../shared/cases/<sub>` when present, else undefined. */
+export function casesDir(sub = ''): string | undefined {
+  if (!shared) return undefined;
+  const p = join(shared, 'cases', sub);
+  return existsSync(p) ? p : undefined;
+}
+
+/** Print the visible skip message for a test that needs data that is absent. */
+export function skipMessage(what: string, why: string): void {
+  console.log(`SKIP: ${what}: ${why} (../shared/data or ../shared/cases absent)`);
+}
+
+/**
+ * Returns the directory, or prints a SKIP line and returns undefined. Use:
+ *   const dir = requireData('fvc2002-db1b', 'FVC load test'); if (!dir) return;
+ */
+export function requireData(sub: string, what: string): string | undefined {
+  const d = dataDir(sub);
+  if (!d) skipMessage(what, `needs ../shared/data/${sub}`);
+  return d;
+}
+
+export function requireCase(sub: string, what: string): string | undefined {
+  const d = casesDir(sub);
+  if (!d) skipMessage(what, `needs ../shared/cases/${sub}`);
+  return d;
+}
+
+export { repoRoot };

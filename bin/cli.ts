@@ -1,0 +1,31 @@
+/**
+ * fingerlift command line. Parses arguments, calls the library, prints; no image logic here.
+ * Exit codes: 0 all inputs done, 1 some input failed (the others processed and reported), 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE, UsageError } from './common.js';
+import { register as registerInfo } from './commands/info.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace(/\/dist\/package\.json$/, '/package.json'), 'utf8')) as { version: string };
+
+const program = new Command();
+program
+  .name('fingerlift')
+  .description('Lift fingerprints out of photographs for forensic comparison: locate, normalise, enhance, extract minutiae, compare, report.')
+  .version(pkg.version, '-V, --version')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerInfo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = EXIT_USAGE;
+  } else throw e;
+}

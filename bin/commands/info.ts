@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { loadImage } from '../../src/image/io.js';
+import { EXIT_OK, EXIT_SOME_FAILED, failureOf, printSummary, type FileFailure } from '../common.js';
+import { expandInputs } from '../inputs.js';
+
+export function register(program: Command): void {
+  program
+    .command('info')
+    .description('print format, size, bit depth, channels, ppi and SHA-256 of each image')
+    .argument('<images...>', 'image files, folders or globs')
+    .option('--json', 'one JSON document on stdout')
+    .option('--max-pixels <n>', 'largest accepted image in pixels (checked from the header)', Number, 100_000_000)
+    .action(async (images: string[], opts: { json?: boolean; maxPixels: number }) => {
+      const started = Date.now();
+      const { files, missing } = await expandInputs(images);
+      const failures: FileFailure[] = [...missing];
+      const rows: Array<Record<string, unknown>> = [];
+      for (const path of files) {
+        try {
+          const r = await loadImage(path, { maxPixels: opts.maxPixels });
+          const s = r.source;
+          rows.push({ path, format: s.format, width: s.width, height: s.height, bitDepth: s.bitDepth, channels: s.channels, ppi: r.ppi ?? null, declaredPpi: s.declaredPpi ?? null, sha256: s.sha256, notes: r.notes });
+          if (!opts.json)
+            process.stdout.write(`${path}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi === undefined ? 'ppi unknown' : `${r.ppi} ppi`}\t${s.sha256}\n`);
+        } catch (e) {
+          const f = failureOf(path, e);
+          failures.push(f);
+          rows.push({ path, error: { code: f.code, message: f.message } });
+        }
+      }
+      if (opts.json) process.stdout.write(JSON.stringify({ files: rows, failed: failures.length }, null, 2) + '\n');
+      printSummary('info', files.length - (failures.length - missing.length), failures, Date.now() - started);
+      process.exitCode = failures.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+    });
+}

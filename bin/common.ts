@@ -1,0 +1,44 @@
+/**
+ * Shared CLI plumbing: exit codes, printing per-file failures, the closing summary.
+ * Exit codes for every subcommand: 0 all inputs done, 1 some input failed (the others still processed
+ * and reported), 2 usage error.
+ */
+import { FingerliftError } from '../src/errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_SOME_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface FileFailure {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** Turn anything thrown while processing `path` into a reportable failure. */
+export function failureOf(path: string, e: unknown): FileFailure {
+  if (e instanceof FingerliftError) return { path, code: e.code, message: e.message };
+  return { path, code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
+/** Print the closing summary to stderr (stdout stays clean for --json). */
+export function printSummary(what: string, done: number, failures: FileFailure[], ms: number): void {
+  process.stderr.write(`${what}: ${done} done, ${failures.length} failed, ${(ms / 1000).toFixed(1)} s\n`);
+  for (const f of failures) process.stderr.write(`  FAILED ${f.path}: [${f.code}] ${f.message}\n`);
+}
+
+/** Parse a positive number option; throws a usage error (exit 2) otherwise. */
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const v = Number(value);
+    if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${name} must be a positive number, got "${value}"`);
+    return v;
+  };
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

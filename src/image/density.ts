@@ -1,0 +1,110 @@
+/**
+ * Read the resolution a file itself declares, from its own header fields, so that "absent" can be told
+ * apart from a real 72: sharp reports 72 for a PNG with no pHYs chunk and for a JFIF header whose units
+ * are 0 (aspect ratio only).
+ *
+ * Sources: PNG pHYs chunk (ISO/IEC 15948:2004 §11.3.5.3, unit 1 = metre); JPEG JFIF APP0 (JFIF 1.02,
+ * units 1 = dots per inch, 2 = dots per cm, 0 = aspect ratio only) and Exif IFD0 XResolution/ResolutionUnit
+ * (Exif 2.32, tags 282/296: unit 2 = inch, 3 = cm); TIFF IFD0 XResolution/ResolutionUnit (TIFF 6.0, 1992;
+ * unit 1 = none); BMP BITMAPINFOHEADER biXPelsPerMeter.
+ */
+
+export interface DeclaredDensity {
+  /** Pixels per inch the file declares, or undefined when it declares none (or units without scale). */
+  ppi: number | undefined;
+  /** Which header field said so. */
+  field: 'pHYs' | 'JFIF' | 'Exif' | 'TIFF' | 'BMP' | 'none';
+}
+
+const NONE: DeclaredDensity = { ppi: undefined, field: 'none' };
+
+export function readDeclaredDensity(bytes: Uint8Array, format: string): DeclaredDensity {
+  try {
+    switch (format) {
+      case 'png':
+        return pngDensity(bytes);
+      case 'jpeg':
+        return jpegDensity(bytes);
+      case 'tiff':
+        return tiffDensity(bytes, 0);
+      case 'bmp':
+        return bmpDensity(bytes);
+      default:
+        return NONE;
+    }
+  } catch {
+    return NONE; // a malformed optional field is not a decode error; the decoder judges the pixels
+  }
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function pngDensity(b: Uint8Array): DeclaredDensity {
+  const dv = view(b);
+  let p = 8;
+  while (p + 12 <= b.length) {
+    const len = dv.getUint32(p);
+    const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
+    if (type === 'pHYs' && len >= 9 && p + 17 <= b.length) {
+      const ppux = dv.getUint32(p + 8);
+      const unit = b[p + 16];
+      return unit === 1 && ppux > 0 ? { ppi: ppux * 0.0254, field: 'pHYs' } : NONE;
+    }
+    if (type === 'IDAT' || type === 'IEND') break;
+    p += 12 + len;
+  }
+  return NONE;
+}
+
+function jpegDensity(b: Uint8Array): DeclaredDensity {
+  const dv = view(b);
+  let p = 2;
+  let jfif: DeclaredDensity = NONE;
+  while (p + 4 <= b.length && b[p] === 0xff) {
+    const marker = b[p + 1]!;
+    if (marker === 0xda || marker === 0xd9) break; // start of scan / end of image
+    const len = dv.getUint16(p + 2);
+    const seg = p + 4;
+    if (marker === 0xe0 && len >= 14 && b[seg] === 0x4a && b[seg + 1] === 0x46 && b[seg + 2] === 0x49 && b[seg + 3] === 0x46) {
+      const units = b[seg + 7];
+      const xd = dv.getUint16(seg + 8);
+      if (xd > 0 && units === 1) jfif = { ppi: xd, field: 'JFIF' };
+      else if (xd > 0 && units === 2) jfif = { ppi: xd * 2.54, field: 'JFIF' };
+    } else if (marker === 0xe1 && len >= 16 && b[seg] === 0x45 && b[seg + 1] === 0x78 && b[seg + 2] === 0x69 && b[seg + 3] === 0x66) {
+      const exif = tiffDensity(b.subarray(seg + 6, p + 2 + len), 0);
+      if (exif.ppi !== undefined) return { ppi: exif.ppi, field: 'Exif' };
+    }
+    p += 2 + len;
+  }
+  return jfif;
+}
+
+function tiffDensity(b: Uint8Array, base: number): DeclaredDensity {
+  const dv = view(b);
+  const le = b[base] === 0x49;
+  const u16 = (o: number): number => dv.getUint16(base + o, le);
+  const u32 = (o: number): number => dv.getUint32(base + o, le);
+  const ifd = u32(4);
+  const n = u16(ifd);
+  let xres: number | undefined;
+  let unit = 2; // TIFF 6.0 default: inch
+  for (let i = 0; i < n; i++) {
+    const e = ifd + 2 + 12 * i;
+    const tag = u16(e);
+    if (tag === 282) {
+      const off = u32(e + 8);
+      const den = u32(off + 4);
+      if (den > 0) xres = u32(off) / den;
+    } else if (tag === 296) unit = u16(e + 8);
+  }
+  if (xres === undefined || !(xres > 0) || unit === 1) return NONE;
+  return { ppi: unit === 3 ? xres * 2.54 : xres, field: 'TIFF' };
+}
+
+function bmpDensity(b: Uint8Array): DeclaredDensity {
+  if (b.length < 46) return NONE;
+  const ppm = view(b).getInt32(38, true);
+  return ppm > 0 ? { ppi: ppm * 0.0254, field: 'BMP' } : NONE;
+}

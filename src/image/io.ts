@@ -1,0 +1,340 @@
+/**
+ * Image input and output through sharp (libvips), with BMP through bmp-ts (sharp cannot read BMP).
+ *
+ * `loadImage` never changes the original; it returns float32 pixels in [0, 1], the resolution the file
+ * itself declares (undefined when it declares none, never a silent 72), and a source record with the
+ * SHA-256 of the exact bytes read, for the audit trail.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { decode as decodeBmp } from 'bmp-ts';
+import { FingerliftError } from '../errors.js';
+import { readDeclaredDensity } from './density.js';
+import type { AnyImage, GrayImage, RgbImage } from './types.js';
+import { isRgb } from './types.js';
+
+/** Formats fingerlift reads. */
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'bmp'] as const;
+export type ImageFormat = (typeof SUPPORTED_FORMATS)[number];
+
+/** Where an image came from: enough to identify the exact bytes in an audit trail. */
+export interface ImageSource {
+  /** Path as given, when read from a file. */
+  path?: string;
+  /** SHA-256 (hex) of the file's bytes. */
+  sha256: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  format: ImageFormat;
+  /** Size after EXIF orientation, pixels. */
+  width: number;
+  height: number;
+  /** Bits per channel in the file: 1, 8 or 16. */
+  bitDepth: number;
+  /** Channels in the file (1 grey, 2 grey + alpha, 3 colour, 4 colour + alpha or CMYK). */
+  channels: number;
+  /** EXIF orientation tag (1-8) that was applied, when present. */
+  exifOrientation?: number;
+  /** Resolution the file declares, pixels per inch, before the plausibility check. */
+  declaredPpi?: number;
+  /** Header field the declared resolution came from. */
+  densityField: string;
+}
+
+export interface LoadedImage {
+  /** Grey (1-channel file) or RGB image, [0, 1], upright (EXIF orientation applied), alpha composited on white. */
+  image: AnyImage;
+  /**
+   * Resolution in pixels per inch when the file declares a plausible one (`PLAUSIBLE_PPI`), else
+   * undefined (absent, or implausible such as the 72/96 dpi that software writes by default).
+   */
+  ppi: number | undefined;
+  source: ImageSource;
+  /** Human-readable notes on what was decided (implausible density ignored, 16-bit scaled, ...). */
+  notes: string[];
+}
+
+export interface LoadOptions {
+  /** Largest accepted image, in pixels, checked from the header before decoding. Default 100 megapixels. */
+  maxPixels?: number;
+  /** Smallest accepted side, pixels. Default 32. */
+  minSide?: number;
+  /** Name used in error messages when loading from a Buffer. */
+  name?: string;
+}
+
+/** Declared densities outside this range (ppi) are treated as unknown: [200, 20000]. */
+export const PLAUSIBLE_PPI: readonly [number, number] = [200, 20000];
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+export const DEFAULT_MIN_SIDE = 32;
+
+function sniffFormat(b: Uint8Array): string | undefined {
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42 && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 42))) return 'tiff';
+  if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'webp';
+  if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return 'bmp';
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'gif';
+  if (b.length >= 12 && b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70) return 'heif';
+  if (b.length >= 12 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 0x0c && b[4] === 0x6a && b[5] === 0x50) return 'jp2';
+  if (b.length >= 2 && b[0] === 0x50 && b[1]! >= 0x31 && b[1]! <= 0x36) return 'ppm';
+  if (b.length >= 5 && /^\s*<(\?xml|svg)/i.test(String.fromCharCode(...b.subarray(0, 64)))) return 'svg';
+  return undefined;
+}
+
+/**
+ * Load an image file (or bytes) as float32 in [0, 1].
+ * Formats: JPEG, PNG (8/16 bit, palette), TIFF (8/16 bit), WebP, BMP. EXIF orientation is applied; alpha is
+ * composited on white; palette, CMYK and 16-bit are converted (16-bit keeps its precision in float32).
+ * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
+ *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
+ *   E_DECODE (not an image, corrupt or truncated).
+ */
+export async function loadImage(input: string | Uint8Array, options: LoadOptions = {}): Promise<LoadedImage> {
+  const name = typeof input === 'string' ? input : (options.name ?? '<buffer>');
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const minSide = options.minSide ?? DEFAULT_MIN_SIDE;
+  let bytes: Uint8Array;
+  if (typeof input === 'string') {
+    try {
+      bytes = await readFile(input);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FingerliftError('E_NOT_FOUND', `cannot read file (${code ?? String(e)})`, { input: name, cause: e });
+    }
+  } else bytes = input;
+  if (bytes.length === 0) throw new FingerliftError('E_TOO_SMALL', 'file is empty (0 bytes)', { input: name });
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sniffed = sniffFormat(bytes);
+  if (sniffed === undefined) throw new FingerliftError('E_DECODE', 'not an image: the bytes match no known image format', { input: name });
+  if (!(SUPPORTED_FORMATS as readonly string[]).includes(sniffed))
+    throw new FingerliftError('E_UNSUPPORTED_FORMAT', `${sniffed.toUpperCase()} is not supported (use JPEG, PNG, TIFF, WebP or BMP)`, { input: name });
+  const format = sniffed as ImageFormat;
+  const notes: string[] = [];
+  const declared = readDeclaredDensity(bytes, format);
+  const ppi = declared.ppi !== undefined && declared.ppi >= PLAUSIBLE_PPI[0] && declared.ppi <= PLAUSIBLE_PPI[1] ? declared.ppi : undefined;
+  if (declared.ppi !== undefined && ppi === undefined)
+    notes.push(`file declares ${round(declared.ppi)} ppi (${declared.field}), implausible for a fingerprint image: resolution treated as unknown`);
+  if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
+
+  const decoded = format === 'bmp' ? decodeBmpImage(bytes, name, maxPixels) : await decodeWithSharp(bytes, name, maxPixels);
+  const { image } = decoded;
+  if (image.width < minSide || image.height < minSide)
+    throw new FingerliftError('E_TOO_SMALL', `image is ${image.width} x ${image.height} pixels; at least ${minSide} px a side is needed`, { input: name });
+  notes.push(...decoded.notes);
+  const source: ImageSource = {
+    sha256,
+    bytes: bytes.length,
+    format,
+    width: image.width,
+    height: image.height,
+    bitDepth: decoded.bitDepth,
+    channels: decoded.channels,
+    densityField: declared.field,
+  };
+  if (typeof input === 'string') source.path = input;
+  if (decoded.orientation !== undefined) source.exifOrientation = decoded.orientation;
+  if (declared.ppi !== undefined) source.declaredPpi = round(declared.ppi);
+  return { image, ppi: ppi === undefined ? undefined : round(ppi), source, notes };
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+interface Decoded {
+  image: AnyImage;
+  bitDepth: number;
+  channels: number;
+  orientation?: number;
+  notes: string[];
+}
+
+async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: number): Promise<Decoded> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new FingerliftError('E_DECODE', `cannot read image header: ${(e as Error).message}`, { input: name, cause: e });
+  }
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (w * h > maxPixels)
+    throw new FingerliftError('E_TOO_LARGE', `image is ${w} x ${h} = ${(w * h / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)}`, { input: name });
+  if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
+  const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
+  const grey = (meta.channels ?? 3) <= 2 && meta.space !== 'cmyk';
+  const notes: string[] = [];
+  if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
+  if (meta.hasAlpha) notes.push('alpha composited on white');
+  if (meta.isPalette) notes.push('palette expanded');
+  let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+  if (meta.hasAlpha) pipeline = pipeline.flatten({ background: sixteen ? { r: 65535, g: 65535, b: 65535 } : '#ffffff' });
+  pipeline = grey ? pipeline.toColourspace(sixteen ? 'grey16' : 'b-w') : pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new FingerliftError('E_DECODE', `cannot decode image (corrupt or truncated?): ${(e as Error).message}`, { input: name, cause: e });
+  }
+  const { width, height, channels } = raw.info;
+  const n = width * height * channels;
+  const data = new Float32Array(n);
+  if (sixteen) {
+    const src = new Uint16Array(raw.data.buffer, raw.data.byteOffset, n);
+    for (let i = 0; i < n; i++) data[i] = src[i]! / 65535;
+  } else {
+    const lut = new Float32Array(256);
+    for (let i = 0; i < 256; i++) lut[i] = i / 255;
+    const src = raw.data;
+    for (let i = 0; i < n; i++) data[i] = lut[src[i]!]!;
+  }
+  const image: AnyImage = channels === 1 ? { width, height, data } : { width, height, channels: 3, data };
+  if (channels !== 1 && channels !== 3) throw new FingerliftError('E_DECODE', `unexpected channel count ${channels} after conversion`, { input: name });
+  const out: Decoded = {
+    image,
+    bitDepth: sixteen ? 16 : meta.depth === 'uchar' && meta.bitsPerSample === 1 ? 1 : 8,
+    channels: meta.channels ?? channels,
+    notes,
+  };
+  if (meta.orientation !== undefined) {
+    out.orientation = meta.orientation;
+    if (meta.orientation !== 1) notes.push(`EXIF orientation ${meta.orientation} applied`);
+  }
+  return out;
+}
+
+function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Decoded {
+  if (bytes.length < 26) throw new FingerliftError('E_DECODE', 'truncated BMP header', { input: name });
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerSize = dv.getUint32(14, true);
+  const w = headerSize === 12 ? dv.getUint16(18, true) : Math.abs(dv.getInt32(18, true));
+  const h = headerSize === 12 ? dv.getUint16(20, true) : Math.abs(dv.getInt32(22, true));
+  const bitPP = headerSize === 12 ? dv.getUint16(24, true) : bytes.length >= 30 ? dv.getUint16(28, true) : 0;
+  if (w * h > maxPixels)
+    throw new FingerliftError('E_TOO_LARGE', `image is ${w} x ${h} = ${(w * h / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)}`, { input: name });
+  if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
+  const offset = dv.getUint32(10, true);
+  const rowBytes = Math.floor((bitPP * w + 31) / 32) * 4;
+  const compression = headerSize >= 40 && bytes.length >= 34 ? dv.getUint32(30, true) : 0;
+  if (compression === 0 && offset + rowBytes * h > bytes.length)
+    throw new FingerliftError('E_DECODE', `truncated BMP: ${bytes.length} bytes, pixel data needs ${offset + rowBytes * h}`, { input: name });
+  let bmp: ReturnType<typeof decodeBmp>;
+  try {
+    bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // pixels as A, B, G, R bytes
+  } catch (e) {
+    throw new FingerliftError('E_DECODE', `cannot decode BMP: ${(e as Error).message}`, { input: name, cause: e });
+  }
+  const n = bmp.width * bmp.height;
+  const px = bmp.data;
+  // Grey when every pixel has R = G = B (8-bit grey BMPs are palette images with a grey ramp).
+  const A = 0, B = 1, G = 2, R = 3;
+  let grey = true;
+  for (let i = 0; i < n && grey; i++) {
+    const r = px[4 * i + R]!;
+    if (px[4 * i + G] !== r || px[4 * i + B] !== r) grey = false;
+  }
+  const notes: string[] = [];
+  // Only 32-bit BMPs can carry alpha; many write 0 there meaning "unused", so all-zero alpha is opaque.
+  let hasAlpha = false;
+  if (bitPP === 32) {
+    let anyNonZero = false;
+    let anyTranslucent = false;
+    for (let i = 0; i < n; i++) {
+      const a = px[4 * i + A]!;
+      if (a !== 0) anyNonZero = true;
+      if (a < 255) anyTranslucent = true;
+    }
+    hasAlpha = anyNonZero && anyTranslucent;
+  }
+  if (hasAlpha) notes.push('alpha composited on white');
+  const blend = (v: number, a: number): number => (hasAlpha ? (v * a + 255 * (255 - a)) / 65025 : v / 255);
+  let image: AnyImage;
+  if (grey) {
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = blend(px[4 * i + R]!, px[4 * i + A]!);
+    image = { width: bmp.width, height: bmp.height, data };
+  } else {
+    const data = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const a = px[4 * i + A]!;
+      data[3 * i] = blend(px[4 * i + R]!, a);
+      data[3 * i + 1] = blend(px[4 * i + G]!, a);
+      data[3 * i + 2] = blend(px[4 * i + B]!, a);
+    }
+    image = { width: bmp.width, height: bmp.height, channels: 3, data };
+  }
+  return { image, bitDepth: bitPP <= 8 ? bitPP : 8, channels: grey ? 1 : 3, notes };
+}
+
+export interface SaveOptions {
+  /** Resolution written into the file (PNG pHYs, TIFF XResolution), pixels per inch. Required: a print must keep its scale. */
+  ppi: number;
+  /** Overwrite an existing file. Default false (E_EXISTS). */
+  overwrite?: boolean;
+  /** Bits per channel, 8 (default) or 16. */
+  bitDepth?: 8 | 16;
+}
+
+/** Encode an image as PNG or TIFF bytes with its true resolution (format from `format`). */
+export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', options: Omit<SaveOptions, 'overwrite'>): Promise<Buffer> {
+  const channels = isRgb(image) ? 3 : 1;
+  const sixteen = options.bitDepth === 16;
+  const n = image.width * image.height * channels;
+  let s: Sharp;
+  if (sixteen) {
+    const u16 = new Uint16Array(n);
+    for (let i = 0; i < n; i++) u16[i] = Math.round(clamp01(image.data[i]!) * 65535);
+    s = sharp(u16, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } }).toColourspace(channels === 1 ? 'grey16' : 'rgb16');
+  } else {
+    const u8 = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) u8[i] = Math.round(clamp01(image.data[i]!) * 255);
+    s = sharp(u8, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } });
+    if (channels === 1) s = s.toColourspace('b-w');
+  }
+  s = s.withDensity(options.ppi);
+  return format === 'png' ? s.png({ compressionLevel: 9 }).toBuffer() : s.tiff({ compression: 'lzw', xres: options.ppi / 25.4, yres: options.ppi / 25.4, resolutionUnit: 'inch' }).toBuffer();
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/**
+ * Save a grey or RGB image as PNG or TIFF (by the path's extension) with its true resolution.
+ * Parent folders are created. Never overwrites unless `overwrite` is set.
+ * @returns the bytes written (for hashing in the audit trail).
+ * @throws FingerliftError E_EXISTS (file exists), E_UNSUPPORTED_FORMAT (extension not .png/.tif/.tiff).
+ */
+export async function saveImage(image: AnyImage, path: string, options: SaveOptions): Promise<Buffer> {
+  const ext = extname(path).toLowerCase();
+  const format = ext === '.png' ? 'png' : ext === '.tif' || ext === '.tiff' ? 'tiff' : undefined;
+  if (!format) throw new FingerliftError('E_UNSUPPORTED_FORMAT', `cannot save as "${ext}": use .png, .tif or .tiff`, { input: path });
+  const bytes = await encodeImage(image, format, options);
+  await writeBytes(path, bytes, options.overwrite ?? false);
+  return bytes;
+}
+
+/**
+ * Write bytes to a new file (parent folders created), atomically refusing to replace an existing one
+ * unless `overwrite`. @throws FingerliftError E_EXISTS.
+ */
+export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await writeFile(path, bytes, { flag: overwrite ? 'w' : 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new FingerliftError('E_EXISTS', 'output exists; refusing to overwrite (use --force)', { input: path, cause: e });
+    throw e;
+  }
+}
+
+/** SHA-256 (hex) of bytes. */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export type { GrayImage, RgbImage };

@@ -1,0 +1,52 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, requireData } from './helpers/data.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-cli-'));
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...args], { encoding: 'utf8', cwd: tmp });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--version and --help', () => {
+  const v = cli('--version');
+  assert.is(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+  const h = cli('--help');
+  assert.is(h.code, 0);
+  assert.match(h.stdout, /info/);
+});
+
+test('usage errors exit 2', () => {
+  assert.is(cli('no-such-command').code, 2);
+  assert.is(cli('info').code, 2); // missing argument
+});
+
+test('info on a mix of good and bad files reports every file and exits 1', () => {
+  const bad = join(tmp, 'bad.png');
+  writeFileSync(bad, 'not an image');
+  const empty = join(tmp, 'empty.jpg');
+  writeFileSync(empty, '');
+  const db1 = requireData('fvc2002-db1b', 'CLI info on real files');
+  const good = db1 ? [join(db1, '101_1.tif'), join(db1, '101_2.tif')] : [];
+  const r = cli('info', '--json', ...good, bad, empty, join(tmp, 'missing.tif'));
+  assert.is(r.code, 1);
+  const doc = JSON.parse(r.stdout) as { files: Array<{ path: string; error?: { code: string }; sha256?: string }>; failed: number };
+  assert.is(doc.failed, 3);
+  assert.is(doc.files.filter((f) => f.sha256).length, good.length);
+  assert.is(doc.files.find((f) => f.path === bad)?.error?.code, 'E_DECODE');
+  assert.is(doc.files.find((f) => f.path === empty)?.error?.code, 'E_TOO_SMALL');
+  assert.match(r.stderr, /missing\.tif: \[E_NOT_FOUND\]|missing\.tif.*E_NOT_FOUND/);
+  const ok = db1 ? cli('info', join(db1, '101_1.tif')) : undefined;
+  if (ok) {
+    assert.is(ok.code, 0);
+    assert.match(ok.stdout, /388x374/);
+  }
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();

@@ -1,0 +1,258 @@
+/**
+ * The pipeline: composes the stages in the order of the data flow and records each one in the audit
+ * trail (name, full parameters with defaults, duration, SHA-256 of its output). Reads top to bottom as
+ * DESIGN.md's data flow:
+ *
+ *   contact print: grey -> resolution -> polarity -> [deblur] -> enhance (resample, contrast, orientation,
+ *                  mask, frequency, Gabor) -> extract minutiae -> Template
+ *   photo:         locate fingertips -> per fingertip: normalise -> [deblur] -> enhance -> extract
+ *
+ * Stages never read files or print; this module neither (the CLI and batch tasks do), except for the
+ * file-level helpers at the end, which load an input and start its trail.
+ */
+import type { AnyImage, GrayImage } from './image/types.js';
+import { toGray, invert, type GrayMode } from './image/ops.js';
+import { loadImage, type LoadedImage, type LoadOptions } from './image/io.js';
+import {
+  enhance,
+  estimateRidgePeriod,
+  ENHANCE_DEFAULTS,
+  RESAMPLE_DEFAULTS,
+  CONTRAST_DEFAULTS,
+  ORIENTATION_DEFAULTS,
+  MASK_DEFAULTS,
+  FREQUENCY_DEFAULTS,
+  GABOR_DEFAULTS,
+  type EnhanceOptions,
+  type EnhanceResult,
+  type EnhanceTimings,
+} from './enhance/index.js';
+import { deblur, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
+import { extractMinutiaeDetailed, EXTRACT_DEFAULTS, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
+import type { Template } from './minutiae/types.js';
+import { AuditTrail, describeInput } from './audit/trail.js';
+import { readFile } from 'node:fs/promises';
+import { FingerliftError } from './errors.js';
+
+/** Mean ridge period of adult fingerprints at 500 ppi, pixels (about 0.48 mm; the normalisation target of issue 7 / Kovesi). */
+export const REFERENCE_RIDGE_PERIOD_PX = 9.5;
+
+/** Pipeline-level defaults (the stages' own defaults live in their modules). */
+export const PIPELINE_DEFAULTS = {
+  /** Grey conversion of colour contact prints: ITU-R BT.601 luma. */
+  grey: 'luminance' as GrayMode,
+  /**
+   * When the resolution is unknown, a contact print is processed at 500 ppi if its measured ridge period
+   * implies a resolution within this factor of 500 ppi (7.1-11.9 px at the 9.5 px reference), else at the
+   * resolution the ridge period implies. Ridge period varies between people by about +-20% (Kovesi's
+   * 5-15 px band at 500 ppi covers the extremes), so only a larger disagreement is evidence of a wrong scale.
+   */
+  ppiTolerance: 1.25,
+  /** Minimum confidence of the ridge-period estimate to act on it. */
+  periodConfidence: 0.2,
+} as const;
+
+/** How the working resolution was decided, with the evidence (recorded in the trail). */
+export interface ResolutionDecision {
+  /** Resolution the print is taken to have, ppi. */
+  ppi: number;
+  basis: 'option' | 'file' | 'assumed-500' | 'ridge-period';
+  /** Resolution the file declared (also when it was rejected as implausible). */
+  declaredPpi?: number;
+  /** Measured dominant ridge period, px of the input, and its confidence [0, 1]. */
+  ridgePeriodPx?: number;
+  periodConfidence?: number;
+  note: string;
+}
+
+export interface PolarityDecision {
+  /** True when the image was inverted so that ridges are dark. */
+  inverted: boolean;
+  basis: 'option' | 'detected' | 'default';
+  /** Detector's evidence, when detected. */
+  evidence?: Record<string, number>;
+  note: string;
+}
+
+export interface PrintOptions {
+  /** Resolution of the input, ppi: overrides the file's (e.g. 569 for FVC2002 DB2_B). */
+  ppi?: number;
+  /** Grey conversion for colour inputs (default luminance). */
+  grey?: GrayMode;
+  /** Ridges in the input: 'dark' (as a contact print), 'light' (invert), 'auto' (detect). Default 'auto'. */
+  polarity?: 'auto' | 'dark' | 'light';
+  /** Deblur before enhancement (off unless given): PSF ('auto' to estimate) and method. */
+  deblur?: Omit<DeblurOptions, 'mask'>;
+  enhance?: Omit<EnhanceOptions, 'ppi'>;
+  extract?: ExtractOptions;
+}
+
+export interface PrintResult {
+  /** The grey input (before resampling), [0, 1], ridges dark. */
+  gray: GrayImage;
+  enhancement: EnhanceResult;
+  template: Template;
+  extraction: ExtractDiagnostics;
+  decisions: { resolution: ResolutionDecision; polarity: PolarityDecision; deblur?: DeblurResult['evidence'] };
+}
+
+/**
+ * Decide the resolution of a contact print: the caller's, else the file's (when plausible), else 500 ppi
+ * when the ridge period agrees with it, else the resolution the ridge period implies.
+ */
+export function decideResolution(gray: GrayImage, given: { option?: number; file?: number; declared?: number }): ResolutionDecision {
+  if (given.option !== undefined) return { ppi: given.option, basis: 'option', note: `resolution given: ${given.option} ppi`, ...(given.declared !== undefined ? { declaredPpi: given.declared } : {}) };
+  if (given.file !== undefined) return { ppi: given.file, basis: 'file', declaredPpi: given.file, note: `resolution from the file: ${given.file} ppi` };
+  const declared = given.declared !== undefined ? { declaredPpi: given.declared } : {};
+  const why = given.declared !== undefined
+    ? `file declares ${given.declared} ppi, implausible for a fingerprint (ridges would be ${(REFERENCE_RIDGE_PERIOD_PX * given.declared / 500).toFixed(1)} px apart)`
+    : 'file declares no resolution';
+  let period: { periodPx: number; confidence: number };
+  try {
+    period = estimateRidgePeriod(gray);
+  } catch {
+    return { ppi: 500, basis: 'assumed-500', ...declared, note: `${why}; ridge period not measurable: 500 ppi assumed` };
+  }
+  const implied = (500 * REFERENCE_RIDGE_PERIOD_PX) / period.periodPx;
+  const ev = { ridgePeriodPx: round2(period.periodPx), periodConfidence: round2(period.confidence) };
+  const ratio = implied > 500 ? implied / 500 : 500 / implied;
+  if (period.confidence < PIPELINE_DEFAULTS.periodConfidence || ratio <= PIPELINE_DEFAULTS.ppiTolerance)
+    return { ppi: 500, basis: 'assumed-500', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) ${ratio <= PIPELINE_DEFAULTS.ppiTolerance ? 'is consistent with' : 'too uncertain to contradict'} 500 ppi: 500 ppi assumed` };
+  const ppi = Math.round(implied);
+  return { ppi, basis: 'ridge-period', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) implies about ${ppi} ppi: processed as ${ppi} ppi` };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+/** Full enhancement parameters, defaults included, for the trail. */
+export function enhanceParams(options: EnhanceOptions): Record<string, unknown> {
+  return {
+    ppi: options.ppi ?? null,
+    blockSize: options.blockSize ?? ENHANCE_DEFAULTS.blockSize,
+    responseQuantile: options.responseQuantile ?? ENHANCE_DEFAULTS.responseQuantile,
+    resample: { ...RESAMPLE_DEFAULTS, ...options.resample },
+    contrast: { ...CONTRAST_DEFAULTS, ...options.stretch, ...options.clahe },
+    orientation: { ...ORIENTATION_DEFAULTS, ...options.orientation },
+    mask: { ...MASK_DEFAULTS, ...options.mask },
+    frequency: { ...FREQUENCY_DEFAULTS, ...options.frequency },
+    gabor: { ...GABOR_DEFAULTS, ...options.gabor },
+    suppressBackground: options.suppressBackground ?? false,
+  };
+}
+
+/**
+ * Enhance a grey print and record every enhancement stage in the trail (each stage's output is hashed:
+ * mask, orientation field, frequency map, quality map, enhanced image).
+ */
+export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?: AuditTrail): EnhanceResult {
+  const timings: Partial<EnhanceTimings> = {};
+  const r = enhance(gray, options, timings);
+  if (trail) {
+    const p = enhanceParams(options);
+    const ms = (k: keyof EnhanceTimings): number => timings[k] ?? 0;
+    trail.recordStep('enhance.resample', { ppi: p.ppi, ...(p.resample as object) }, ms('resample'), { scale: r.scale }, r.notes.filter((n) => /resolution|ppi|resampl/i.test(n)));
+    trail.recordStep('enhance.contrast', p.contrast, ms('background') + ms('contrast'), r.normalised);
+    trail.recordStep('enhance.orientation', p.orientation, ms('orientation'), { theta: r.orientation.theta, coherence: r.orientation.coherence });
+    trail.recordStep('enhance.mask', { ...(p.mask as object), blockSize: p.blockSize }, ms('mask'), r.mask.data);
+    trail.recordStep('enhance.frequency', { ...(p.frequency as object), blockSize: p.blockSize }, ms('frequency'), r.frequency.data);
+    trail.recordStep('enhance.gabor', p.gabor, ms('gabor'), r.enhanced);
+    trail.recordStep('enhance.quality', { blockSize: p.blockSize, responseQuantile: p.responseQuantile }, ms('output'), r.quality.data, r.notes);
+  }
+  return r;
+}
+
+/**
+ * A contact print (or a normalised fingertip) from image to template.
+ * @param image grey or colour print, height x width, [0, 1].
+ * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written).
+ * @throws FingerliftError from the stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
+ */
+export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined }, options: PrintOptions = {}, trail?: AuditTrail): PrintResult {
+  const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
+  const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
+  let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
+
+  const resolution = step('resolution', { option: options.ppi ?? null, file: source.ppi ?? null, declared: source.declaredPpi ?? null, ...PIPELINE_DEFAULTS, referencePeriodPx: REFERENCE_RIDGE_PERIOD_PX },
+    () => decideResolution(gray, { ...(options.ppi !== undefined ? { option: options.ppi } : {}), ...(source.ppi !== undefined ? { file: source.ppi } : {}), ...(source.declaredPpi !== undefined ? { declared: source.declaredPpi } : {}) }),
+    (d) => [d.note]);
+
+  const polarityMode = options.polarity ?? 'auto';
+  const polarity: PolarityDecision = polarityMode === 'light'
+    ? { inverted: true, basis: 'option', note: 'ridges given as light: inverted' }
+    : polarityMode === 'dark'
+      ? { inverted: false, basis: 'option', note: 'ridges given as dark: not inverted' }
+      : detectPrintPolarity(gray);
+  gray = step('polarity', { mode: polarityMode }, () => (polarity.inverted ? invert(gray) : gray), () => [polarity.note]);
+
+  let deblurEvidence: DeblurResult['evidence'] | undefined;
+  if (options.deblur) {
+    const d = step('deblur', { method: 'wiener', psf: 'auto', ...options.deblur }, () => deblur(gray, options.deblur), (v) => [`deblur: ${v.evidence.psfSource} PSF ${v.evidence.psfText}${v.evidence.skipped ? ' (no blur found: unchanged)' : ''}`]);
+    gray = d.image;
+    deblurEvidence = d.evidence;
+  }
+
+  const enhancement = enhanceRecorded(gray, { ...options.enhance, ppi: resolution.ppi }, trail);
+  const extracted = step('extract', { ...EXTRACT_DEFAULTS, ...options.extract }, () => extractMinutiaeDetailed(enhancement, options.extract), (v) => [`${v.template.minutiae.length} minutiae (${v.diagnostics.candidates} candidates)`]);
+  return {
+    gray,
+    enhancement,
+    template: extracted.template,
+    extraction: extracted.diagnostics,
+    decisions: { resolution, polarity, ...(deblurEvidence ? { deblur: deblurEvidence } : {}) },
+  };
+}
+
+/**
+ * Ridge polarity of a contact print. A contact print shows dark ridges on a light background: the
+ * background (the area outside the finger) is the brightest large region. When the image's border is
+ * mostly dark and its centre lighter, the print is negative (white ridges on black) and is inverted.
+ */
+export function detectPrintPolarity(gray: GrayImage): PolarityDecision {
+  const { width: w, height: h, data } = gray;
+  const band = Math.max(2, Math.round(Math.min(w, h) * 0.06));
+  let borderSum = 0, borderN = 0, allSum = 0;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const v = data[y * w + x]!;
+      allSum += v;
+      if (x < band || y < band || x >= w - band || y >= h - band) { borderSum += v; borderN++; }
+    }
+  // Relative to the image's own range, so a 0/1-valued or low-contrast print is judged like any other.
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < data.length; i++) { const v = data[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  const span = hi - lo > 1e-9 ? hi - lo : 1;
+  const border = (borderSum / borderN - lo) / span;
+  const mean = (allSum / (w * h) - lo) / span;
+  const evidence = { borderMean: round2(border), imageMean: round2(mean) };
+  if (border < mean - 0.05 && border < 0.5)
+    return { inverted: true, basis: 'detected', evidence, note: `border darker (${evidence.borderMean}) than the print (${evidence.imageMean}) relative to the grey range: negative print, inverted to dark ridges` };
+  return { inverted: false, basis: 'detected', evidence, note: `border ${evidence.borderMean}, print ${evidence.imageMean}: ridges taken as dark` };
+}
+
+/** A loaded input with its trail started (tool, versions, input hash, size, ppi). */
+export interface StartedRun {
+  loaded: LoadedImage;
+  trail: AuditTrail;
+}
+
+/**
+ * Load an image file and start its audit trail (`command` and its full options are recorded so that
+ * `fingerlift verify` can replay the run).
+ * @throws FingerliftError from `loadImage` (E_NOT_FOUND, E_DECODE, E_TOO_LARGE, E_TOO_SMALL, E_UNSUPPORTED_FORMAT).
+ */
+export async function startRun(path: string, command: string, options: unknown, load: LoadOptions = {}): Promise<StartedRun> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new FingerliftError('E_NOT_FOUND', `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+  }
+  const loaded = await loadImage(bytes, { ...load, name: path });
+  loaded.source.path = path;
+  const trail = new AuditTrail({ command, options });
+  trail.setInput(describeInput(path, bytes, { width: loaded.image.width, height: loaded.image.height, ...(loaded.ppi !== undefined ? { ppi: loaded.ppi } : {}) }));
+  trail.recordStep('load', { path, ...load }, 0, loaded.image, loaded.notes);
+  return { loaded, trail };
+}

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError } from './common.js';
 import { register as registerInfo } from './commands/info.js';
+import { register as registerPrint } from './commands/print.js';
+import { register as registerLift } from './commands/lift.js';
+import { register as registerVerify } from './commands/verify.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace(/\/dist\/package\.json$/, '/package.json'), 'utf8')) as { version: string };
 
@@ -18,6 +21,9 @@ program
   .exitOverride();
 
 registerInfo(program);
+registerPrint(program);
+registerLift(program);
+registerVerify(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,7 +10,7 @@
  * Stages never read files or print; this module neither (the CLI and batch tasks do), except for the
  * file-level helpers at the end, which load an input and start its trail.
  */
-import type { AnyImage, GrayImage } from './image/types.js';
+import type { AnyImage, GrayImage, RgbImage } from './image/types.js';
 import { toGray, invert, type GrayMode } from './image/ops.js';
 import { loadImage, type LoadedImage, type LoadOptions } from './image/io.js';
 import {
@@ -33,6 +33,19 @@ import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
 import { FingerliftError } from './errors.js';
+import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
+import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResult, type LocatedFingertip } from './locate/index.js';
+
+/** What the stages need of a trail: `step` and `recordStep` (an AuditTrail, or a scope of one). */
+export type StepRecorder = Pick<AuditTrail, 'step' | 'recordStep'>;
+
+/** A view of `trail` whose step names start with `prefix` (e.g. "f1." for the first fingertip of a photo). */
+export function scopedTrail(trail: StepRecorder, prefix: string): StepRecorder {
+  return {
+    step: (name, params, fn, opts) => trail.step(prefix + name, params, fn, opts),
+    recordStep: (name, params, ms, output, notes) => trail.recordStep(prefix + name, params, ms, output, notes),
+  } as StepRecorder;
+}
 
 /** Mean ridge period of adult fingerprints at 500 ppi, pixels (about 0.48 mm; the normalisation target of issue 7 / Kovesi). */
 export const REFERENCE_RIDGE_PERIOD_PX = 9.5;
@@ -50,6 +63,8 @@ export const PIPELINE_DEFAULTS = {
   ppiTolerance: 1.25,
   /** Minimum confidence of the ridge-period estimate to act on it. */
   periodConfidence: 0.2,
+  /** Below this decision margin of `detectPolarity` (its documented weak-call level) a contact print keeps dark ridges. */
+  polarityConfidence: 0.1,
 } as const;
 
 /** How the working resolution was decided, with the evidence (recorded in the trail). */
@@ -146,7 +161,7 @@ export function enhanceParams(options: EnhanceOptions): Record<string, unknown> 
  * Enhance a grey print and record every enhancement stage in the trail (each stage's output is hashed:
  * mask, orientation field, frequency map, quality map, enhanced image).
  */
-export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?: AuditTrail): EnhanceResult {
+export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?: StepRecorder): EnhanceResult {
   const timings: Partial<EnhanceTimings> = {};
   const r = enhance(gray, options, timings);
   if (trail) {
@@ -169,7 +184,7 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
  * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written).
  * @throws FingerliftError from the stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
  */
-export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined }, options: PrintOptions = {}, trail?: AuditTrail): PrintResult {
+export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined }, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
   const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
   const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
   let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
@@ -204,31 +219,16 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
   };
 }
 
-/**
- * Ridge polarity of a contact print. A contact print shows dark ridges on a light background: the
- * background (the area outside the finger) is the brightest large region. When the image's border is
- * mostly dark and its centre lighter, the print is negative (white ridges on black) and is inverted.
- */
+/** Ridge polarity of a contact print, decided by `detectPolarity` (background brightness, then profile skewness). */
 export function detectPrintPolarity(gray: GrayImage): PolarityDecision {
-  const { width: w, height: h, data } = gray;
-  const band = Math.max(2, Math.round(Math.min(w, h) * 0.06));
-  let borderSum = 0, borderN = 0, allSum = 0;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const v = data[y * w + x]!;
-      allSum += v;
-      if (x < band || y < band || x >= w - band || y >= h - band) { borderSum += v; borderN++; }
-    }
-  // Relative to the image's own range, so a 0/1-valued or low-contrast print is judged like any other.
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < data.length; i++) { const v = data[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
-  const span = hi - lo > 1e-9 ? hi - lo : 1;
-  const border = (borderSum / borderN - lo) / span;
-  const mean = (allSum / (w * h) - lo) / span;
-  const evidence = { borderMean: round2(border), imageMean: round2(mean) };
-  if (border < mean - 0.05 && border < 0.5)
-    return { inverted: true, basis: 'detected', evidence, note: `border darker (${evidence.borderMean}) than the print (${evidence.imageMean}) relative to the grey range: negative print, inverted to dark ridges` };
-  return { inverted: false, basis: 'detected', evidence, note: `border ${evidence.borderMean}, print ${evidence.imageMean}: ridges taken as dark` };
+  const p = detectPolarity(gray, { modality: 'contact' });
+  const e = p.evidence;
+  const evidence: Record<string, number> = { skewness: round2(e.skewness), darkFraction: round2(e.darkFraction), backgroundFraction: round2(e.backgroundFraction), confidence: round2(e.confidence), period: round2(e.period) };
+  if (e.backgroundMinusPrint !== undefined) evidence.backgroundMinusPrint = round2(e.backgroundMinusPrint);
+  if (e.confidence < PIPELINE_DEFAULTS.polarityConfidence)
+    return { inverted: false, basis: 'default', evidence, note: `polarity evidence weak (confidence ${evidence.confidence} < ${PIPELINE_DEFAULTS.polarityConfidence}): the contact-print convention, dark ridges, is kept` };
+  const why = e.decidedBy === 'background' ? `background ${e.backgroundMinusPrint !== undefined && e.backgroundMinusPrint < 0 ? 'darker' : 'brighter'} than the print` : `ridge profile skewness ${evidence.skewness}`;
+  return { inverted: p.invert, basis: 'detected', evidence, note: p.invert ? `${why}: light ridges, inverted to dark ridges (confidence ${evidence.confidence})` : `${why}: ridges dark (confidence ${evidence.confidence})` };
 }
 
 /** A loaded input with its trail started (tool, versions, input hash, size, ppi). */
@@ -255,4 +255,102 @@ export async function startRun(path: string, command: string, options: unknown, 
   trail.setInput(describeInput(path, bytes, { width: loaded.image.width, height: loaded.image.height, ...(loaded.ppi !== undefined ? { ppi: loaded.ppi } : {}) }));
   trail.recordStep('load', { path, ...load }, 0, loaded.image, loaded.notes);
   return { loaded, trail };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Photos.
+
+/** Options of `liftPhoto`. */
+export interface LiftOptions {
+  /** Resolution of the photo at the fingertips, ppi, when known (a scale in the picture); else estimated from the ridge period. */
+  ppi?: number;
+  /** Mirror to the view of a contact print (default true: a camera sees the finger, a contact print its mirror image). */
+  mirror?: boolean;
+  /** Approximate unroll of the finger's cylinder (default true). */
+  unroll?: boolean;
+  /** Deblur each normalised fingertip (off unless given). */
+  deblur?: Omit<DeblurOptions, 'mask'>;
+  locate?: Partial<LocateOptions>;
+  normalise?: Partial<Omit<NormaliseOptions, 'ppi' | 'mirror' | 'unroll' | 'name'>>;
+  enhance?: Omit<EnhanceOptions, 'ppi'>;
+  extract?: ExtractOptions;
+  /** At most this many fingertips are lifted (best located first). Default 10. */
+  maxFingertips?: number;
+  /** Name of the photo for messages. */
+  name?: string;
+}
+
+/** Lift quality gate: a print with fewer minutiae than this is reported unusable (too little ridge detail to compare). */
+export const LIFT_DEFAULTS = { minMinutiae: 12, maxFingertips: 10 } as const;
+
+/** One lifted fingertip. */
+export interface LiftedFingertip {
+  /** Index, 1-based, in the order located (best first). */
+  index: number;
+  located: LocatedFingertip;
+  /** Present when the fingertip could be normalised and enhanced. */
+  normalised?: NormaliseResult;
+  result?: PrintResult;
+  /** The print (enhanced, 500 ppi) and its template, when lifted. */
+  print?: GrayImage;
+  template?: Template;
+  /** Quality gate: usable for comparison, with the reason when not. */
+  usable: boolean;
+  reason?: string;
+  /** Mean block quality inside the region of interest, [0, 1]. */
+  quality: number;
+}
+
+/**
+ * The whole photo job: locate fingertips, then for each one normalise (grey, upright, mirrored,
+ * unrolled, 500 ppi, ridges dark), [deblur], enhance and extract minutiae. Fingertips whose ridges are
+ * not resolved are reported unusable with the estimated ppi, never lifted from invented detail.
+ * @param image RGB (or grey) photo, height x width, [0, 1], EXIF orientation applied.
+ * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos.
+ */
+export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: StepRecorder): { located: LocateResult; fingertips: LiftedFingertip[] } {
+  const name = options.name ?? 'photo';
+  const locateNotes = (r: LocateResult): string[] => [`${r.fingertips.length} fingertip(s) located (${r.fingertips.filter((f) => f.usable).length} usable); segmentation ${r.diagnostics.segmentation}`, ...r.diagnostics.notes];
+  // The hash covers what locating decided (mask, fingertips), not its timings.
+  const located = trail
+    ? trail.step('locate', { ...LOCATE_DEFAULTS, ...options.locate }, () => locateFingertips(image as RgbImage, { ...options.locate, name }), { notes: locateNotes, hashOf: (r) => ({ mask: r.handMask.data, fingertips: r.fingertips }) })
+    : locateFingertips(image as RgbImage, { ...options.locate, name });
+  const out: LiftedFingertip[] = [];
+  const max = options.maxFingertips ?? LIFT_DEFAULTS.maxFingertips;
+  located.fingertips.slice(0, max).forEach((tip, i) => {
+    const k = i + 1;
+    if (!tip.usable) {
+      out.push({ index: k, located: tip, usable: false, reason: `${tip.reason ?? 'ridges not resolved'} (estimated ${Math.round(tip.estimatedPpi)} ppi from the ${tip.ppiBasis})`, quality: 0 });
+      return;
+    }
+    const scope = trail ? scopedTrail(trail, `f${k}.`) : undefined;
+    const nOpts: Partial<NormaliseOptions> = { ...options.normalise, mirror: options.mirror ?? true, unroll: options.unroll ?? true, name: `${name} fingertip ${k}` };
+    if (options.ppi !== undefined) nOpts.ppi = options.ppi;
+    try {
+      const normalised = scope
+        ? scope.step('normalise', { ...NORMALISE_DEFAULTS, ...nOpts }, () => normaliseFingertip(image as RgbImage, tip.box, nOpts), { hashOf: (v: NormaliseResult) => v.print, notes: (v: NormaliseResult) => v.decisions.notes })
+        : normaliseFingertip(image as RgbImage, tip.box, nOpts);
+      const printOpts: PrintOptions = { ppi: 500, polarity: 'dark' };
+      if (options.deblur) printOpts.deblur = options.deblur;
+      if (options.enhance) printOpts.enhance = options.enhance;
+      if (options.extract) printOpts.extract = options.extract;
+      const result = processPrint(normalised.print, { ppi: 500 }, printOpts, scope);
+      const quality = meanQuality(result.enhancement);
+      const n = result.template.minutiae.length;
+      const usable = n >= LIFT_DEFAULTS.minMinutiae;
+      const lifted: LiftedFingertip = { index: k, located: tip, normalised, result, print: result.enhancement.enhanced, template: result.template, usable, quality };
+      if (!usable) lifted.reason = `too few minutiae (${n} < ${LIFT_DEFAULTS.minMinutiae}): too little clear ridge detail`;
+      out.push(lifted);
+    } catch (e) {
+      if (!(e instanceof FingerliftError)) throw e;
+      out.push({ index: k, located: tip, usable: false, reason: `${e.code}: ${e.message}`, quality: 0 });
+    }
+  });
+  return { located, fingertips: out };
+}
+
+function meanQuality(e: EnhanceResult): number {
+  let s = 0, n = 0;
+  for (let i = 0; i < e.quality.data.length; i++) if (e.quality.data[i]! > 0) { s += e.quality.data[i]!; n++; }
+  return n > 0 ? Math.round((s / n) * 1000) / 1000 : 0;
 }

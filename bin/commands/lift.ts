@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
+import { positiveNumber, UsageError } from '../common.js';
+import { parsePsf } from '../../src/enhance/deblur/index.js';
+import type { LiftTaskOptions } from '../../src/tasks/lift.js';
+
+export function register(program: Command): void {
+  addBatchOptions(program.command('lift'))
+    .description('lift fingerprints from photos: per fingertip <name>.f<k>.png (enhanced, 500 ppi) and <name>.f<k>.json (template), <name>.lift.json (boxes, decisions, quality gate), <name>.trail.json')
+    .argument('<photos...>', 'photo files, folders or globs')
+    .option('--ppi <n>', 'resolution of the photo at the fingertips, ppi, when known (else estimated from the ridge period)', positiveNumber('--ppi'))
+    .option('--no-mirror', 'do not mirror to the view of a contact print')
+    .option('--psf <spec>', 'deblur each fingertip: auto, gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
+    .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')
+    .option('--overlays', 'also write the boxes on the photo and the minutiae on each print')
+    .option('--report', 'also write <name>.report.html (self-contained)')
+    .action(async (photos: string[], o: BatchCliOptions & { ppi?: number; mirror: boolean; psf?: string; deblurMethod?: 'wiener' | 'richardson-lucy'; overlays?: boolean; report?: boolean }) => {
+      if (o.psf && o.psf !== 'auto') {
+        try {
+          parsePsf(o.psf);
+        } catch (e) {
+          throw new UsageError(`--psf: ${(e as Error).message}`);
+        }
+      }
+      const t: LiftTaskOptions = { mirror: o.mirror };
+      if (o.ppi !== undefined) t.ppi = o.ppi;
+      if (o.psf !== undefined) { t.psf = o.psf; t.deblurMethod = o.deblurMethod ?? 'wiener'; }
+      if (o.overlays) t.overlays = true;
+      if (o.report) t.report = true;
+      await runBatchCommand('lift', photos, o, 'lift', 'liftTask', t);
+    });
+}

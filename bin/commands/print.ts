@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
+import { positiveNumber, UsageError } from '../common.js';
+import type { PrintTaskOptions } from '../../src/tasks/print.js';
+import { parsePsf } from '../../src/enhance/deblur/index.js';
+
+interface PrintCli extends BatchCliOptions {
+  ppi?: number;
+  invert?: boolean;
+  polarity?: 'auto' | 'dark' | 'light';
+  psf?: string;
+  deblurMethod?: 'wiener' | 'richardson-lucy';
+  format?: 'xyt' | 'iso' | 'json';
+  overlays?: boolean;
+  overlay?: boolean;
+  report?: boolean;
+}
+
+function common(cmd: Command): Command {
+  return addBatchOptions(cmd)
+    .option('--ppi <n>', 'resolution of the inputs, ppi (overrides the files; e.g. 569 for FVC2002 DB2_B)', positiveNumber('--ppi'))
+    .option('--polarity <p>', 'ridges in the input: auto, dark or light', 'auto')
+    .option('--invert', 'the input has light ridges on a dark ground (same as --polarity light)')
+    .option('--psf <spec>', 'deblur first: auto, gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
+    .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')
+    .option('--report', 'also write <name>.report.html (self-contained)');
+}
+
+function taskOptions(o: PrintCli): PrintTaskOptions {
+  const polarity = o.invert ? 'light' : (o.polarity ?? 'auto');
+  if (!['auto', 'dark', 'light'].includes(polarity)) throw new UsageError(`--polarity must be auto, dark or light, got "${polarity}"`);
+  if (o.deblurMethod && !['wiener', 'richardson-lucy'].includes(o.deblurMethod)) throw new UsageError(`--deblur-method must be wiener or richardson-lucy`);
+  if (o.psf && o.psf !== 'auto') {
+    try {
+      parsePsf(o.psf);
+    } catch (e) {
+      throw new UsageError(`--psf: ${(e as Error).message}`);
+    }
+  }
+  const t: PrintTaskOptions = { polarity };
+  if (o.ppi !== undefined) t.ppi = o.ppi;
+  if (o.psf !== undefined) { t.psf = o.psf; t.deblurMethod = o.deblurMethod ?? 'wiener'; }
+  if (o.report) t.report = true;
+  return t;
+}
+
+export function register(program: Command): void {
+  common(program.command('enhance'))
+    .description('enhance contact prints: <name>.enhanced.png at 500 ppi (+ --overlays: mask, orientation field, ridge frequency, quality) and <name>.trail.json')
+    .argument('<images...>', 'image files, folders or globs')
+    .option('--overlays', 'also write the mask, orientation, frequency and quality pictures')
+    .action(async (images: string[], o: PrintCli) => {
+      await runBatchCommand('enhance', images, o, 'print', 'enhanceTask', { ...taskOptions(o), ...(o.overlays ? { overlays: true } : {}) });
+    });
+
+  common(program.command('extract'))
+    .description('extract minutiae: <name>.<format> template (+ --overlay: <name>.minutiae.png) and <name>.trail.json')
+    .argument('<images...>', 'image files, folders or globs')
+    .option('-f, --format <format>', 'template format: xyt (NIST), iso (ISO/IEC 19794-2:2005) or json', 'xyt')
+    .option('--overlay', 'also draw the minutiae on the enhanced print')
+    .action(async (images: string[], o: PrintCli) => {
+      if (!['xyt', 'iso', 'json'].includes(o.format ?? 'xyt')) throw new UsageError(`--format must be xyt, iso or json, got "${o.format}"`);
+      await runBatchCommand('extract', images, o, 'print', 'extractTask', { ...taskOptions(o), format: o.format ?? 'xyt', ...(o.overlay ? { overlay: true } : {}) });
+    });
+}

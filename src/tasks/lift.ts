@@ -1,0 +1,115 @@
+/**
+ * Batch task of `fingerlift lift`: per photo, per fingertip `<name>.f<k>.png` (enhanced print, 500 ppi)
+ * and `<name>.f<k>.json` (template), with --overlays the located boxes on the photo
+ * (`<name>.boxes.png`) and the minutiae on each print (`<name>.f<k>.minutiae.png`), a summary
+ * `<name>.lift.json`, and the trail. Pure job + writer, as in print.ts, so `verify` can replay it.
+ */
+import { basename } from 'node:path';
+import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
+import { encodeImage } from '../image/io.js';
+import { drawBoxes, drawMinutiae } from '../audit/draw.js';
+import { writeTemplate } from '../formats/index.js';
+import { parsePsf } from '../enhance/deblur/index.js';
+import { stableStringify, sha256Hex } from '../audit/hash.js';
+import { renderReport, type ReportPicture } from '../audit/report.js';
+import type { Trail } from '../audit/trail.js';
+import type { BatchJob, BatchTaskResult } from '../batch/types.js';
+import type { JobFile, JobOutput } from './print.js';
+import { printStagePictures, timelessTrail } from './report.js';
+
+export interface LiftTaskOptions {
+  ppi?: number;
+  /** Mirror to the contact view (default true; --no-mirror turns it off). */
+  mirror?: boolean;
+  psf?: string;
+  deblurMethod?: 'wiener' | 'richardson-lucy';
+  overlays?: boolean;
+  report?: boolean;
+}
+
+function liftOptions(o: LiftTaskOptions, name: string): LiftOptions {
+  const l: LiftOptions = { mirror: o.mirror ?? true, name };
+  if (o.ppi !== undefined) l.ppi = o.ppi;
+  if (o.psf !== undefined) l.deblur = { psf: o.psf === 'auto' ? 'auto' : parsePsf(o.psf), method: o.deblurMethod ?? 'wiener' };
+  return l;
+}
+
+/** Longest side of the boxes overlay (the photo is shown reduced). */
+const OVERLAY_SIDE = 1600;
+
+function fingertipSummary(f: LiftedFingertip): Record<string, unknown> {
+  const b = f.located.box;
+  return {
+    index: f.index,
+    box: { cx: round(b.cx), cy: round(b.cy), width: round(b.width), height: round(b.height), angleDeg: round((b.angle * 180) / Math.PI) },
+    locateScore: round(f.located.score),
+    estimatedPpi: Math.round(f.located.estimatedPpi),
+    ppiBasis: f.located.ppiBasis,
+    usable: f.usable,
+    reason: f.reason ?? null,
+    quality: f.quality,
+    minutiae: f.template?.minutiae.length ?? 0,
+    decisions: f.normalised ? { ...f.normalised.decisions, rotationDeg: round((f.normalised.decisions.rotation * 180) / Math.PI) } : null,
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
+  const { loaded, trail } = await startRun(input, 'lift', options);
+  const lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
+  const files: JobFile[] = [];
+  const pictures: ReportPicture[] = [];
+  for (const f of lifted.fingertips) {
+    if (!f.print || !f.template) continue;
+    const png = await encodeImage(f.print, 'png', { ppi: 500 });
+    files.push({ suffix: `.f${f.index}.png`, bytes: png });
+    files.push({ suffix: `.f${f.index}.json`, bytes: writeTemplate(f.template, 'json') });
+    if (options.overlays || options.report) {
+      const m = await drawMinutiae(f.print, f.template, { ppi: 500 });
+      if (options.overlays) files.push({ suffix: `.f${f.index}.minutiae.png`, bytes: m });
+      if (options.report && f.result) pictures.push(...(await printStagePictures(f.result, png, `Fingertip ${f.index}: `)).map((p) => ({ ...p, step: p.step ? `f${f.index}.${p.step}` : undefined } as ReportPicture)), { title: `Fingertip ${f.index}: minutiae`, image: m, step: `f${f.index}.extract` });
+    }
+  }
+  const scale = Math.min(1, OVERLAY_SIDE / Math.max(loaded.image.width, loaded.image.height));
+  const boxes = lifted.fingertips.map((f) => ({ ...f.located.box, label: `f${f.index}${f.usable ? '' : ' (unusable)'}`, score: f.located.score }));
+  const boxesPng = options.overlays || options.report ? await drawBoxes(loaded.image, boxes, { scale }) : undefined;
+  if (options.overlays && boxesPng) files.push({ suffix: '.boxes.png', bytes: boxesPng });
+  const summary = {
+    photo: input,
+    sha256: loaded.source.sha256,
+    width: loaded.image.width,
+    height: loaded.image.height,
+    fingertips: lifted.fingertips.map(fingertipSummary),
+  };
+  files.push({ suffix: '.lift.json', bytes: Buffer.from(stableStringify(summary), 'utf8') });
+  if (options.report) {
+    for (const f of files) trail.output(`${stem}${f.suffix}`, f.bytes);
+    const html = renderReport({
+      trail: timelessTrail(trail),
+      ...(boxesPng ? { original: { title: 'Photo (never altered) with the located fingertips', image: boxesPng, step: 'locate' } } : {}),
+      stages: pictures,
+      notes: lifted.fingertips.map((f) => `fingertip ${f.index}: ${f.usable ? `usable, ${f.template?.minutiae.length ?? 0} minutiae, quality ${f.quality}` : `unusable: ${f.reason ?? ''}`}`),
+    });
+    files.push({ suffix: '.report.html', bytes: Buffer.from(html, 'utf8') });
+  }
+  const usable = lifted.fingertips.filter((f) => f.usable).length;
+  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' ') } };
+}
+
+export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTaskResult> {
+  const out = await runLiftJob(job.input, basename(job.outStem), job.options);
+  for (const f of out.files) await job.write(f.suffix, f.bytes, out.trail);
+  await job.writeTrail(out.trail);
+  return { fields: out.fields };
+}
+
+export async function replayLiftJob(trail: Trail, input: string, stem: string): Promise<Map<string, string>> {
+  const out = await runLiftJob(input, stem, (trail.command?.options ?? {}) as LiftTaskOptions);
+  const hashes = new Map<string, string>();
+  for (const s of out.trail.toJSON().steps) hashes.set(s.name, s.outputSha256);
+  for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
+  return hashes;
+}

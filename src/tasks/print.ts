@@ -1,0 +1,127 @@
+/**
+ * Batch tasks for contact prints: `enhance` and `extract`. Each run is a pure job (input path + options
+ * -> files in memory + audit trail) so that `fingerlift verify` can replay it and compare every hash;
+ * the batch task writes the files (never overwriting without --force) and the trail last.
+ */
+import { basename } from 'node:path';
+import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
+import { encodeImage } from '../image/io.js';
+import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
+import { writeTemplate, type TemplateFormat } from '../formats/index.js';
+import { parsePsf } from '../enhance/deblur/index.js';
+import type { AuditTrail, Trail } from '../audit/trail.js';
+import type { BatchJob, BatchTaskResult } from '../batch/types.js';
+import { buildReport } from './report.js';
+import { sha256Hex } from '../audit/hash.js';
+
+/** Options of `fingerlift enhance` / `fingerlift extract` (plain data: they cross to worker threads and into the trail). */
+export interface PrintTaskOptions {
+  /** Input resolution, ppi (overrides the file). */
+  ppi?: number;
+  /** 'auto' | 'dark' | 'light' (light = white ridges, inverted). */
+  polarity?: 'auto' | 'dark' | 'light';
+  /** Deblur with this PSF ("auto", "gaussian:1.5", "motion:7:45", "disk:3"); off when absent. */
+  psf?: string;
+  deblurMethod?: 'wiener' | 'richardson-lucy';
+  /** extract: template format (default xyt). */
+  format?: TemplateFormat;
+  /** enhance: write the mask, orientation, frequency and quality pictures. */
+  overlays?: boolean;
+  /** extract: write the minutiae over the enhanced print. */
+  overlay?: boolean;
+  /** Write a self-contained HTML report. */
+  report?: boolean;
+}
+
+export interface JobFile {
+  /** Appended to the output stem, e.g. ".enhanced.png". */
+  suffix: string;
+  bytes: Uint8Array;
+}
+
+export interface JobOutput {
+  trail: AuditTrail;
+  files: JobFile[];
+  fields: Record<string, string | number | boolean | null>;
+}
+
+function printOptions(o: PrintTaskOptions): PrintOptions {
+  const p: PrintOptions = { polarity: o.polarity ?? 'auto' };
+  if (o.ppi !== undefined) p.ppi = o.ppi;
+  if (o.psf !== undefined) p.deblur = { psf: o.psf === 'auto' ? 'auto' : parsePsf(o.psf), method: o.deblurMethod ?? 'wiener' };
+  return p;
+}
+
+async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
+  const e = r.enhancement;
+  return [
+    { suffix: '.mask.png', bytes: await drawMask(e.normalised, e.mask, { ppi: 500 }) },
+    { suffix: '.orientation.png', bytes: await drawOrientation(e.normalised, e.orientation, undefined, { ppi: 500 }) },
+    { suffix: '.frequency.png', bytes: await drawHeatmap(e.frequency, [1 / 15, 1 / 5], { ppi: 500 }) },
+    { suffix: '.quality.png', bytes: await drawHeatmap(e.quality, [0, 1], { ppi: 500 }) },
+  ];
+}
+
+/**
+ * Run `enhance` or `extract` on one input, in memory.
+ * @param stem output file stem (base name) used to name the files in the trail.
+ */
+export async function runPrintJob(command: 'enhance' | 'extract', input: string, stem: string, options: PrintTaskOptions): Promise<JobOutput> {
+  const { loaded, trail } = await startRun(input, command, options);
+  const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
+  const files: JobFile[] = [];
+  const enhancedPng = await trail.step('write.enhanced', { format: 'png', ppi: 500 }, () => encodeImage(r.enhancement.enhanced, 'png', { ppi: 500 }));
+  if (command === 'enhance') {
+    files.push({ suffix: '.enhanced.png', bytes: enhancedPng });
+    if (options.overlays) files.push(...(await overlayFiles(r)));
+  } else {
+    const format = options.format ?? 'xyt';
+    const bytes = trail.step('write.template', { format }, () => writeTemplate(r.template, format));
+    files.push({ suffix: `.${format}`, bytes });
+    if (options.overlay) files.push({ suffix: '.minutiae.png', bytes: await drawMinutiae(r.enhancement.enhanced, r.template, { ppi: 500 }) });
+  }
+  const endings = r.template.minutiae.filter((m) => m.type === 'ending').length;
+  if (options.report) {
+    for (const f of files) trail.output(`${stem}${f.suffix}`, f.bytes);
+    files.push({ suffix: '.report.html', bytes: Buffer.from(await buildReport({ trail, print: r, original: loaded.image, enhancedPng }), 'utf8') });
+  }
+  return {
+    trail,
+    files,
+    fields: {
+      ppi: r.decisions.resolution.ppi,
+      ppiBasis: r.decisions.resolution.basis,
+      inverted: r.decisions.polarity.inverted,
+      minutiae: r.template.minutiae.length,
+      endings,
+      bifurcations: r.template.minutiae.length - endings,
+    },
+  };
+}
+
+async function writeJob(job: BatchJob<PrintTaskOptions>, out: JobOutput): Promise<BatchTaskResult> {
+  for (const f of out.files) await job.write(f.suffix, f.bytes, out.trail);
+  await job.writeTrail(out.trail);
+  return { fields: out.fields };
+}
+
+/** Batch task of `fingerlift enhance`. */
+export async function enhanceTask(job: BatchJob<PrintTaskOptions>): Promise<BatchTaskResult> {
+  return writeJob(job, await runPrintJob('enhance', job.input, basename(job.outStem), job.options));
+}
+
+/** Batch task of `fingerlift extract`. */
+export async function extractTask(job: BatchJob<PrintTaskOptions>): Promise<BatchTaskResult> {
+  return writeJob(job, await runPrintJob('extract', job.input, basename(job.outStem), job.options));
+}
+
+/** Replay of an enhance/extract trail: every step's and every file's hash, for `verifyTrail`. */
+export async function replayPrintJob(trail: Trail, input: string, stem: string): Promise<Map<string, string>> {
+  const command = trail.command?.name as 'enhance' | 'extract';
+  const out = await runPrintJob(command, input, stem, (trail.command?.options ?? {}) as PrintTaskOptions);
+  const t = out.trail.toJSON();
+  const hashes = new Map<string, string>();
+  for (const s of t.steps) hashes.set(s.name, s.outputSha256);
+  for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
+  return hashes;
+}

@@ -1,0 +1,27 @@
+/**
+ * Replay of a recorded run for `fingerlift verify`: re-runs the command the trail records, with its
+ * recorded options, from the original input, in memory, and returns the hash of every step and file.
+ */
+import { basename } from 'node:path';
+import { FingerliftError } from '../errors.js';
+import { resolveTrailPath, type Replay } from '../audit/verify.js';
+import type { Trail } from '../audit/trail.js';
+import { replayPrintJob } from './print.js';
+import { replayLiftJob } from './lift.js';
+
+/** The replay for a trail file at `trailPath` (outputs are named after it: `<stem>.trail.json`). */
+export function replayFor(trailPath: string): Replay {
+  const stem = basename(trailPath).replace(/\.trail\.json$/i, '');
+  return async (trail: Trail) => {
+    const input = resolveTrailPath(trail.input.path, trailPath);
+    switch (trail.command?.name) {
+      case 'enhance':
+      case 'extract':
+        return replayPrintJob(trail, input, stem);
+      case 'lift':
+        return replayLiftJob(trail, input, stem);
+      default:
+        throw new FingerliftError('E_VERIFY', `cannot replay command "${trail.command?.name ?? '(none recorded)'}": only enhance, extract and lift trails are replayable`, { input: trailPath });
+    }
+  };
+}

@@ -9,6 +9,7 @@ import { register as registerInfo } from './commands/info.js';
 import { register as registerPrint } from './commands/print.js';
 import { register as registerLift } from './commands/lift.js';
 import { register as registerVerify } from './commands/verify.js';
+import { register as registerCompare } from './commands/compare.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace(/\/dist\/package\.json$/, '/package.json'), 'utf8')) as { version: string };
 
@@ -23,6 +24,7 @@ program
 registerInfo(program);
 registerPrint(program);
 registerLift(program);
+registerCompare(program);
 registerVerify(program);
 
 try {

@@ -6,7 +6,7 @@ import type { LiftTaskOptions } from '../../src/tasks/lift.js';
 
 export function register(program: Command): void {
   addBatchOptions(program.command('lift'))
-    .description('lift fingerprints from photos: per fingertip <name>.f<k>.png (enhanced, 500 ppi) and <name>.f<k>.json (template), <name>.lift.json (boxes, decisions, quality gate), <name>.trail.json')
+    .description('lift fingerprints from photos: per fingertip <name>.f<k>.png (500 ppi) and .f<k>.json, <name>.lift.json, trail')
     .argument('<photos...>', 'photo files, folders or globs')
     .option('--ppi <n>', 'resolution of the photo at the fingertips, ppi, when known (else estimated from the ridge period)', positiveNumber('--ppi'))
     .option('--no-mirror', 'do not mirror to the view of a contact print')

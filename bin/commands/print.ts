@@ -46,7 +46,7 @@ function taskOptions(o: PrintCli): PrintTaskOptions {
 
 export function register(program: Command): void {
   common(program.command('enhance'))
-    .description('enhance contact prints: <name>.enhanced.png at 500 ppi (+ --overlays: mask, orientation field, ridge frequency, quality) and <name>.trail.json')
+    .description('enhance contact prints: <name>.enhanced.png (500 ppi), overlays, trail')
     .argument('<images...>', 'image files, folders or globs')
     .option('--overlays', 'also write the mask, orientation, frequency and quality pictures')
     .action(async (images: string[], o: PrintCli) => {
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     });
 
   common(program.command('extract'))
-    .description('extract minutiae: <name>.<format> template (+ --overlay: <name>.minutiae.png) and <name>.trail.json')
+    .description('extract minutiae: <name>.xyt|iso|json template, overlay, trail')
     .argument('<images...>', 'image files, folders or globs')
     .option('-f, --format <format>', 'template format: xyt (NIST), iso (ISO/IEC 19794-2:2005) or json', 'xyt')
     .option('--overlay', 'also draw the minutiae on the enhanced print')

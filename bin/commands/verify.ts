@@ -6,7 +6,7 @@ import { failureOf, printSummary, type FileFailure } from '../common.js';
 export function register(program: Command): void {
   program
     .command('verify')
-    .description('re-run the steps recorded in audit trails from the original inputs and check that every output hash matches (exit 1 on any mismatch)')
+    .description('replay audit trails from the original inputs; exit 1 on any hash mismatch')
     .argument('<trails...>', '<name>.trail.json files')
     .option('--json', 'one JSON document on stdout')
     .option('--check-files', 'also check the written files on disk against their recorded hashes')

@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
 import { encodeImage } from '../image/io.js';
+import { resample } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
@@ -73,9 +74,15 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
       if (options.report && f.result) pictures.push(...(await printStagePictures(f.result, png, `Fingertip ${f.index}: `)).map((p) => ({ ...p, step: p.step ? `f${f.index}.${p.step}` : undefined } as ReportPicture)), { title: `Fingertip ${f.index}: minutiae`, image: m, step: `f${f.index}.extract` });
     }
   }
+  // The overlay shows the photo reduced to OVERLAY_SIDE (drawing on a full 12 MP photo costs seconds).
   const scale = Math.min(1, OVERLAY_SIDE / Math.max(loaded.image.width, loaded.image.height));
-  const boxes = lifted.fingertips.map((f) => ({ ...f.located.box, label: `f${f.index}${f.usable ? '' : ' (unusable)'}`, score: f.located.score }));
-  const boxesPng = options.overlays || options.report ? await drawBoxes(loaded.image, boxes, { scale }) : undefined;
+  const boxes = lifted.fingertips.map((f) => {
+    const b = f.located.box;
+    return { cx: b.cx * scale, cy: b.cy * scale, width: b.width * scale, height: b.height * scale, angle: b.angle, label: `f${f.index}${f.usable ? '' : ' (unusable)'}`, score: f.located.score };
+  });
+  const boxesPng = options.overlays || options.report
+    ? await drawBoxes(scale < 1 ? resample(loaded.image, scale) : loaded.image, boxes, { scale: 1 })
+    : undefined;
   if (options.overlays && boxesPng) files.push({ suffix: '.boxes.png', bytes: boxesPng });
   const summary = {
     photo: input,

@@ -1,0 +1,232 @@
+import { basename, extname } from 'node:path';
+import type { Command } from 'commander';
+import { loadComparable, compareAll, comparisonChart, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { search, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate } from '../../src/compare/index.js';
+import { DECISION_THRESHOLDS } from '../../src/compare/thresholds.js';
+import { expandInputs } from '../../src/batch/expand.js';
+import { writeBytes } from '../../src/image/io.js';
+import { plotScores, plotDet } from '../../src/audit/draw.js';
+import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
+import { failureOf, printSummary, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { FingerliftError } from '../../src/errors.js';
+
+const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
+const ALL_EXTS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp', ...TEMPLATE_EXTS];
+
+interface InputCli {
+  ppi?: number;
+  xytSize?: string;
+  imageKind?: 'auto' | 'print' | 'photo';
+  json?: boolean;
+  force?: boolean;
+}
+
+function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--ppi <n>', 'resolution of image inputs, ppi', positiveNumber('--ppi'))
+    .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
+    .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
+    .option('--json', 'one JSON document on stdout');
+}
+
+function comparableOptions(o: InputCli): ComparableOptions {
+  const c: ComparableOptions = { imageKind: o.imageKind ?? 'auto' };
+  if (!['auto', 'print', 'photo'].includes(c.imageKind!)) throw new UsageError(`--image-kind must be auto, print or photo`);
+  if (o.ppi !== undefined) c.ppi = o.ppi;
+  if (o.xytSize) {
+    const m = /^(\d+)x(\d+)$/i.exec(o.xytSize);
+    if (!m) throw new UsageError(`--xyt-size must look like 388x374, got "${o.xytSize}"`);
+    c.xytSize = { width: Number(m[1]), height: Number(m[2]) };
+  }
+  return c;
+}
+
+/** Decision words for a score at the documented thresholds. */
+function decision(score: number): string {
+  if (score >= DECISION_THRESHOLDS.fmr0_1) return 'match (FMR 0.1%)';
+  if (score >= DECISION_THRESHOLDS.fmr1) return 'match (FMR 1%)';
+  return 'no match';
+}
+
+async function loadMany(paths: string[], opts: ComparableOptions, failures: FileFailure[]): Promise<Comparable[]> {
+  const out: Comparable[] = [];
+  for (const p of paths) {
+    try {
+      out.push(await loadComparable(p, opts));
+    } catch (e) {
+      failures.push(failureOf(p, e));
+    }
+  }
+  return out;
+}
+
+export function register(program: Command): void {
+  addInputOptions(program.command('compare'))
+    .description('1:1 compare a probe with references (images or .xyt/.iso/.json templates)')
+    .argument('<probe>', 'probe image or template')
+    .argument('<references...>', 'reference images or templates (files, folders, globs)')
+    .option('--chart <file.png>', 'draw the probe and the best reference side by side with the mated minutiae numbered')
+    .option('--force', 'overwrite the chart if it exists')
+    .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
+      const started = Date.now();
+      const opts = comparableOptions(o);
+      const failures: FileFailure[] = [];
+      const { files, failed } = await expandInputs(refs, { extensions: ALL_EXTS });
+      failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
+      let probe: Comparable;
+      try {
+        probe = await loadComparable(probePath, opts);
+      } catch (e) {
+        failures.push(failureOf(probePath, e));
+        printSummary('compare', 0, failures, Date.now() - started);
+        process.exitCode = 1;
+        return;
+      }
+      const references = await loadMany(files.map((f) => f.path), opts, failures);
+      const rows = compareAll(probe, references).sort((a, b) => b.score - a.score);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({
+          probe: { path: probe.path, minutiae: probe.template.minutiae.length, notes: probe.notes },
+          thresholds: DECISION_THRESHOLDS,
+          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r.score), mated: r.result.mated, transform: r.result.transform })),
+          failed: failures,
+        }, null, 2) + '\n');
+      } else {
+        process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae)\n`);
+        for (const r of rows) process.stdout.write(`${round(r.score).toString().padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.reference}\n`);
+        process.stdout.write(`thresholds: ${DECISION_THRESHOLDS.fmr1} at FMR 1%, ${DECISION_THRESHOLDS.fmr0_1} at FMR 0.1% (${DECISION_THRESHOLDS.source})\n`);
+      }
+      if (o.chart && rows.length > 0) {
+        const best = rows[0]!;
+        const ref = references.find((r) => r.path === best.reference)!;
+        try {
+          const png = await comparisonChart(probe, ref, best.result, `score ${round(best.score)}, ${best.mated} mated minutiae: ${decision(best.score)}`);
+          await writeBytes(o.chart, png, o.force ?? false);
+        } catch (e) {
+          failures.push(failureOf(o.chart, e));
+        }
+      }
+      printSummary('compare', references.length, failures, Date.now() - started);
+      process.exitCode = failures.length > 0 ? 1 : 0;
+    });
+
+  addInputOptions(program.command('search'))
+    .description('1:N search: rank a gallery (a folder of images or templates) against a probe')
+    .argument('<probe>', 'probe image or template')
+    .requiredOption('--gallery <dir>', 'folder (or glob) of reference images or templates')
+    .option('--top <n>', 'candidates to list', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a positive integer, got "${v}"`);
+      return n;
+    }, 10)
+    .action(async (probePath: string, o: InputCli & { gallery: string; top: number }) => {
+      const started = Date.now();
+      const opts = comparableOptions(o);
+      const failures: FileFailure[] = [];
+      const { files, failed } = await expandInputs([o.gallery], { extensions: ALL_EXTS });
+      failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
+      let probe: Comparable;
+      try {
+        probe = await loadComparable(probePath, opts);
+      } catch (e) {
+        failures.push(failureOf(probePath, e));
+        printSummary('search', 0, failures, Date.now() - started);
+        process.exitCode = 1;
+        return;
+      }
+      const gallery = await loadMany(files.map((f) => f.path), opts, failures);
+      const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
+      const t0 = performance.now();
+      const ranked = search(prepare(probe.template, { id: probe.path }), prepared, { top: o.top });
+      const searchMs = performance.now() - t0;
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, gallerySize: gallery.length, searchMs: round(searchMs), thresholds: DECISION_THRESHOLDS, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
+      else {
+        process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)\n`);
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${round(c.score).toString().padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.id}\n`));
+      }
+      printSummary('search', gallery.length, failures, Date.now() - started);
+      process.exitCode = failures.length > 0 ? 1 : 0;
+    });
+
+  addInputOptions(program.command('eval'))
+    .description('FVC verification protocol on a folder of <finger>_<k> files: EER, FNMR at FMR 1%/0.1%')
+    .argument('<dir>', 'folder (or glob) of 1xx_k files')
+    .option('--plot <file.png>', 'score distributions (genuine vs impostor) as PNG')
+    .option('--det <file.csv>', 'DET points (threshold, FMR, FNMR) as CSV')
+    .option('--force', 'overwrite the plot and CSV if they exist')
+    .action(async (dir: string, o: InputCli & { plot?: string; det?: string }) => {
+      const started = Date.now();
+      const opts = comparableOptions(o);
+      const failures: FileFailure[] = [];
+      const { files, failed } = await expandInputs([dir], { extensions: ALL_EXTS });
+      failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
+      const items = [];
+      for (const f of files) {
+        const m = /^(.+)_(\d+)$/.exec(basename(f.path, extname(f.path)));
+        if (!m) { failures.push({ path: f.path, code: 'E_INVALID_ARGUMENT', message: 'name is not <finger>_<impression>' }); continue; }
+        try {
+          const c = await loadComparable(f.path, opts);
+          items.push({ label: m[1]!, item: prepare(c.template, { id: c.path }) });
+        } catch (e) {
+          failures.push(failureOf(f.path, e));
+        }
+      }
+      if (items.length < 2) throw new FingerliftError('E_INVALID_ARGUMENT', `eval needs at least two usable inputs in ${dir}, found ${items.length}`, { input: dir });
+      const pairs = allPairs(items, (a, b) => compare(a, b).score);
+      const r = evaluate(pairs.genuine, pairs.impostor);
+      const summary = {
+        folder: dir,
+        templates: items.length,
+        genuinePairs: r.genuineCount,
+        impostorPairs: r.impostorCount,
+        eer: r.eer,
+        fnmrAtFmr1: r.operatingPoints[0]?.fnmr,
+        thresholdFmr1: r.operatingPoints[0]?.threshold,
+        fnmrAtFmr01: r.operatingPoints[1]?.fnmr,
+        thresholdFmr01: r.operatingPoints[1]?.threshold,
+        genuineMean: r.genuineMean,
+        impostorMean: r.impostorMean,
+      };
+      if (o.json) process.stdout.write(JSON.stringify({ ...summary, failed: failures }, null, 2) + '\n');
+      else process.stdout.write(`${items.length} templates, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
+      try {
+        if (o.plot) await writeBytes(o.plot, await plotScores(Array.from(pairs.genuine), Array.from(pairs.impostor), { thresholds: r.operatingPoints.map((p) => ({ value: p.threshold, label: `FMR ${p.targetFmr * 100}%` })) }), o.force ?? false);
+        if (o.det) await writeBytes(o.det, detCsv(r), o.force ?? false);
+      } catch (e) {
+        failures.push(failureOf(o.plot ?? o.det ?? dir, e));
+      }
+      printSummary('eval', items.length, failures, Date.now() - started);
+      process.exitCode = failures.length > 0 ? 1 : 0;
+    });
+
+  program
+    .command('convert')
+    .description('convert a template between .xyt (NIST), ISO/IEC 19794-2:2005 and JSON')
+    .argument('<template>', 'template file (.xyt, .iso, .json)')
+    .requiredOption('--to <format>', 'xyt, iso, ansi (INCITS 378-2004) or json')
+    .requiredOption('-o, --out <file>', 'output file (never the input; not overwritten without --force)')
+    .option('--xyt-size <WxH>', 'image size for .xyt input')
+    .option('--force', 'overwrite the output')
+    .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
+      if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
+      try {
+        const c = await loadComparable(path, { ...comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) }), imageKind: 'print' });
+        if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .json)', { input: path });
+        await writeBytes(o.out, writeTemplate(c.template, o.to), o.force ?? false);
+        process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${c.notes.length ? `; ${c.notes.join('; ')}` : ''}\n`);
+      } catch (e) {
+        const f = failureOf(path, e);
+        printSummary('convert', 0, [f], 0);
+        process.exitCode = 1;
+      }
+    });
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
+function pct(v: number | undefined): string {
+  return v === undefined ? 'n/a' : `${(v * 100).toFixed(2)}%`;
+}
+

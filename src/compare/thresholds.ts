@@ -1,0 +1,18 @@
+/**
+ * Decision thresholds of `compare` scores, measured on the developers' data: the four FVC B sets in
+ * ../shared/data (FVC2002 DB1_B, DB2_B at 569 ppi, DB4_B; FVC2004 DB1_B), templates from fingerlift's own
+ * extractor, all-pairs protocol, impostor scores of the four sets pooled (4 x 2,880 = 11,520 pairs): the
+ * smallest score threshold whose FMR is at most 1% and 0.1%. Re-measured with `.tmp`-free
+ * `npm run bench -- --only accuracy` whenever the extractor or the matcher changes (the bench prints
+ * the thresholds it finds next to these).
+ *
+ * A score at or above `fmr0_1` is strong evidence of the same finger in these sets; the thresholds do not
+ * replace an examiner's verification of the mated minutiae on the comparison chart.
+ */
+export const DECISION_THRESHOLDS = {
+  /** Score at which the pooled FMR is at most 1%. */
+  fmr1: 1.72,
+  /** Score at which the pooled FMR is at most 0.1% (11.5 of 11,520 impostor pairs). */
+  fmr0_1: 2.49,
+  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29',
+} as const;

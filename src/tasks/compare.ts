@@ -1,0 +1,133 @@
+/**
+ * Comparison jobs behind `fingerlift compare`, `search` and `eval`: inputs may be images (a contact
+ * print is extracted on the fly; a colour photo is lifted and its best usable fingertip used) or
+ * templates (.xyt, .iso, .json).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { FingerliftError } from '../errors.js';
+import type { AnyImage, GrayImage } from '../image/types.js';
+import { isRgb, createGray } from '../image/types.js';
+import { loadImage } from '../image/io.js';
+import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
+import { readTemplateFile, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../formats/index.js';
+import type { Template } from '../minutiae/types.js';
+import { compare, prepare, type CompareResult, type PreparedTemplate } from '../compare/index.js';
+import { drawComparisonChart } from '../audit/draw.js';
+
+export interface ComparableOptions {
+  /** Resolution of image inputs, ppi (contact prints: overrides the file; photos: at the fingertip). */
+  ppi?: number;
+  /** .xyt inputs: size of the image the minutiae came from (the format does not record it). */
+  xytSize?: { width: number; height: number };
+  /** How image inputs are read: 'auto' (colour with skin chroma = photo), 'print' or 'photo'. */
+  imageKind?: 'auto' | 'print' | 'photo';
+}
+
+/** An input ready to compare. */
+export interface Comparable {
+  path: string;
+  /** File name without extension, the id in rankings. */
+  id: string;
+  kind: 'print' | 'photo' | 'template';
+  template: Template;
+  /** The print the minutiae are on (enhanced, 500 ppi) when the input was an image: for charts. */
+  image?: GrayImage;
+  notes: string[];
+}
+
+const TEMPLATE_EXT = new Set(Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.toLowerCase().replace(/^\./, '')));
+
+function isTemplatePath(path: string): boolean {
+  return TEMPLATE_EXT.has(extname(path).toLowerCase().replace(/^\./, ''));
+}
+
+/** Colour photo or contact print? A contact print is grey even when stored as RGB; skin is red over blue. */
+export function looksLikePhoto(image: AnyImage): boolean {
+  if (!isRgb(image)) return false;
+  const d = image.data;
+  let s = 0;
+  const n = image.width * image.height;
+  const step = Math.max(1, Math.floor(n / 20000));
+  let k = 0;
+  for (let i = 0; i < n; i += step, k++) s += Math.abs(d[3 * i]! - d[3 * i + 2]!);
+  return s / k > 0.03;
+}
+
+/** Size an .xyt's minutiae span when the caller does not know the image size (matching is translation-invariant). */
+function xytExtent(text: string): { width: number; height: number } {
+  let w = 1, h = 1;
+  for (const line of text.split(/\r?\n/)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 3) continue;
+    w = Math.max(w, Number(f[0]) + 1 || 1);
+    h = Math.max(h, Number(f[1]) + 1 || 1);
+  }
+  return { width: w, height: h };
+}
+
+/**
+ * Read a comparison input.
+ * @throws FingerliftError from the loader or the template reader (E_DECODE, E_TEMPLATE_FORMAT, ...),
+ *   E_NO_FINGER / E_TOO_FEW_MINUTIAE when a photo yields no usable fingertip.
+ */
+export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
+  const id = basename(path, extname(path));
+  if (isTemplatePath(path)) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      throw new FingerliftError('E_NOT_FOUND', `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    }
+    const ext = extname(path).toLowerCase().replace(/^\./, '');
+    const format = (Object.entries(TEMPLATE_EXTENSIONS).find(([, exts]) => exts.includes(`.${ext}`))?.[0] ?? undefined) as TemplateFormat | undefined;
+    const notes: string[] = [];
+    let size = options.xytSize;
+    if (format === 'xyt' && !size) {
+      size = xytExtent(bytes.toString('latin1'));
+      notes.push(`.xyt has no image size: ${size.width} x ${size.height} assumed from the minutiae (translation does not affect comparison)`);
+    }
+    const file = readTemplateFile(bytes, path, undefined, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
+    return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
+  }
+  const loaded = await loadImage(path);
+  const kind = options.imageKind === 'print' || options.imageKind === 'photo' ? options.imageKind : looksLikePhoto(loaded.image) ? 'photo' : 'print';
+  if (kind === 'photo') {
+    const lifted = liftPhoto(loaded.image, { name: path, ...(options.ppi !== undefined ? { ppi: options.ppi } : {}) });
+    const best = lifted.fingertips.filter((f) => f.usable && f.template).sort((a, b) => b.template!.minutiae.length * b.quality - a.template!.minutiae.length * a.quality)[0];
+    if (!best?.template || !best.print)
+      throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no usable fingertip: ${lifted.fingertips.map((f) => `f${f.index}: ${f.reason ?? 'no print'}`).join('; ')}`, { input: path });
+    return { path, id, kind, template: best.template, image: best.print, notes: [`photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`] };
+  }
+  const printOpts: PrintOptions = {};
+  if (options.ppi !== undefined) printOpts.ppi = options.ppi;
+  const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOpts);
+  return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [r.decisions.resolution.note, r.decisions.polarity.note] };
+}
+
+/** A comparison of a probe with one reference, and the decision at the documented thresholds. */
+export interface ComparisonRow {
+  reference: string;
+  score: number;
+  mated: number;
+  result: CompareResult;
+}
+
+export function compareAll(probe: Comparable, references: Comparable[]): ComparisonRow[] {
+  const P: PreparedTemplate = prepare(probe.template, { id: probe.id });
+  return references.map((r) => {
+    const result = compare(P, prepare(r.template, { id: r.id }));
+    return { reference: r.path, score: result.score, mated: result.mated.length, result };
+  });
+}
+
+/** The examiner's chart of one comparison (a blank canvas stands in for a template without its image). */
+export async function comparisonChart(probe: Comparable, reference: Comparable, result: CompareResult, caption: string): Promise<Buffer> {
+  const canvas = (c: Comparable): GrayImage => c.image ?? createGray(c.template.width, c.template.height, 1);
+  return drawComparisonChart(canvas(probe), probe.template, canvas(reference), reference.template, result.mated, {
+    probeTitle: `Probe: ${probe.id}`,
+    referenceTitle: `Reference: ${reference.id}`,
+    caption,
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * The README's first command, and the photo job through the CLI, on the bundled synthetic fixtures
+ * (no ../shared data needed: this runs on a user's clone too).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './helpers/data.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-demo-'));
+
+test('npm run demo finds the mate of the fixture photo and writes its results to ./out', () => {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'bin', 'demo.ts')], { cwd: tmp, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /MATE FOUND/);
+  for (const f of ['demo.chart.png', 'demo.comparisons.json', 'f1_photo.report.html', 'f1_photo.trail.json', 'f1_photo.boxes.png', 'f1_photo.lift.json'])
+    assert.ok(existsSync(join(tmp, 'out', f)), f);
+  const doc = JSON.parse(readFileSync(join(tmp, 'out', 'demo.comparisons.json'), 'utf8')) as { results: Array<{ mated: boolean; score: number }> };
+  const minMated = Math.min(...doc.results.filter((x) => x.mated).map((x) => x.score));
+  const maxNonMated = Math.max(...doc.results.filter((x) => !x.mated).map((x) => x.score));
+  assert.ok(minMated > maxNonMated, `mated ${minMated} vs non-mated ${maxNonMated}`);
+});
+
+test('fingerlift lift writes a print per usable fingertip, and verify replays its trail', () => {
+  const cli = (...a: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...a], { cwd: tmp, encoding: 'utf8' });
+  const r = cli('lift', join(repoRoot, 'fixtures', 'f2_photo.jpg'), '-o', 'lifted', '-j', '1', '-q');
+  assert.is(r.status, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(join(tmp, 'lifted', 'f2_photo.lift.json'), 'utf8')) as { fingertips: Array<{ index: number; usable: boolean }> };
+  const usable = summary.fingertips.filter((f) => f.usable);
+  assert.ok(usable.length >= 1);
+  for (const f of usable) assert.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.png`)));
+  const v = cli('verify', join('lifted', 'f2_photo.trail.json'));
+  assert.is(v.status, 0, v.stdout + v.stderr);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();

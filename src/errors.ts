@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'E_TOO_FEW_MINUTIAE' // a template too sparse to compare
   | 'E_INVALID_ARGUMENT' // an option or argument outside its documented range
   | 'E_CV' // an OpenCV operation failed (message translated from its exception)
-  | 'E_VERIFY'; // an audit-trail replay did not reproduce its recorded outputs
+  | 'E_VERIFY' // an audit-trail replay did not reproduce its recorded outputs
+  | 'E_INTERNAL'; // an unexpected failure (a bug, or a worker thread that died): please report it
 
 export class FingerliftError extends Error {
   readonly code: ErrorCode;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadImage } from '../../src/image/io.js';
 import { EXIT_OK, EXIT_SOME_FAILED, failureOf, printSummary, type FileFailure } from '../common.js';
-import { expandInputs } from '../inputs.js';
+import { expandInputs } from '../../src/batch/expand.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,9 @@ export function register(program: Command): void {
     .option('--max-pixels <n>', 'largest accepted image in pixels (checked from the header)', Number, 100_000_000)
     .action(async (images: string[], opts: { json?: boolean; maxPixels: number }) => {
       const started = Date.now();
-      const { files, missing } = await expandInputs(images);
+      const expanded = await expandInputs(images);
+      const files = expanded.files.map((f) => f.path);
+      const missing: FileFailure[] = expanded.failed.map((f) => ({ path: f.path, code: f.code, message: f.message }));
       const failures: FileFailure[] = [...missing];
       const rows: Array<Record<string, unknown>> = [];
       for (const path of files) {

@@ -16,7 +16,7 @@ import { renderReport, type ReportPicture } from '../audit/report.js';
 import type { Trail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
 import type { JobFile, JobOutput } from './print.js';
-import { printStagePictures, timelessTrail } from './report.js';
+import { printStagePictures } from './report.js';
 
 export interface LiftTaskOptions {
   ppi?: number;
@@ -95,7 +95,8 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   if (options.report) {
     for (const f of files) trail.output(`${stem}${f.suffix}`, f.bytes);
     const html = renderReport({
-      trail: timelessTrail(trail),
+      trail: trail.toJSON(),
+      timings: false,
       ...(boxesPng ? { original: { title: 'Photo (never altered) with the located fingertips', image: boxesPng, step: 'locate' } } : {}),
       stages: pictures,
       notes: lifted.fingertips.map((f) => `fingertip ${f.index}: ${f.usable ? `usable, ${f.template?.minutiae.length ?? 0} minutiae, quality ${f.quality}` : `unusable: ${f.reason ?? ''}`}`),

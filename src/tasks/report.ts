@@ -1,20 +1,14 @@
 /**
  * Builds the HTML report of a run from its trail and pictures. The report must replay byte for byte (it
- * is an output in the trail), so the run's clock readings (createdAt, per-step ms) are left out of it:
- * they stay in the trail JSON.
+ * is an output in the trail), so it is rendered with `timings: false`: the run's clock readings
+ * (createdAt, per-step ms) stay in the trail JSON only.
  */
 import type { AnyImage } from '../image/types.js';
 import { encodeImage } from '../image/io.js';
 import { renderReport, type ReportPicture, type ReportData } from '../audit/report.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
-import type { AuditTrail, Trail } from '../audit/trail.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { PrintResult } from '../pipeline.js';
-
-/** The trail without clock readings (createdAt, ms): what a replay must reproduce exactly. */
-export function timelessTrail(trail: AuditTrail | Trail): Trail {
-  const t = 'toJSON' in trail && typeof trail.toJSON === 'function' ? (trail as AuditTrail).toJSON() : (trail as Trail);
-  return { ...t, createdAt: 'see the trail file', steps: t.steps.map((s) => ({ ...s, ms: 0 })) };
-}
 
 export interface PrintReportInput {
   trail: AuditTrail;
@@ -46,7 +40,8 @@ export async function buildReport(input: PrintReportInput): Promise<string> {
   const { print: r } = input;
   const endings = r.template.minutiae.filter((m) => m.type === 'ending').length;
   const data: ReportData = {
-    trail: timelessTrail(input.trail),
+    trail: input.trail.toJSON(),
+    timings: false,
     original: { title: 'Original (as loaded, never altered)', image: await encodeImage(input.original, 'png', { ppi: r.decisions.resolution.ppi }), step: 'load' },
     stages: await printStagePictures(r, input.enhancedPng),
     minutiae: { title: 'Minutiae (circle: ridge ending, square: bifurcation)', image: await drawMinutiae(r.enhancement.enhanced, r.template, { ppi: 500 }), step: 'extract' },

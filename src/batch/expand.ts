@@ -1,0 +1,113 @@
+/**
+ * Turn command-line inputs (files, directories, glob patterns) into a sorted, duplicate-free list of
+ * files. Missing inputs are reported as `E_NOT_FOUND` results, never thrown, so a batch goes on.
+ *
+ * - A file named explicitly is always taken (whatever its extension: the task then reports it if it
+ *   cannot read it).
+ * - A directory is walked recursively and yields the files whose extension is in `extensions`.
+ * - A glob (`tinyglobby`: `*`, `**`, `?`, `[...]`, `{a,b}`) yields the matching files whose extension
+ *   is in `extensions`.
+ * Order: by absolute path, UTF-16 code-unit order (locale-independent, so the same on every machine).
+ */
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import type { BatchFailure } from './types.js';
+
+/** Extensions fingerlift reads (lower case, no dot): the default of `expandInputs`. */
+export const IMAGE_EXTENSIONS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp'] as const;
+
+export interface ExpandOptions {
+  /** Extensions taken from directories and globs, with or without the dot, any case (default IMAGE_EXTENSIONS). */
+  extensions?: readonly string[];
+  /** Folder that relative inputs are relative to (default process.cwd()). */
+  cwd?: string;
+  /** Walk directories recursively (default true). */
+  recursive?: boolean;
+}
+
+/** One input file. */
+export interface InputFile {
+  /** Absolute path. */
+  path: string;
+  /**
+   * Name for its outputs, relative, '/'-separated, without extension: the path relative to the deepest
+   * folder that holds every input (e.g. "101_1" for one folder; "db1/101_1" and "db2/101_1" for two),
+   * so inputs from different folders do not collide.
+   */
+  name: string;
+}
+
+export interface ExpandedInputs {
+  files: InputFile[];
+  /** Inputs that do not exist or match nothing (code E_NOT_FOUND). */
+  failed: BatchFailure[];
+}
+
+function stem(rel: string): string {
+  const ext = extname(rel);
+  const noExt = ext ? rel.slice(0, -ext.length) : rel;
+  return noExt.split(sep).join('/');
+}
+
+/** The deepest folder that contains every path (absolute paths). */
+function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  let common = dirname(paths[0]!).split(sep);
+  for (const p of paths) {
+    const parts = dirname(p).split(sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common.join(sep) || sep;
+}
+
+/**
+ * Expand files, directories and globs into input files (see the module header for the rules).
+ * Never throws for a missing input: it is listed in `failed` with code E_NOT_FOUND.
+ */
+export async function expandInputs(patterns: readonly string[], opts: ExpandOptions = {}): Promise<ExpandedInputs> {
+  const cwd = opts.cwd ?? process.cwd();
+  const exts = new Set((opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.replace(/^\./, '').toLowerCase()));
+  const wanted = (p: string): boolean => exts.has(extname(p).slice(1).toLowerCase());
+  const found: string[] = [];
+  const failed: BatchFailure[] = [];
+
+  for (const pattern of patterns) {
+    const abs = isAbsolute(pattern) ? pattern : resolve(cwd, pattern);
+    const st = await stat(abs).catch(() => undefined);
+    if (st?.isFile()) {
+      found.push(abs);
+      continue;
+    }
+    if (st?.isDirectory()) {
+      const files = await glob(opts.recursive === false ? '*' : '**/*', { cwd: abs, absolute: false, onlyFiles: true, dot: false });
+      const taken = files.filter(wanted);
+      if (taken.length === 0)
+        failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: directory holds no file with extension ${[...exts].map((e) => '.' + e).join(', ')}` });
+      for (const f of taken) found.push(join(abs, f));
+      continue;
+    }
+    if (isDynamicPattern(pattern)) {
+      const files = (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: false })).map((f) => resolve(f)).filter(wanted);
+      if (files.length === 0) failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no file matches` });
+      found.push(...files);
+      continue;
+    }
+    failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no such file or directory` });
+  }
+
+  // Remove duplicates (the same file reached twice, also through a symbolic link); first one wins.
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const f of found) {
+    const key = await realpath(f).catch(() => f);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(f);
+  }
+  unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const base = commonFolder(unique);
+  return { files: unique.map((path) => ({ path, name: stem(relative(base, path)) })), failed };
+}

@@ -1,0 +1,268 @@
+/**
+ * Batch runner: one task per input, in worker threads (piscina) when jobs > 1, inline when jobs = 1,
+ * with identical outputs either way (the same `runJob` runs in both). A failed input never stops the
+ * batch. Existing outputs are never overwritten without `force` (E_EXISTS); `resume` skips inputs
+ * whose trail exists, whose input is unchanged, whose options are the same, and whose every recorded
+ * output is on disk with its recorded SHA-256. `resume` + `force` skips those and redoes the others,
+ * overwriting their leftovers (e.g. after an interrupted run: the trail is written last, so an input
+ * cut short has no trail and is redone).
+ *
+ * Progress: a cli-progress bar on stderr when stderr is a terminal and not `quiet`; `onProgress` is
+ * called after every input either way.
+ */
+import { availableParallelism } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { extname, isAbsolute, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import cliProgress from 'cli-progress';
+import { Piscina } from 'piscina';
+import { FingerliftError } from '../errors.js';
+import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
+import { checkOutputsOnDisk, loadTrail } from '../audit/verify.js';
+import type { ExpandedInputs, InputFile } from './expand.js';
+import type { BatchDone, BatchFailure, BatchResult } from './types.js';
+import runJob, { type JobOutcome, type JobSpec } from './worker.js';
+
+/** Idle worker threads exit after this many ms (piscina `idleTimeout`). */
+const WORKER_IDLE_MS = 1000;
+/** Inputs in flight per worker thread (one running, one queued so the thread never waits). */
+const IN_FLIGHT_PER_THREAD = 2;
+/** File systems that ignore case by default: output names are compared case-insensitively there. */
+const CASE_INSENSITIVE_FS = process.platform === 'darwin' || process.platform === 'win32';
+
+export interface BatchProgress {
+  /** Inputs finished so far (done + skipped + failed) and in total. */
+  finished: number;
+  total: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  /** The input that just finished. */
+  path: string;
+  status: 'done' | 'skipped' | 'failed';
+}
+
+export interface RunBatchOptions<O> {
+  /** Files (strings are taken as files, output name = base name) or the result of `expandInputs`
+   *  (its `failed` entries are carried into the result). */
+  inputs: ExpandedInputs | ReadonlyArray<string | InputFile>;
+  /** Worker threads; 1 runs inline in this thread. Default: `os.availableParallelism()`. */
+  jobs?: number;
+  /** Module that exports the task: a path (relative to cwd) or a file: URL. */
+  taskModule: string | URL;
+  /** Name of the exported task function (default "default"). */
+  task?: string;
+  /** Options passed to every job (must survive structured cloning: plain data). */
+  options: O;
+  /** Folder for outputs: input "sub/101_1.tif" found under a folder gives `${outDir}/sub/101_1.*`. */
+  outDir: string;
+  force?: boolean;
+  resume?: boolean;
+  quiet?: boolean;
+  onProgress?: (p: BatchProgress) => void;
+}
+
+function stemOf(name: string): string {
+  const ext = extname(name);
+  return ext ? name.slice(0, -ext.length) : name;
+}
+
+function toInputFiles(inputs: RunBatchOptions<unknown>['inputs']): { files: InputFile[]; failed: BatchFailure[] } {
+  if (!Array.isArray(inputs)) {
+    const e = inputs as ExpandedInputs;
+    return { files: [...e.files], failed: [...e.failed] };
+  }
+  const files = (inputs as ReadonlyArray<string | InputFile>).map((i) =>
+    typeof i === 'string' ? { path: resolve(i), name: stemOf(i.split(/[\\/]/).pop() ?? i) } : i,
+  );
+  return { files, failed: [] };
+}
+
+function taskModuleUrl(m: string | URL): string {
+  if (m instanceof URL) return m.href;
+  if (m.startsWith('file:')) return m;
+  return pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
+}
+
+/** Worker thread execArgv: add the tsx loader when the worker or the task is TypeScript source. */
+function workerExecArgv(workerUrl: string, taskUrl: string): string[] {
+  const argv = [...process.execArgv];
+  const ts = (u: string): boolean => /\.[mc]?ts$/.test(new URL(u).pathname);
+  if ((ts(workerUrl) || ts(taskUrl)) && !argv.some((a) => /(^|[\\/=])tsx([\\/]|$)|tsx\/dist/.test(a))) {
+    try {
+      argv.push('--import', import.meta.resolve('tsx'));
+    } catch {
+      /* tsx not installed (a production install): the worker registers it itself if it ever needs it */
+    }
+  }
+  return argv;
+}
+
+/**
+ * Resume check: is this input already done? Returns the done record, or a failure explaining why its
+ * existing trail cannot be kept (E_EXISTS without force), or undefined to run it.
+ */
+async function resumeCheck(
+  file: InputFile,
+  trailPath: string,
+  optionsHash: string,
+  resume: boolean,
+  force: boolean,
+): Promise<BatchDone | BatchFailure | undefined> {
+  let trailText: string;
+  try {
+    trailText = await readFile(trailPath, 'utf8');
+  } catch {
+    return undefined; // no trail: run it (its writes refuse to overwrite leftovers without force)
+  }
+  if (!resume) {
+    if (force) return undefined;
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists, not overwritten (use --force, or --resume to skip finished inputs)` };
+  }
+  const why = await (async (): Promise<string | undefined> => {
+    let trail;
+    try {
+      trail = await loadTrail(trailPath);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    let inputHash: string;
+    try {
+      inputHash = sha256Hex(await readFile(file.path));
+    } catch (e) {
+      return `cannot read input: ${(e as Error).message}`;
+    }
+    if (trail.input.sha256 !== inputHash) return 'the input changed since its trail was written';
+    if (sha256Hex(canonicalJson(trail.command?.options ?? null)) !== optionsHash) return 'the options differ from those in its trail';
+    const bad = await checkOutputsOnDisk(trail, trailPath);
+    if (bad.length > 0) return `output ${bad[0]!.name} is ${bad[0]!.problem === 'missing' ? 'missing' : 'changed'}`;
+    return undefined;
+  })();
+  if (why !== undefined) {
+    if (force) return undefined; // --resume --force: redo what does not match, overwriting it
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: cannot resume (${why}); not overwritten without --force` };
+  }
+  const trail = await loadTrail(trailPath);
+  return {
+    path: file.path,
+    name: file.name,
+    status: 'skipped',
+    outputs: trail.outputs,
+    trail: { path: trailPath.split(/[\\/]/).pop()!, sha256: sha256Hex(trailText) },
+    fields: {},
+    ms: 0,
+  };
+}
+
+/**
+ * Run `task` on every input. Never throws for a failing input (it is in `failed`); throws only for
+ * bad arguments (E_INVALID_ARGUMENT: jobs not a positive integer, no task module).
+ */
+export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult> {
+  const t0 = performance.now();
+  const jobs = opts.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `jobs must be a positive integer, got ${String(opts.jobs)}`);
+  if (!opts.taskModule) throw new FingerliftError('E_INVALID_ARGUMENT', 'runBatch: taskModule is required');
+  const taskUrl = taskModuleUrl(opts.taskModule);
+  const task = opts.task ?? 'default';
+  const outDir = resolve(opts.outDir);
+  const force = opts.force ?? false;
+  const resume = opts.resume ?? false;
+  const options = opts.options;
+  // Options as the trail records them (AuditTrail's `command.options`): compared on resume.
+  const optionsHash = sha256Hex(canonicalJson(jsonSafeParams(options ?? {})));
+
+  const { files, failed: preFailed } = toInputFiles(opts.inputs);
+  const total = files.length;
+  const slots: Array<BatchDone | BatchFailure | undefined> = new Array(total);
+
+  let bar: cliProgress.SingleBar | undefined;
+  if (!opts.quiet && process.stderr.isTTY && total > 0) {
+    bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: '{bar} {value}/{total} | failed {failed} | {eta_formatted} left | {file}', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { failed: 0, file: '' });
+  }
+  const counts = { done: 0, skipped: 0, failed: 0 };
+  const finish = (i: number, r: BatchDone | BatchFailure): void => {
+    slots[i] = r;
+    const status = 'code' in r ? 'failed' : r.status;
+    counts[status]++;
+    const finished = counts.done + counts.skipped + counts.failed;
+    bar?.update(finished, { failed: counts.failed, file: files[i]!.name });
+    opts.onProgress?.({ finished, total, ...counts, path: r.path, status });
+  };
+
+  // Output names must be unique: a second input with the same output name fails instead of clobbering.
+  const owner = new Map<string, string>();
+  const specs: Array<JobSpec | undefined> = files.map((f, index) => {
+    const outStem = join(outDir, ...f.name.split('/'));
+    const key = CASE_INSENSITIVE_FS ? outStem.toLowerCase() : outStem;
+    const prior = owner.get(key);
+    if (prior !== undefined) {
+      finish(index, { path: f.path, code: 'E_INVALID_ARGUMENT', message: `${f.path}: its outputs (${outStem}.*) would overwrite those of ${prior}; give the inputs distinct names` });
+      return undefined;
+    }
+    owner.set(key, f.path);
+    return { taskModule: taskUrl, task, input: f.path, name: f.name, outStem, trailPath: `${outStem}.trail.json`, force, options, index };
+  });
+
+  const workerUrl = new URL(`./worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
+  // Worker threads start only when a first input needs running (a --resume that skips all starts none).
+  let pool: Piscina | undefined;
+  const getPool = (): Piscina =>
+    (pool ??= new Piscina({ filename: workerUrl, minThreads: Math.min(jobs, total), maxThreads: jobs, idleTimeout: WORKER_IDLE_MS, execArgv: workerExecArgv(workerUrl, taskUrl) }));
+
+  const runOne = async (spec: JobSpec): Promise<void> => {
+    const f = files[spec.index]!;
+    const pre = await resumeCheck(f, spec.trailPath, optionsHash, resume, force);
+    if (pre) return finish(spec.index, pre);
+    let out: JobOutcome;
+    try {
+      out = jobs > 1 ? ((await getPool().run(spec)) as JobOutcome) : await runJob(spec);
+    } catch (e) {
+      out = { ok: false, index: spec.index, code: 'E_INTERNAL', message: `worker failed: ${(e as Error)?.message ?? String(e)}`, ms: 0 };
+    }
+    if (out.ok) {
+      const d: BatchDone = { path: f.path, name: f.name, status: 'done', outputs: out.outputs, fields: out.fields, ms: out.ms };
+      if (out.trail) d.trail = out.trail;
+      finish(spec.index, d);
+    } else finish(spec.index, { path: f.path, code: out.code, message: out.message, ms: out.ms });
+  };
+
+  try {
+    const todo = specs.filter((s): s is JobSpec => s !== undefined);
+    // A bounded number of inputs in flight (resume checks and queued jobs), so a batch of 100,000 files
+    // does not open them all at once; inputs are taken in order.
+    let next = 0;
+    const lanes = jobs > 1 ? jobs * IN_FLIGHT_PER_THREAD : 1;
+    await Promise.all(
+      Array.from({ length: Math.min(lanes, todo.length) }, async () => {
+        while (next < todo.length) await runOne(todo[next++]!);
+      }),
+    );
+  } finally {
+    bar?.stop();
+    await pool?.destroy();
+  }
+
+  const done: BatchDone[] = [];
+  const failed: BatchFailure[] = [...preFailed];
+  for (const r of slots) if (r) ('code' in r ? failed.push(r) : done.push(r));
+  return { done, failed, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
+}
+
+/** Exit code for the CLI: 0 when every input succeeded (or was skipped), 1 when any failed. */
+export function batchExitCode(r: BatchResult): 0 | 1 {
+  return r.failed.length > 0 ? 1 : 0;
+}
+
+/** One-paragraph end-of-batch summary for the terminal. */
+export function formatBatchSummary(r: BatchResult): string {
+  const skipped = r.done.filter((d) => d.status === 'skipped').length;
+  const lines = [`${r.done.length - skipped} done, ${skipped} skipped, ${r.failed.length} failed in ${(r.ms / 1000).toFixed(1)} s`];
+  for (const f of r.failed) lines.push(`  ${f.code}  ${f.path}: ${f.message.startsWith(f.path) ? f.message.slice(f.path.length).replace(/^:\s*/, '') : f.message}`);
+  return lines.join('\n');
+}

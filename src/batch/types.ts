@@ -1,0 +1,85 @@
+/**
+ * Types shared by the batch runner, its worker and task modules.
+ *
+ * A task is an async function exported by a module (`taskModule` + export name `task`), so that worker
+ * threads can import it: `(job: BatchJob<O>) => Promise<BatchTaskResult>`. It reads `job.input`,
+ * writes its files through `job.write` (never overwriting without `force`) and its trail last through
+ * `job.writeTrail`, and returns summary fields (counts, scores).
+ */
+import type { ErrorCode } from '../errors.js';
+import type { AuditTrail, TrailOutput } from '../audit/trail.js';
+
+/**
+ * Error code of a failed input: a FingerliftError code, or E_INTERNAL for an unexpected exception
+ * (a bug, or a worker that died).
+ */
+export type BatchErrorCode = ErrorCode | 'E_INTERNAL';
+
+export interface BatchFailure {
+  /** The input as given (absolute path of the file, or the pattern that matched nothing). */
+  path: string;
+  code: BatchErrorCode;
+  message: string;
+  /** Milliseconds spent before failing (absent for inputs that were never run). */
+  ms?: number;
+}
+
+/** Summary values of one input (minutiae count, fingertips, score, ...): flat, JSON and CSV friendly. */
+export type BatchFields = Record<string, string | number | boolean | null>;
+
+export interface BatchDone {
+  path: string;
+  /** Output name (see InputFile.name). */
+  name: string;
+  /** `done`: ran now; `skipped`: --resume found its outputs and trail matching. */
+  status: 'done' | 'skipped';
+  /** Files written (paths relative to the trail's folder, as in the trail). */
+  outputs: TrailOutput[];
+  /** The trail file and its SHA-256, when the task wrote one. */
+  trail?: { path: string; sha256: string };
+  fields: BatchFields;
+  ms: number;
+}
+
+export interface BatchResult {
+  /** Inputs that succeeded, in input order. */
+  done: BatchDone[];
+  /** Inputs that failed (including patterns that matched nothing), in input order. */
+  failed: BatchFailure[];
+  /** Wall time of the whole batch, milliseconds. */
+  ms: number;
+}
+
+/** What a task returns. */
+export interface BatchTaskResult {
+  /** Summary fields for the summary file. */
+  fields?: BatchFields;
+}
+
+/** What a task receives. Everything but the methods is plain data (it crosses to worker threads). */
+export interface BatchJob<O = unknown> {
+  /** Absolute path of the input file. */
+  input: string;
+  /** Output name, '/'-separated, without extension (e.g. "sub/101_1"). */
+  name: string;
+  /** Absolute output path without extension: outputs are `${outStem}<suffix>`. */
+  outStem: string;
+  /** Where the trail goes: `${outStem}.trail.json`. */
+  trailPath: string;
+  /** Overwrite existing outputs. */
+  force: boolean;
+  /** The command's options, as given to runBatch (structured-cloned into workers). */
+  options: O;
+  /** Position of the input in the batch (0-based). */
+  index: number;
+  /**
+   * Write `${outStem}${suffix}` (e.g. suffix ".png"); creates folders; refuses to overwrite an existing
+   * file unless `force` (FingerliftError E_EXISTS). Returns its trail entry, path relative to the
+   * trail's folder. Record it with `trail.output(entry.path, bytes)` or pass the trail to record it.
+   */
+  write(suffix: string, bytes: Uint8Array | string, trail?: AuditTrail): Promise<TrailOutput>;
+  /** Write the trail (last, after every output) to `trailPath`, same overwrite rule. */
+  writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }>;
+}
+
+export type BatchTask<O = unknown> = (job: BatchJob<O>) => Promise<BatchTaskResult | void>;

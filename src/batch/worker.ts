@@ -1,0 +1,153 @@
+/**
+ * Runs one batch input: imports the task module, builds the `BatchJob`, calls the task and turns any
+ * failure into a `{ ok: false, code, message }` outcome. The same function runs inline (jobs = 1) and
+ * as the piscina worker entry (its default export), so outputs are identical either way.
+ */
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { threadId } from 'node:worker_threads';
+import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js';
+import { sha256Hex } from '../audit/hash.js';
+import type { AuditTrail, TrailOutput } from '../audit/trail.js';
+import type { BatchErrorCode, BatchFields, BatchJob, BatchTask, BatchTaskResult } from './types.js';
+
+/** Plain-data description of one job (crosses to worker threads by structured clone). */
+export interface JobSpec {
+  /** URL (file:) of the task module. */
+  taskModule: string;
+  /** Export name of the task function. */
+  task: string;
+  input: string;
+  name: string;
+  outStem: string;
+  trailPath: string;
+  force: boolean;
+  options: unknown;
+  index: number;
+}
+
+export type JobOutcome =
+  | { ok: true; index: number; outputs: TrailOutput[]; trail?: { path: string; sha256: string }; fields: BatchFields; ms: number }
+  | { ok: false; index: number; code: BatchErrorCode; message: string; ms: number };
+
+const ERROR_CODES = new Set<string>([
+  'E_DECODE', 'E_UNSUPPORTED_FORMAT', 'E_TOO_LARGE', 'E_TOO_SMALL', 'E_NOT_FOUND', 'E_EXISTS', 'E_NO_FINGER',
+  'E_TEMPLATE_FORMAT', 'E_TOO_FEW_MINUTIAE', 'E_INVALID_ARGUMENT', 'E_CV', 'E_VERIFY',
+]);
+
+/**
+ * Write a file atomically: the bytes go to a temporary file beside it first, so a crash never leaves
+ * half a file under the real name. Without `force` the temporary file is hard-linked to the name, which
+ * fails when the name exists (E_EXISTS: never overwritten); with `force` it is renamed over it.
+ */
+export async function writeOutputFile(path: string, bytes: Uint8Array | string, force: boolean): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(bytes);
+    } finally {
+      await handle.close();
+    }
+    if (force) await rename(tmp, path);
+    else {
+      try {
+        await link(tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+          throw new FingerliftError('E_EXISTS', `output exists, not overwritten (use --force): ${path}`, { input: path });
+        throw e;
+      }
+    }
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+let tsxRegistered = false;
+
+/**
+ * Import a module; a TypeScript task module (running from source) needs tsx's ESM hooks. Node 20
+ * ignores `--import` in worker-thread execArgv for ESM hooks, so they are registered here through
+ * tsx's API (tsx is a devDependency: only source checkouts and tests run .ts task modules).
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[mc]?ts$/.test(new URL(url).pathname) || tsxRegistered) throw e;
+    const api = (await import('tsx/esm/api')) as { register: () => unknown };
+    api.register();
+    tsxRegistered = true;
+    // A failed import is cached under its URL: import again under a distinct one.
+    return (await import(`${url}${url.includes('?') ? '&' : '?'}tsx`)) as Record<string, unknown>;
+  }
+}
+
+async function loadTask(spec: JobSpec): Promise<BatchTask> {
+  let mod = modules.get(spec.taskModule);
+  if (!mod) {
+    mod = importModule(spec.taskModule);
+    modules.set(spec.taskModule, mod);
+  }
+  const fn = (await mod)[spec.task];
+  if (typeof fn !== 'function') throw new FingerliftError('E_INVALID_ARGUMENT', `task module ${spec.taskModule} has no function export "${spec.task}"`);
+  return fn as BatchTask;
+}
+
+function toFailure(e: unknown): { code: BatchErrorCode; message: string } {
+  if (isFingerliftError(e)) return { code: e.code, message: e.message };
+  const err = e as { code?: unknown; message?: unknown };
+  if (typeof err?.code === 'string' && ERROR_CODES.has(err.code)) return { code: err.code as ErrorCode, message: String(err.message) };
+  if (err?.code === 'ENOENT' || err?.code === 'EACCES') return { code: 'E_NOT_FOUND', message: String(err.message) };
+  return { code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
+/** Run one job (inline or in a worker). Never throws: failures come back as outcomes. */
+export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
+  const t0 = performance.now();
+  const ms = (): number => Math.round((performance.now() - t0) * 1000) / 1000;
+  const outputs: TrailOutput[] = [];
+  let trailInfo: { path: string; sha256: string } | undefined;
+  const trailDir = dirname(spec.trailPath);
+  const job: BatchJob = {
+    input: spec.input,
+    name: spec.name,
+    outStem: spec.outStem,
+    trailPath: spec.trailPath,
+    force: spec.force,
+    options: spec.options,
+    index: spec.index,
+    async write(suffix: string, bytes: Uint8Array | string, trail?: AuditTrail): Promise<TrailOutput> {
+      const path = resolve(spec.outStem + suffix);
+      if (suffix.length === 0 || !path.startsWith(dirname(spec.outStem) + sep))
+        throw new FingerliftError('E_INVALID_ARGUMENT', `output suffix "${suffix}" leaves the output folder`);
+      await writeOutputFile(path, bytes, spec.force);
+      const rel = relative(trailDir, path).split('\\').join('/');
+      const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
+      const entry: TrailOutput = trail ? trail.output(rel, data) : { path: rel, sha256: sha256Hex(data), size: data.length };
+      const i = outputs.findIndex((o) => o.path === rel);
+      if (i >= 0) outputs[i] = entry;
+      else outputs.push(entry);
+      return entry;
+    },
+    async writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }> {
+      const text = trail.serialize();
+      await writeOutputFile(spec.trailPath, text, spec.force);
+      trailInfo = { path: basename(spec.trailPath), sha256: sha256Hex(text) };
+      return trailInfo;
+    },
+  };
+  try {
+    const task = await loadTask(spec);
+    const result = (await task(job)) as BatchTaskResult | undefined;
+    const out: JobOutcome = { ok: true, index: spec.index, outputs, fields: { ...(result?.fields ?? {}) }, ms: ms() };
+    if (trailInfo) out.trail = trailInfo;
+    return out;
+  } catch (e) {
+    return { ok: false, index: spec.index, ...toFailure(e), ms: ms() };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * fingerlift's own JSON template: the {@link Template} exactly (float64 numbers, no rounding), with a
+ * format name and version so that later versions can read older files.
+ *
+ * ```json
+ * { "format": "fingerlift-template", "version": 1,
+ *   "width": 388, "height": 374, "ppi": 500,
+ *   "minutiae": [ { "x": 101.5, "y": 40, "angle": 1.5708, "type": "ending", "quality": 0.8 } ] }
+ * ```
+ * Conventions as DESIGN.md: x, y pixels from the top-left, y down; angle radians [0, 2π),
+ * counter-clockwise as displayed, ISO/IEC 19794-2 direction; quality [0, 1].
+ */
+import { FingerliftError } from '../errors.js';
+import type { Minutia, Template } from '../minutiae/types.js';
+
+export const JSON_TEMPLATE = {
+  format: 'fingerlift-template',
+  version: 1,
+  /** Refuse larger inputs (100,000 minutiae are under 10 MB). */
+  maxBytes: 20_000_000,
+} as const;
+
+export interface JsonTemplateFile extends Template {
+  format: typeof JSON_TEMPLATE.format;
+  version: number;
+}
+
+function bad(name: string, problem: string): FingerliftError {
+  return new FingerliftError('E_TEMPLATE_FORMAT', `${name}: not a valid fingerlift JSON template: ${problem}`, { input: name });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Parse and validate a JSON template.
+ * @throws FingerliftError E_TEMPLATE_FORMAT naming the input and the field at fault (not JSON, wrong
+ *   `format`, a `version` newer than 1, size not a positive integer, a minutia outside the image, an
+ *   angle outside [0, 2π), an unknown type, a quality outside [0, 1]).
+ */
+export function readJsonTemplate(input: Uint8Array | string, name: string): Template {
+  const size = input.length;
+  if (size > JSON_TEMPLATE.maxBytes) throw bad(name, `${size} bytes is over the ${JSON_TEMPLATE.maxBytes}-byte limit`);
+  const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw bad(name, `not JSON (${(e as Error).message})`);
+  }
+  if (!isObject(doc)) throw bad(name, 'the top level is not an object');
+  if (doc.format !== JSON_TEMPLATE.format) throw bad(name, `"format" is ${JSON.stringify(doc.format)}, expected "${JSON_TEMPLATE.format}"`);
+  if (!Number.isInteger(doc.version) || (doc.version as number) < 1) throw bad(name, `"version" is ${JSON.stringify(doc.version)}, expected 1`);
+  if ((doc.version as number) > JSON_TEMPLATE.version) {
+    throw bad(name, `"version" ${String(doc.version)} is newer than this fingerlift reads (${JSON_TEMPLATE.version}); update fingerlift`);
+  }
+  return checkFields(doc, (problem) => bad(name, problem));
+}
+
+/**
+ * Check the Template fields of a parsed document (or a Template about to be written) and return a
+ * clean Template; `fail` builds the error for a problem.
+ */
+function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Error): Template {
+  const posInt = (k: string): number => {
+    const v = doc[k];
+    if (!Number.isInteger(v) || (v as number) < 1) throw fail(`"${k}" is ${JSON.stringify(v)}, expected a positive integer (pixels)`);
+    return v as number;
+  };
+  const width = posInt('width');
+  const height = posInt('height');
+  const ppi = doc.ppi;
+  if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi <= 0) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a positive number`);
+  if (!Array.isArray(doc.minutiae)) throw fail('"minutiae" is not an array');
+  const minutiae: Minutia[] = doc.minutiae.map((m: unknown, i: number): Minutia => {
+    const at = `minutiae[${i}]`;
+    if (!isObject(m)) throw fail(`${at} is not an object`);
+    const num = (k: string, lo: number, hi: number, hiOpen: boolean): number => {
+      const v = m[k];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) {
+        throw fail(`${at}.${k} is ${JSON.stringify(v)}, expected a number in [${lo}, ${hiOpen ? `${hi})` : `${hi}]`}`);
+      }
+      return v;
+    };
+    const x = num('x', 0, width, true);
+    const y = num('y', 0, height, true);
+    const angle = num('angle', 0, 2 * Math.PI, true);
+    const quality = num('quality', 0, 1, false);
+    if (m.type !== 'ending' && m.type !== 'bifurcation') throw fail(`${at}.type is ${JSON.stringify(m.type)}, expected "ending" or "bifurcation"`);
+    return { x, y, angle, type: m.type, quality };
+  });
+  return { width, height, ppi, minutiae };
+}
+
+/**
+ * Serialise a Template as JSON (UTF-8): fixed key order, one minutia per line, numbers as JavaScript
+ * prints them (shortest text that reads back to the same float64), so writing is deterministic and a
+ * round trip is exact.
+ * @throws FingerliftError E_INVALID_ARGUMENT when the template breaks a rule the reader checks (so
+ *   every written file reads back).
+ */
+export function writeJsonTemplate(template: Template): Uint8Array {
+  checkFields(template as unknown as Record<string, unknown>, (p) => new FingerliftError('E_INVALID_ARGUMENT', `template: ${p}`));
+  const num = (v: number): string => JSON.stringify(v);
+  const lines = template.minutiae.map(
+    (m) =>
+      `    { "x": ${num(m.x)}, "y": ${num(m.y)}, "angle": ${num(m.angle)}, ` +
+      `"type": ${JSON.stringify(m.type)}, "quality": ${num(m.quality)} }`,
+  );
+  const text =
+    `{\n  "format": "${JSON_TEMPLATE.format}",\n  "version": ${JSON_TEMPLATE.version},\n` +
+    `  "width": ${num(template.width)},\n  "height": ${num(template.height)},\n  "ppi": ${num(template.ppi)},\n` +
+    `  "minutiae": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
+  return new TextEncoder().encode(text);
+}

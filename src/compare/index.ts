@@ -1,0 +1,14 @@
+/**
+ * Fingerprint comparison: prepare templates, compare 1:1 (score, mated minutiae, transform), search
+ * 1:N, and evaluate with the FVC verification protocol. See match.ts for the method and its sources.
+ *
+ * Decision thresholds (score >= threshold means "same finger") at FMR 1 % and FMR 0.1 %, measured
+ * with the FVC all-pairs protocol on the project's data: DECISION_THRESHOLDS in thresholds.ts, with
+ * the per-set table. They depend on the extractor; re-measure with `npm run bench -- --only compare`.
+ */
+export { compare, type CompareResult, type MatedPair, type RigidTransform } from './match.js';
+export { prepare, isPrepared, type PreparedTemplate, type PrepareOptions } from './prepare.js';
+export { search, type SearchOptions, type SearchCandidate } from './search.js';
+export { COMPARE_DEFAULTS, type CompareParams } from './params.js';
+export { DECISION_THRESHOLDS } from './thresholds.js';
+export { evaluate, detCsv, allPairs, EVAL_DEFAULTS, type EvalResult, type EvaluateOptions, type DetPoint, type OperatingPoint, type Histogram, type Labelled, type PairScores } from './eval.js';

@@ -1,0 +1,183 @@
+/**
+ * Ridge enhancement (Hong, Wan & Jain 1998; Kovesi's ridge functions; Zuiderveld 1994): one function,
+ * {@link enhance}, composing the stages, each of which is exported with its options:
+ *
+ *   resample to 500 ppi -> (optional periodic background suppression) -> robust contrast stretch -> CLAHE
+ *   -> orientation field -> block ridge frequencies -> region of interest mask (contrast, coherence,
+ *   frequency reliability) -> normalisation in the mask -> frequency map filled over the mask
+ *   -> oriented Gabor filter -> enhanced image and per-block quality.
+ *
+ * The input is assumed ridges-dark (polarity is decided upstream, in normalise).
+ */
+import type { GrayImage } from '../image/types.js';
+import type { BlockMap, EnhanceResult, Mask, OrientationField } from './types.js';
+import { resampleTo500, type ResampleOptions } from './resample.js';
+import { stretchContrast, clahe, normaliseInMask, type ClaheOptions, type StretchOptions } from './contrast.js';
+import { orientationField, type OrientationOptions } from './orientation.js';
+import { segmentMask, type MaskOptions } from './mask.js';
+import { blockFrequencies, interpolateFrequency, type FrequencyOptions } from './frequency.js';
+import { gaborFilter, type GaborOptions } from './gabor.js';
+import { suppressPeriodicBackground, type BackgroundOptions } from './background.js';
+import { checkGray, checkRange, quantile } from './util.js';
+import { FingerliftError } from '../errors.js';
+
+export * from './types.js';
+export { resampleTo500, RESAMPLE_DEFAULTS, type ResampleOptions, type ResampleResult } from './resample.js';
+export { stretchContrast, clahe, normaliseInMask, CONTRAST_DEFAULTS, type StretchOptions, type ClaheOptions } from './contrast.js';
+export { orientationField, blockOrientation, ORIENTATION_DEFAULTS, type OrientationOptions, type BlockOrientation } from './orientation.js';
+export { segmentMask, MASK_DEFAULTS, type MaskOptions, type MaskResult } from './mask.js';
+export { ridgeFrequency, blockFrequencies, interpolateFrequency, estimateRidgePeriod, FREQUENCY_DEFAULTS, PERIOD_DEFAULTS, type FrequencyOptions, type FrequencyResult, type BlockFrequencies } from './frequency.js';
+export { gaborFilter, gaborKernel, GABOR_DEFAULTS, type GaborOptions, type GaborResult, type Kernel } from './gabor.js';
+export { suppressPeriodicBackground, BACKGROUND_DEFAULTS, type BackgroundOptions, type BackgroundResult } from './background.js';
+export { ridgeClarity, CLARITY_DEFAULTS, type ClarityOptions } from './clarity.js';
+
+/** Defaults of {@link enhance} itself. */
+export const ENHANCE_DEFAULTS = {
+  /** Block side of the frequency and quality maps (px at 500 ppi): Hong, Wan & Jain 1998. */
+  blockSize: 16,
+  /** The filter response is scaled so that this quantile of |response| in the mask reaches full black/white. */
+  responseQuantile: 0.9,
+} as const;
+
+export interface EnhanceOptions {
+  /** Resolution of the input in ppi; undefined = unknown (assumed 500, noted). */
+  ppi?: number;
+  /** Block side (px) of the frequency and quality maps (default 16). */
+  blockSize?: number;
+  resample?: ResampleOptions;
+  stretch?: Omit<StretchOptions, 'mask'>;
+  clahe?: ClaheOptions;
+  orientation?: OrientationOptions;
+  mask?: Omit<MaskOptions, 'orientation' | 'blockSize' | 'reliability'>;
+  frequency?: Omit<FrequencyOptions, 'blockSize'>;
+  gabor?: GaborOptions;
+  /** Periodic background suppression before anything else (off by default): true or its options. */
+  suppressBackground?: boolean | BackgroundOptions;
+  /** Quantile of |response| mapped to full contrast (default 0.9). */
+  responseQuantile?: number;
+}
+
+/** Timings of the stages of one {@link enhance} call (ms), for benchmarks and the audit trail. */
+export type EnhanceTimings = Record<'resample' | 'background' | 'contrast' | 'orientation' | 'mask' | 'frequency' | 'gabor' | 'output', number>;
+
+/**
+ * Enhance a grey print (height x width, [0, 1], ridges dark) into a clean ridge image at 500 ppi.
+ * Returns the enhanced image ([0, 1], ridges dark, 1 outside the mask), the contrast-equalised input,
+ * the mask, the per-pixel orientation field, the per-block ridge frequency (cycles/px) and quality
+ * ([0, 1]), the scale factor applied and notes on the decisions taken. Deterministic.
+ * @throws FingerliftError E_INVALID_ARGUMENT (bad image or options, implausible ppi), E_TOO_SMALL (under 16 px a side), E_CV.
+ */
+export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?: Partial<EnhanceTimings>): EnhanceResult {
+  const bs = options.blockSize ?? ENHANCE_DEFAULTS.blockSize;
+  const responseQuantile = options.responseQuantile ?? ENHANCE_DEFAULTS.responseQuantile;
+  checkGray(image, 'enhance', 16);
+  checkRange(bs, 'blockSize', 4, 256);
+  checkRange(responseQuantile, 'responseQuantile', 0.5, 1);
+  for (let i = 0; i < image.data.length; i++) {
+    if (!Number.isFinite(image.data[i]!)) {
+      throw new FingerliftError('E_INVALID_ARGUMENT', `enhance: pixel ${i % image.width}, ${Math.floor(i / image.width)} is ${image.data[i]} (values must be finite, in [0, 1])`);
+    }
+  }
+  let t0 = performance.now();
+  const lap = (name: keyof EnhanceTimings): void => {
+    const t1 = performance.now();
+    if (timings) timings[name] = (timings[name] ?? 0) + (t1 - t0);
+    t0 = t1;
+  };
+  const resampled = resampleTo500(image, options.ppi, options.resample);
+  const notes = [...resampled.notes];
+  let img = resampled.image;
+  checkGray(img, 'enhance (after resampling to 500 ppi)', 16);
+  lap('resample');
+  if (options.suppressBackground) {
+    const bg = suppressPeriodicBackground(img, options.suppressBackground === true ? {} : options.suppressBackground);
+    img = bg.image;
+    notes.push(...bg.notes);
+  }
+  lap('background');
+  const stretched = stretchContrast(img, options.stretch);
+  if (stretched.high - stretched.low < 32 / 255) {
+    notes.push(`contrast: narrow grey range [${stretched.low.toFixed(4)}, ${stretched.high.toFixed(4)}] stretched to [0, 1]`);
+  }
+  const equalised = clahe(stretched.image, options.clahe);
+  lap('contrast');
+  const field = orientationField(equalised, options.orientation);
+  lap('orientation');
+  // Block frequencies over the whole image first: their reliability also tells ridges from background.
+  const freqOptions = { ...options.frequency, blockSize: bs };
+  const raw = blockFrequencies(equalised, field, undefined, freqOptions);
+  lap('frequency');
+  const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability });
+  notes.push(...seg.notes);
+  const mask = seg.mask;
+  lap('mask');
+  const norm: GrayImage = { width: img.width, height: img.height, data: normaliseInMask(equalised, mask) };
+  const freq = interpolateFrequency(raw, mask, freqOptions);
+  notes.push(...freq.notes);
+  lap('frequency');
+  const gab = gaborFilter(norm, field, freq.frequency, mask, options.gabor);
+  lap('gabor');
+  const enhanced = toRidgeImage(gab.response, mask, img.width, img.height, responseQuantile);
+  const quality = qualityMap(field, mask, seg.contrast, freq.reliability);
+  lap('output');
+  return {
+    enhanced,
+    normalised: equalised,
+    mask,
+    orientation: field,
+    frequency: freq.frequency,
+    quality,
+    ppi: 500,
+    scale: resampled.scale,
+    notes,
+  };
+}
+
+/** Map the Gabor response to [0, 1] with ridges dark: 0.5 + 0.5 * response / A (clamped), A = quantile of |response|; 1 outside the mask. */
+function toRidgeImage(resp: Float32Array, mask: Mask, width: number, height: number, q: number): GrayImage {
+  const abs = new Float32Array(resp.length);
+  for (let i = 0; i < resp.length; i++) abs[i] = Math.abs(resp[i]!);
+  const a = quantile(abs, q, mask.data);
+  const k = a > 1e-9 ? 0.5 / a : 0;
+  const out = new Float32Array(resp.length);
+  for (let i = 0; i < resp.length; i++) {
+    if (!mask.data[i]) {
+      out[i] = 1;
+      continue;
+    }
+    const v = 0.5 + resp[i]! * k;
+    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Per-block quality in [0, 1]: mean coherence of the block's mask pixels x relative contrast x
+ * sqrt(frequency reliability) x the block's mask coverage; 0 outside the mask.
+ */
+function qualityMap(field: OrientationField, mask: Mask, contrast: BlockMap, reliability: BlockMap): BlockMap {
+  const { rows, cols, blockSize } = contrast;
+  const nb = rows * cols;
+  const cohSum = new Float32Array(nb);
+  const inMask = new Float32Array(nb);
+  const count = new Float32Array(nb);
+  const { width, height } = mask;
+  for (let y = 0; y < height; y++) {
+    const r = ((y / blockSize) | 0) * cols;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const b = r + ((x / blockSize) | 0);
+      count[b]! += 1;
+      if (mask.data[i]) {
+        inMask[b]! += 1;
+        cohSum[b]! += field.coherence[i]!;
+      }
+    }
+  }
+  const data = new Float32Array(nb);
+  for (let i = 0; i < nb; i++) {
+    if (!inMask[i]) continue;
+    const q = (cohSum[i]! / inMask[i]!) * contrast.data[i]! * Math.sqrt(Math.max(0, reliability.data[i]!)) * (inMask[i]! / count[i]!);
+    data[i] = q < 0 ? 0 : q > 1 ? 1 : q;
+  }
+  return { blockSize, rows, cols, data };
+}

@@ -1,0 +1,254 @@
+/**
+ * Stage 2: region of interest (foreground) mask from block statistics, after Bazen & Gerez (2001, "Segmentation
+ * of fingerprint images": grey-level variance and coherence per block) and Hong, Wan & Jain 1998 (blocks of
+ * 16 px at 500 ppi), cleaned by morphology (Maltoni et al., Handbook of Fingerprint Recognition, 2009, 3.5):
+ * closing and opening on the block grid, holes filled, small components dropped, then flat pixels (blank
+ * border, saturated background) cut away at pixel level.
+ */
+import { getCv, withMats } from '../cv/index.js';
+import type { GrayImage } from '../image/types.js';
+import type { BlockMap, Mask, OrientationField } from './types.js';
+import { orientationField } from './orientation.js';
+import { blockMean, blockStd, checkGray, checkRange, quantile, upsampleBlocks } from './util.js';
+
+/** Defaults of {@link segmentMask}, in pixels at 500 ppi. */
+export const MASK_DEFAULTS = {
+  /** Block side (px), Hong, Wan & Jain 1998. */
+  blockSize: 16,
+  /** Reference contrast: this quantile of the block standard deviations (the print's clear areas). */
+  referenceQuantile: 0.9,
+  /** A foreground block has a standard deviation of at least this share of the reference (Bazen & Gerez use
+   *  a variance threshold; a relative one is independent of exposure). Set here by inspection of FVC2002,
+   *  FVC2004, a latent and a contactless print. */
+  minContrast: 0.3,
+  /** ...and a mean coherence of at least this (white noise measured: median 0.14, 95th percentile 0.28 per pixel
+   *  with the default orientation windows; block means spread less). */
+  minCoherence: 0.25,
+  /** ...and, when block ridge-frequency reliabilities are given, a 3 x 3-block mean reliability of at least
+   *  this (the share of the oriented signature explained by one sinusoid; measured here: 5th percentile
+   *  0.39-0.49 inside FVC prints, median 0.00-0.18 on their background, 0.30 on a latent's printed paper;
+   *  0.2 / 0.3 / 0.4 gave minutiae F-measure 0.858 / 0.855 / 0.842 against the DB1_B SecuGen templates). */
+  minReliability: 0.3,
+  /** A pixel whose 5 x 5 standard deviation is under this share of the reference is flat (blank border). */
+  flatContrast: 0.04,
+  /** Components smaller than this share of the largest one are dropped (one region per finger). */
+  keepFraction: 0.2,
+  /** Components under this many blocks are dropped. */
+  minBlocks: 4,
+} as const;
+
+export interface MaskOptions {
+  blockSize?: number;
+  referenceQuantile?: number;
+  minContrast?: number;
+  minCoherence?: number;
+  minReliability?: number;
+  flatContrast?: number;
+  keepFraction?: number;
+  minBlocks?: number;
+  /** Orientation field of the same image, when already computed (saves its cost). */
+  orientation?: OrientationField;
+  /** Ridge-frequency reliability per block of the same image and block size (see blockFrequencies); used when given. */
+  reliability?: BlockMap;
+}
+
+export interface MaskResult {
+  mask: Mask;
+  /** Foreground score per block in [0, 1]: relative contrast x coherence (x reliability / 0.6, capped, when given). */
+  score: BlockMap;
+  /** Relative contrast per block (standard deviation / reference), clamped to [0, 1]. */
+  contrast: BlockMap;
+  notes: string[];
+}
+
+/**
+ * Foreground mask of a grey print (height x width, [0, 1], contrast-stretched; before CLAHE, which lifts
+ * background noise). Returns a height x width 0/1 mask: one smooth region per finger, no holes, blank
+ * border and background excluded.
+ * @throws FingerliftError E_INVALID_ARGUMENT for options out of range; E_TOO_SMALL under 8 px a side.
+ */
+export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskResult {
+  const o = { ...MASK_DEFAULTS, ...options };
+  checkGray(image, 'segmentMask', 8);
+  checkRange(o.blockSize, 'blockSize', 4, 256);
+  checkRange(o.minContrast, 'minContrast', 0, 1);
+  checkRange(o.minCoherence, 'minCoherence', 0, 1);
+  const { width, height } = image;
+  const bs = o.blockSize;
+  const field = o.orientation ?? orientationField(image);
+  const std = blockStd(image.data, width, height, bs);
+  const coh = blockMean(field.coherence, width, height, bs);
+  const nb = std.data.length;
+  const ref = quantile(std.data, o.referenceQuantile);
+  const notes: string[] = [];
+  const contrast = new Float32Array(nb);
+  const score = new Float32Array(nb);
+  const fg = new Uint8Array(nb);
+  const { rows, cols } = std;
+  const rel = o.reliability && o.reliability.rows === rows && o.reliability.cols === cols ? mean3x3(o.reliability.data, cols, rows) : undefined;
+  for (let i = 0; i < nb; i++) {
+    contrast[i] = ref > 1e-6 ? Math.min(1, std.data[i]! / ref) : 0;
+    score[i] = contrast[i]! * coh.data[i]! * (rel ? Math.min(1, rel[i]! / 0.6) : 1);
+    fg[i] = contrast[i]! >= o.minContrast && coh.data[i]! >= o.minCoherence && (!rel || rel[i]! >= o.minReliability) ? 1 : 0;
+  }
+  const cleaned = cleanBlocks(fg, cols, rows, o.keepFraction, o.minBlocks);
+  // Pixel mask: bilinear upsampling of the block mask thresholded at 0.5 (a smooth outline), minus flat pixels.
+  // Flat pixels are cut only near the outline (within about a block), so saturated or blank spots inside a
+  // print never make holes.
+  const up = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(cleaned) }, width, height);
+  const deep = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(erodeBlocks(cleaned, cols, rows)) }, width, height);
+  const flat = flatPixels(image, o.flatContrast * ref);
+  const m = new Uint8Array(width * height);
+  for (let i = 0; i < m.length; i++) m[i] = up[i]! >= 0.5 && (!flat[i] || deep[i]! >= 0.5) ? 1 : 0;
+  const final = cleanPixels(m, width, height, bs);
+  let count = 0;
+  for (let i = 0; i < final.length; i++) count += final[i]!;
+  if (count === 0 && Math.min(width, height) < 4 * bs) notes.push(`mask: no foreground found (the image, ${width} x ${height}, is under 4 blocks of ${bs} px a side: too small to judge)`);
+  else if (count === 0) notes.push('mask: no foreground found (flat or featureless image)');
+  else notes.push(`mask: ${((100 * count) / final.length).toFixed(1)}% of the image is foreground`);
+  return {
+    mask: { width, height, data: final },
+    score: { blockSize: bs, rows, cols, data: score },
+    contrast: { blockSize: bs, rows, cols, data: contrast },
+    notes,
+  };
+}
+
+/** Mean over each cell's 3 x 3 neighbourhood (clipped at the grid's edge). */
+function mean3x3(d: Float32Array, cols: number, rows: number): Float32Array {
+  const out = new Float32Array(d.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      let s = 0;
+      let n = 0;
+      for (let rr = Math.max(0, r - 1); rr <= Math.min(rows - 1, r + 1); rr++)
+        for (let cc = Math.max(0, c - 1); cc <= Math.min(cols - 1, c + 1); cc++) {
+          s += d[rr * cols + cc]!;
+          n++;
+        }
+      out[r * cols + c] = s / n;
+    }
+  return out;
+}
+
+/** Pixels whose 5 x 5 standard deviation is under `threshold`. */
+function flatPixels(image: GrayImage, threshold: number): Uint8Array {
+  const cv = getCv();
+  const { width, height } = image;
+  return withMats('mask flat pixels', (t) => {
+    const src = t(cv.matFromArray(height, width, cv.CV_32F, image.data));
+    const sq = t(new cv.Mat());
+    cv.multiply(src, src, sq);
+    const m1 = t(new cv.Mat());
+    const m2 = t(new cv.Mat());
+    const k = new cv.Size(5, 5);
+    cv.blur(src, m1, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
+    cv.blur(sq, m2, k, new cv.Point(-1, -1), cv.BORDER_REFLECT);
+    const a: Float32Array = m1.data32F;
+    const b: Float32Array = m2.data32F;
+    const out = new Uint8Array(width * height);
+    const t2 = threshold * threshold;
+    for (let i = 0; i < out.length; i++) out[i] = b[i]! - a[i]! * a[i]! < t2 ? 1 : 0;
+    return out;
+  });
+}
+
+/** Closing then opening (3 x 3 cross) on the block grid, holes filled, small components dropped. */
+function cleanBlocks(fg: Uint8Array, cols: number, rows: number, keepFraction: number, minBlocks: number): Uint8Array {
+  const cv = getCv();
+  const morphed = withMats('mask morphology', (t) => {
+    // Pad by 2 blocks so that closing does not glue to the image edge.
+    const src = t(cv.matFromArray(rows, cols, cv.CV_8U, fg));
+    const pad = t(new cv.Mat());
+    cv.copyMakeBorder(src, pad, 2, 2, 2, 2, cv.BORDER_CONSTANT, new cv.Scalar(0));
+    const k = t(cv.getStructuringElement(cv.MORPH_CROSS, new cv.Size(3, 3)));
+    cv.morphologyEx(pad, pad, cv.MORPH_CLOSE, k);
+    cv.morphologyEx(pad, pad, cv.MORPH_OPEN, k);
+    const out = new Uint8Array(rows * cols);
+    const d: Uint8Array = pad.data;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = d[(r + 2) * (cols + 4) + c + 2]! ? 1 : 0;
+    return out;
+  });
+  return keepComponents(fillHoles(morphed, cols, rows), cols, rows, keepFraction, minBlocks);
+}
+
+/** Pixel-level cleanup: opening with a square of about a third of a block (a square: OpenCV's fast separable path), then parts under 4 blocks' area dropped. */
+function cleanPixels(m: Uint8Array, width: number, height: number, blockSize: number): Uint8Array {
+  const cv = getCv();
+  const opened = withMats('mask pixel morphology', (t) => {
+    const src = t(cv.matFromArray(height, width, cv.CV_8U, m));
+    const d = Math.max(3, Math.round(blockSize / 3) | 1);
+    const k = t(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(d, d)));
+    cv.morphologyEx(src, src, cv.MORPH_OPEN, k);
+    return new Uint8Array(src.data);
+  });
+  return keepComponents(opened, width, height, 0.2, blockSize * blockSize * 4);
+}
+
+/** Erosion of the block mask by its 3 x 3 neighbourhood (cells on the grid's edge count their outside as background). */
+function erodeBlocks(m: Uint8Array, cols: number, rows: number): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      let all = 1;
+      for (let rr = r - 1; rr <= r + 1 && all; rr++)
+        for (let cc = c - 1; cc <= c + 1; cc++)
+          if (rr < 0 || cc < 0 || rr >= rows || cc >= cols || !m[rr * cols + cc]) {
+            all = 0;
+            break;
+          }
+      out[r * cols + c] = all;
+    }
+  return out;
+}
+
+/** Background components that do not touch the border are holes: set them to 1. */
+function fillHoles(m: Uint8Array, width: number, height: number): Uint8Array {
+  const cv = getCv();
+  return withMats('mask fill holes', (t) => {
+    const inv = new Uint8Array(m.length);
+    for (let i = 0; i < m.length; i++) inv[i] = m[i] ? 0 : 1;
+    const src = t(cv.matFromArray(height, width, cv.CV_8U, inv));
+    const labels = t(new cv.Mat());
+    const stats = t(new cv.Mat());
+    const cent = t(new cv.Mat());
+    const n = cv.connectedComponentsWithStats(src, labels, stats, cent, 4, cv.CV_32S) as number;
+    const st: Int32Array = stats.data32S;
+    const isHole = new Uint8Array(n);
+    for (let l = 1; l < n; l++) {
+      const x = st[l * 5]!;
+      const y = st[l * 5 + 1]!;
+      const w = st[l * 5 + 2]!;
+      const h = st[l * 5 + 3]!;
+      isHole[l] = x > 0 && y > 0 && x + w < width && y + h < height ? 1 : 0;
+    }
+    const lab: Int32Array = labels.data32S;
+    const out = new Uint8Array(m);
+    for (let i = 0; i < out.length; i++) if (isHole[lab[i]!]) out[i] = 1;
+    return out;
+  });
+}
+
+/** Keep the components (8-connected) with at least `fraction` of the largest one's area and `minArea` cells. */
+function keepComponents(m: Uint8Array, width: number, height: number, fraction: number, minArea: number): Uint8Array {
+  const cv = getCv();
+  return withMats('mask components', (t) => {
+    const src = t(cv.matFromArray(height, width, cv.CV_8U, m));
+    const labels = t(new cv.Mat());
+    const stats = t(new cv.Mat());
+    const cent = t(new cv.Mat());
+    const n = cv.connectedComponentsWithStats(src, labels, stats, cent, 8, cv.CV_32S) as number;
+    const st: Int32Array = stats.data32S;
+    let largest = 0;
+    for (let l = 1; l < n; l++) largest = Math.max(largest, st[l * 5 + 4]!);
+    const keep = new Uint8Array(n);
+    for (let l = 1; l < n; l++) {
+      const a = st[l * 5 + 4]!;
+      keep[l] = a >= fraction * largest && a >= Math.min(minArea, largest) ? 1 : 0;
+    }
+    const lab: Int32Array = labels.data32S;
+    const out = new Uint8Array(m.length);
+    for (let i = 0; i < out.length; i++) out[i] = keep[lab[i]!]!;
+    return out;
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Small shared helpers of the enhancement stages: Gaussian smoothing through OpenCV, block statistics,
+ * robust percentiles and input validation. Not part of the public API.
+ */
+import { getCv, withMats, matFromFloat32 } from '../cv/index.js';
+import { FingerliftError } from '../errors.js';
+import type { GrayImage } from '../image/types.js';
+import type { BlockMap, Mask } from './types.js';
+
+/** Gaussian blur of a height x width Float32Array (sigma in pixels, kernel 2*ceil(3 sigma)+1, reflected border). */
+export function gaussianBlur(data: Float32Array, width: number, height: number, sigma: number): Float32Array {
+  if (sigma <= 0) return new Float32Array(data);
+  const cv = getCv();
+  return withMats('GaussianBlur', (t) => {
+    const src = t(matFromFloat32(data, width, height));
+    const dst = t(new cv.Mat());
+    const k = 2 * Math.ceil(3 * sigma) + 1;
+    cv.GaussianBlur(src, dst, new cv.Size(k, k), sigma, sigma, cv.BORDER_REFLECT);
+    return new Float32Array(dst.data32F);
+  });
+}
+
+/** Per-block mean of a height x width array over cells of `blockSize` (partial edge cells averaged over their pixels). */
+export function blockMean(data: Float32Array, width: number, height: number, blockSize: number): BlockMap {
+  const rows = Math.ceil(height / blockSize);
+  const cols = Math.ceil(width / blockSize);
+  const sum = new Float64Array(rows * cols);
+  const cnt = new Float64Array(rows * cols);
+  for (let y = 0; y < height; y++) {
+    const r = (y / blockSize) | 0;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = r * cols + ((x / blockSize) | 0);
+      sum[i]! += data[row + x]!;
+      cnt[i]! += 1;
+    }
+  }
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = cnt[i]! > 0 ? sum[i]! / cnt[i]! : 0;
+  return { blockSize, rows, cols, data: out };
+}
+
+/** Per-block standard deviation of a height x width array. */
+export function blockStd(data: Float32Array, width: number, height: number, blockSize: number): BlockMap {
+  const rows = Math.ceil(height / blockSize);
+  const cols = Math.ceil(width / blockSize);
+  const s1 = new Float64Array(rows * cols);
+  const s2 = new Float64Array(rows * cols);
+  const cnt = new Float64Array(rows * cols);
+  for (let y = 0; y < height; y++) {
+    const r = (y / blockSize) | 0;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = r * cols + ((x / blockSize) | 0);
+      const v = data[row + x]!;
+      s1[i]! += v;
+      s2[i]! += v * v;
+      cnt[i]! += 1;
+    }
+  }
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) {
+    const n = cnt[i]!;
+    if (n > 0) {
+      const m = s1[i]! / n;
+      out[i] = Math.sqrt(Math.max(0, s2[i]! / n - m * m));
+    }
+  }
+  return { blockSize, rows, cols, data: out };
+}
+
+/** Fraction of mask pixels per block, in [0, 1]. */
+export function blockCoverage(mask: Mask, blockSize: number): BlockMap {
+  const f = new Float32Array(mask.data.length);
+  for (let i = 0; i < f.length; i++) f[i] = mask.data[i]!;
+  return blockMean(f, mask.width, mask.height, blockSize);
+}
+
+/**
+ * The q-quantile (q in [0, 1]) of the values (optionally only where `where[i]` is non-zero), from a
+ * 4096-bin histogram between the minimum and the maximum: exact to 1/4096 of the range, no sorting.
+ */
+export function quantile(values: Float32Array, q: number, where?: Uint8Array): number {
+  return quantiles(values, [q], where)[0]!;
+}
+
+/** Several quantiles from one histogram (see {@link quantile}); NaN for no values. */
+export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (where && !where[i]) continue;
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    n++;
+  }
+  if (n === 0) return qs.map(() => NaN);
+  if (hi <= lo) return qs.map(() => lo);
+  const bins = 4096;
+  const hist = new Uint32Array(bins);
+  const scale = (bins - 1) / (hi - lo);
+  if (where) {
+    for (let i = 0; i < values.length; i++) if (where[i]) hist[Math.round((values[i]! - lo) * scale)]!++;
+  } else for (let i = 0; i < values.length; i++) hist[Math.round((values[i]! - lo) * scale)]!++;
+  return qs.map((q) => {
+    if (q <= 0) return lo;
+    if (q >= 1) return hi;
+    const target = q * (n - 1);
+    let acc = 0;
+    for (let b = 0; b < bins; b++) {
+      acc += hist[b]!;
+      if (acc > target) return lo + b / scale;
+    }
+    return hi;
+  });
+}
+
+/** Throws E_INVALID_ARGUMENT / E_TOO_SMALL unless `image` is a well-formed GrayImage of at least `minSide` pixels a side. */
+export function checkGray(image: GrayImage, what: string, minSide = 1): void {
+  if (!image || !(image.data instanceof Float32Array) || !Number.isInteger(image.width) || !Number.isInteger(image.height)) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a GrayImage { width, height, data: Float32Array }`);
+  }
+  if ((image as { channels?: number }).channels === 3) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a grey image, got RGB (convert it with toGray first)`);
+  }
+  if (image.data.length !== image.width * image.height) {
+    throw new FingerliftError(
+      'E_INVALID_ARGUMENT',
+      `${what}: data length ${image.data.length} is not width x height = ${image.width} x ${image.height}`,
+    );
+  }
+  if (image.width < minSide || image.height < minSide) {
+    throw new FingerliftError('E_TOO_SMALL', `${what}: image ${image.width} x ${image.height} is under the minimum side of ${minSide} pixels`);
+  }
+}
+
+/** Throws E_INVALID_ARGUMENT unless `value` is a finite number in [min, max]. */
+export function checkRange(value: number, name: string, min: number, max: number): void {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `option ${name} = ${value} is outside [${min}, ${max}]`);
+  }
+}
+
+/** Throws E_INVALID_ARGUMENT unless the mask has the image's size. */
+export function checkMask(mask: Mask | undefined, width: number, height: number, what: string): void {
+  if (mask && (mask.width !== width || mask.height !== height || mask.data.length !== width * height)) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: mask ${mask.width} x ${mask.height} does not match image ${width} x ${height}`);
+  }
+}
+
+/**
+ * Bilinear upsampling of a block map to a height x width per-pixel array, block centres aligned
+ * (cell (r, c) sits at pixel ((c + 0.5) * blockSize - 0.5, (r + 0.5) * blockSize - 0.5)); edges clamp.
+ */
+export function upsampleBlocks(map: BlockMap, width: number, height: number): Float32Array {
+  const { blockSize: bs, rows, cols, data } = map;
+  const out = new Float32Array(width * height);
+  const xi0 = new Int32Array(width);
+  const xi1 = new Int32Array(width);
+  const xw = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = Math.min(cols - 1, Math.max(0, (x + 0.5) / bs - 0.5));
+    const i0 = Math.floor(fx);
+    xi0[x] = i0;
+    xi1[x] = Math.min(cols - 1, i0 + 1);
+    xw[x] = fx - i0;
+  }
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / bs - 0.5));
+    const r0 = Math.floor(fy);
+    const r1 = Math.min(rows - 1, r0 + 1);
+    const wy = fy - r0;
+    const a = r0 * cols;
+    const b = r1 * cols;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const c0 = xi0[x]!;
+      const c1 = xi1[x]!;
+      const wx = xw[x]!;
+      const top = data[a + c0]! * (1 - wx) + data[a + c1]! * wx;
+      const bot = data[b + c0]! * (1 - wx) + data[b + c1]! * wx;
+      out[row + x] = top * (1 - wy) + bot * wy;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,181 @@
+/**
+ * Locate fingertips in a photo: hand mask → contour → fingertip candidates → distal-phalanx boxes,
+ * each scored by shape and ridge texture, with the photo's resolution estimated at the fingertip
+ * (from the ridge period when ridges are resolved, else from the finger width) and a usability flag.
+ *
+ *   const { fingertips } = locateFingertips(photo);      // best first
+ *   fingertips[0].box  // OrientedBox in photo pixels, angle toward the tip
+ */
+import { FingerliftError } from '../errors.js';
+import type { GrayImage, RgbImage } from '../image/types.js';
+import { isRgb } from '../image/types.js';
+import { estimateRidgePeriodSpectral } from '../normalise/period.js';
+import { closeUpFinger, findFingertips } from './fingertips.js';
+import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
+import { segmentHand } from './skin.js';
+import type { LocatedFingertip, LocateResult, OrientedBox } from './types.js';
+import { toWorking } from './working.js';
+
+export type { LocateOptions } from './params.js';
+export { LOCATE_DEFAULTS } from './params.js';
+export * from './types.js';
+
+/**
+ * Find the fingertips (distal phalanges) in a photo.
+ * @param image RGB photo (or grey, e.g. a lab camera frame), height x width, [0, 1], EXIF orientation applied.
+ * @param options overrides of `LOCATE_DEFAULTS`; `name` names the photo in error messages.
+ * @returns the hand mask (working resolution), the fingertips best first, diagnostics.
+ * @throws FingerliftError E_NO_FINGER when no finger-shaped skin region is found;
+ *   E_TOO_SMALL for an image under 32 pixels a side; E_INVALID_ARGUMENT for bad options.
+ */
+export function locateFingertips(image: RgbImage | GrayImage, options: Partial<LocateOptions> & { name?: string } = {}): LocateResult {
+  const name = options.name ?? 'photo';
+  const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
+  if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
+  if (image.width < 32 || image.height < 32) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small to locate fingers`, { input: name });
+  const ms: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (k: string): void => { const t1 = performance.now(); ms[k] = Math.round((t1 - t0) * 10) / 10; t0 = t1; };
+
+  const work = toWorking(image, p.workingSize);
+  lap('downsample');
+  const seg = segmentHand(work, p);
+  lap('segment');
+  let fg = 0;
+  for (let i = 0; i < seg.mask.length; i++) fg += seg.mask[i]!;
+  const { tips, rejected } = fg > 0 ? findFingertips(seg.mask, work.width, work.height, p) : { tips: [], rejected: [] };
+  let closeUp = false;
+  if (tips.length === 0 && fg > 0) {
+    const c = closeUpFinger(seg.mask, work.width, work.height, p.closeUpFraction);
+    if (c) { tips.push(c); closeUp = true; seg.notes.push('no fingertip contour: close-up fallback (principal axis of the foreground)'); }
+  }
+  lap('geometry');
+
+  const s = work.scale;
+  const fingertips: LocatedFingertip[] = [];
+  for (const c of tips) {
+    const box = boxFromTip(c, p, s);
+    const cover = maskCoverage(seg.mask, work.width, work.height, box, s);
+    if (cover < 0.5) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); continue; }
+    const tex = ridgeEvidence(image, box, p);
+    const ridgeScore = Math.max(0, Math.min(1, (tex.snr - 1) / (2 * p.minRidgeSnr - 1)));
+    const score = Math.round(c.shape * cover * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
+    box.score = score;
+    // A spectral peak counts as ridges only at a period consistent with the finger's width (within 2.5x).
+    const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
+    const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= 2.5;
+    // Without a fingertip contour (close-up fallback) the shape proves nothing: a ridge pattern must be seen.
+    // In a grey photo colour gives no evidence: at least a weak ridge-band peak is required.
+    if ((!resolved && closeUp) || (seg.mode === 'luminance' && tex.snr < p.minGreyRidgeSnr)) {
+      rejected.push({ x: c.tipX, y: c.tipY, reason: `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)}) where ${closeUp ? 'a close-up finger' : 'a grey-photo finger'} was expected` });
+      continue;
+    }
+    const estimatedPpi = resolved ? (500 * tex.period!) / p.ridgePeriod500 : tex.widthPpi;
+    let reason: string | undefined;
+    if (estimatedPpi < p.minUsablePpi)
+      reason = `resolution too low: about ${Math.round(estimatedPpi)} ppi (finger ${Math.round(box.width)} px wide), below ${p.minUsablePpi} ppi`;
+    else if (!resolved) reason = `no ridge pattern resolved (ridge spectrum SNR ${tex.snr.toFixed(1)} < ${p.minRidgeSnr}): blurred, dark, or not a fingertip pad`;
+    fingertips.push({
+      box,
+      score,
+      estimatedPpi: Math.round(estimatedPpi),
+      ppiBasis: resolved ? 'ridge-period' : 'finger-width',
+      ...(resolved ? { ridgePeriodPx: Math.round(tex.period! * 100) / 100 } : {}),
+      usable: reason === undefined,
+      ...(reason ? { reason } : {}),
+      evidence: {
+        tipAngleDeg: Math.round(c.tipAngleDeg),
+        parallelism: Math.round(c.parallelism * 100) / 100,
+        ridgeSnr: Math.round(tex.snr * 100) / 100,
+        maskCoverage: Math.round(cover * 100) / 100,
+      },
+    });
+  }
+  lap('texture');
+  fingertips.sort((a, b) => b.score - a.score);
+  fingertips.splice(p.maxFingertips);
+  fingertips.forEach((f, k) => (f.box.label = `f${k + 1}`));
+  if (fingertips.length === 0) {
+    const why = fg === 0 ? 'no skin-coloured region' : `${rejected.length} candidate(s) rejected: ${[...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ') || 'no fingertip-shaped contour'}`;
+    throw new FingerliftError('E_NO_FINGER', `no fingertip found (${why})`, { input: name });
+  }
+  return {
+    handMask: { width: work.width, height: work.height, data: seg.mask },
+    fingertips,
+    diagnostics: {
+      scale: s,
+      segmentation: seg.mode,
+      ...(seg.skinThreshold !== undefined ? { skinThreshold: seg.skinThreshold } : {}),
+      foregroundFraction: fg / seg.mask.length,
+      candidates: tips.length,
+      rejected: rejected.map((r) => ({ x: r.x / s, y: r.y / s, reason: r.reason })),
+      ms,
+      notes: seg.notes,
+    },
+  };
+}
+
+/** Distal-phalanx box from a tip candidate, in photo pixels. */
+function boxFromTip(c: { tipX: number; tipY: number; ux: number; uy: number; width: number }, p: LocateOptions, s: number): OrientedBox {
+  const width = c.width / s;
+  const height = p.phalanxAspect * width;
+  const tipX = c.tipX / s, tipY = c.tipY / s;
+  return {
+    cx: tipX - (c.ux * height) / 2,
+    cy: tipY - (c.uy * height) / 2,
+    width,
+    height,
+    angle: Math.atan2(-c.uy, c.ux),
+  };
+}
+
+/** Fraction of the box (sampled on a grid) inside the working mask. */
+function maskCoverage(mask: Uint8Array, w: number, h: number, box: OrientedBox, s: number): number {
+  const ux = Math.cos(box.angle), uy = -Math.sin(box.angle);
+  let inside = 0, total = 0;
+  for (let a = -0.45; a <= 0.45; a += 0.1)
+    for (let b = -0.45; b <= 0.45; b += 0.1) {
+      const x = (box.cx + ux * a * box.height - uy * b * box.width) * s;
+      const y = (box.cy + uy * a * box.height + ux * b * box.width) * s;
+      total++;
+      const xi = Math.round(x), yi = Math.round(y);
+      if (xi >= 0 && yi >= 0 && xi < w && yi < h && mask[yi * w + xi]) inside++;
+    }
+  return inside / total;
+}
+
+/**
+ * Ridge texture in the centre of the box, at the photo's full resolution: the square of side 0.6 x
+ * box width around the pad centre (a third of the way from the tip), area-downsampled so the expected
+ * ridge period (from the finger width) is about 8 px, then the spectral period estimate.
+ */
+function ridgeEvidence(image: RgbImage | GrayImage, box: OrientedBox, p: LocateOptions): { snr: number; period?: number; widthPpi: number } {
+  const widthPpi = box.width / (p.fingerWidthMm / 25.4);
+  const expected = (p.ridgePeriod500 * widthPpi) / 500; // photo pixels
+  if (expected < 2.5) return { snr: 1, widthPpi };
+  const f = Math.max(1, Math.floor(expected / 8));
+  const side = Math.floor((0.6 * box.width) / f) * f;
+  const ux = Math.cos(box.angle), uy = -Math.sin(box.angle);
+  const pcx = box.cx + ux * box.height * 0.15, pcy = box.cy + uy * box.height * 0.15;
+  const x0 = Math.max(0, Math.round(pcx - side / 2)), y0 = Math.max(0, Math.round(pcy - side / 2));
+  const x1 = Math.min(image.width, x0 + side), y1 = Math.min(image.height, y0 + side);
+  const gw = Math.floor((x1 - x0) / f), gh = Math.floor((y1 - y0) / f);
+  if (gw < 32 || gh < 32) return { snr: 1, widthPpi };
+  const g = new Float32Array(gw * gh);
+  const rgb = isRgb(image);
+  const src = image.data;
+  for (let y = 0; y < gh * f; y++) {
+    const row = (y0 + y) * image.width;
+    const orow = ((y / f) | 0) * gw;
+    for (let x = 0; x < gw * f; x++) {
+      const i = row + x0 + x;
+      const v = rgb ? 0.299 * src[i * 3]! + 0.587 * src[i * 3 + 1]! + 0.114 * src[i * 3 + 2]! : src[i]!;
+      g[orow + ((x / f) | 0)]! += v;
+    }
+  }
+  const inv = 1 / (f * f);
+  for (let i = 0; i < g.length; i++) g[i]! *= inv;
+  const e = expected / f;
+  const est = estimateRidgePeriodSpectral({ width: gw, height: gh, data: g }, { minPeriod: Math.max(2.5, e / 2.2), maxPeriod: Math.max(e * 2.2, 6) });
+  return Number.isFinite(est.period) ? { snr: est.snr, period: est.period * f, widthPpi } : { snr: 1, widthPpi };
+}

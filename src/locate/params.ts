@@ -1,0 +1,92 @@
+/**
+ * Every tunable constant of fingertip localisation, with its source. Options passed to
+ * `locateFingertips` override these field by field.
+ */
+export interface LocateOptions {
+  /** Longest side of the working image used for segmentation and geometry, pixels. Default 480. */
+  workingSize: number;
+  /**
+   * Skin prior in YCrCb (BT.601, 0-255): Chai & Ngan 1999 ("Face segmentation using skin-color map",
+   * IEEE TCSVT 9(4)) Cr in [133, 173], Cb in [77, 127]. Used only to seed the image's own skin model.
+   */
+  skinCr: [number, number];
+  skinCb: [number, number];
+  /** Darkest luma accepted as a skin seed (0-255): excludes noise-dominated chroma in shadows. Default 20. */
+  minSeedLuma: number;
+  /** Below this standard deviation of Cr and Cb (0-255) the photo is treated as grey: luminance segmentation. Default 2. */
+  greyChromaStd: number;
+  /**
+   * Range within which the photo's own Otsu threshold of skin chromaticity (R-B)/(R+G+B) is kept.
+   * Skin of all tones is red over blue (Chai & Ngan 1999; Kakumanu, Makrogiannis & Bourbakis 2007,
+   * "A survey of skin-color modeling and detection methods"); measured here: skin 0.09-0.33, grey or
+   * white backgrounds 0-0.04. Default [0.04, 0.07].
+   */
+  skinChromaticity: [number, number];
+  /** Squared Mahalanobis distance to the fitted skin chroma model within which a pixel is probable skin (χ², 2 dof, 99%: 9.2). */
+  skinD2: number;
+  /** Beyond this squared distance a pixel is certain background for GrabCut (χ², 2 dof, 99.99%: 18.4). */
+  backgroundD2: number;
+  /** GrabCut iterations (Rother, Kolmogorov & Blake 2004, "GrabCut", SIGGRAPH). Default 3. */
+  grabCutIterations: number;
+  /** Smallest foreground component kept, fraction of the working image. Default 0.004. */
+  minComponentFraction: number;
+  /** Smallest component kept relative to the largest. Default 0.1. */
+  minComponentRelative: number;
+  /** Arc offsets along the contour (in finger half-widths r) at which the finger's sides are sampled. */
+  sideOffsets: number[];
+  /** Smallest convexity-defect depth taken as a notch between fingers, times the square root of the hand's area. Default 0.04. */
+  notchDepth: number;
+  /** Largest angle at a fingertip between its two sides, degrees. Default 80. */
+  maxTipAngleDeg: number;
+  /** Smallest ratio of finger width near the tip to width further down (parallel sides ≈ 1). Default 0.6. */
+  minParallelism: number;
+  /**
+   * Distal phalanx length over finger width. Anthropometry: adult distal phalanx (pad) length about
+   * 22-26 mm, distal width about 15-18 mm, ratio about 1.4 (e.g. Buryanov & Kotiuk 2010, proportions of
+   * hand segments); checked against the hand-drawn fingertip masks of fingerphoto-contact. Default 1.4.
+   */
+  phalanxAspect: number;
+  /** Typical adult fingertip width, millimetres, to estimate ppi when ridges are not resolved. Default 16. */
+  fingerWidthMm: number;
+  /**
+   * Ridge period at 500 ppi, pixels: adult mean inter-ridge distance ≈ 0.48 mm (Hong, Wan & Jain 1998
+   * use 3-25 px; 9.5 px is the mission's reference). Converts a measured period into ppi.
+   */
+  ridgePeriod500: number;
+  /** Smallest resolution at which a print is usable, ppi (ridge period 4.75 px: about the Nyquist limit of ridge detail). Default 250. */
+  minUsablePpi: number;
+  /** Smallest ridge spectral SNR (peak over spectrum background) taken as visible ridges. Default 2.5. */
+  minRidgeSnr: number;
+  /** Close-up fallback (finger filling the photo) when the foreground covers at least this fraction. Default 0.25. */
+  closeUpFraction: number;
+  /** In grey photos (no skin colour) a candidate needs at least this ridge spectral SNR (a weak peak). Default 1.5. */
+  minGreyRidgeSnr: number;
+  /** Largest number of fingertips returned (a hand has five). Default 10. */
+  maxFingertips: number;
+}
+
+export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
+  workingSize: 480,
+  skinCr: [133, 173] as [number, number],
+  skinCb: [77, 127] as [number, number],
+  minSeedLuma: 20,
+  greyChromaStd: 2,
+  skinChromaticity: [0.04, 0.07] as [number, number],
+  skinD2: 9.2,
+  backgroundD2: 18.4,
+  grabCutIterations: 3,
+  minComponentFraction: 0.004,
+  minComponentRelative: 0.1,
+  sideOffsets: [2.5, 3, 3.5, 4],
+  notchDepth: 0.04,
+  maxTipAngleDeg: 80,
+  minParallelism: 0.6,
+  phalanxAspect: 1.5,
+  fingerWidthMm: 16,
+  ridgePeriod500: 9.5,
+  minUsablePpi: 250,
+  minRidgeSnr: 2.5,
+  closeUpFraction: 0.25,
+  minGreyRidgeSnr: 1.5,
+  maxFingertips: 10,
+});

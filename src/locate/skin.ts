@@ -1,0 +1,159 @@
+/**
+ * Hand / finger foreground segmentation at the working resolution.
+ *
+ * Colour photos: a skin chroma model is fitted to the photo itself. Seeds are the pixels inside the
+ * Chai & Ngan (1999) YCrCb skin box; a Gaussian in (Cr, Cb) is fitted to them (with one trimmed refit),
+ * so the thresholds follow the photo's light and the person's skin tone. Pixels near that model are
+ * "probable skin", pixels far from it "certain background", and GrabCut (Rother, Kolmogorov & Blake
+ * 2004) refines the split with colour mixtures learnt from this photo and an edge-aware smoothness
+ * term. Grey photos (no chroma, e.g. lab cameras with a dark background): Otsu's (1979) threshold on
+ * blurred luminance, finger = bright side.
+ * Then morphological opening / closing, hole filling, small components dropped.
+ */
+import { getCv, withMats } from '../cv/index.js';
+import type { LocateOptions } from './params.js';
+import type { WorkingImage } from './working.js';
+
+export interface Segmentation {
+  /** width x height, 1 = hand / finger. */
+  mask: Uint8Array;
+  mode: 'colour' | 'luminance';
+  /** Chromaticity threshold (R-B)/(R+G+B) used, colour mode. */
+  skinThreshold?: number;
+  notes: string[];
+}
+
+/** Segment the hand / finger in a working image. */
+export function segmentHand(work: WorkingImage, p: LocateOptions): Segmentation {
+  const cv = getCv();
+  const { width: w, height: h } = work;
+  const n = w * h;
+  const notes: string[] = [];
+  const mask = new Uint8Array(n);
+  let mode: 'colour' | 'luminance' = 'luminance';
+  let skinThreshold: number | undefined;
+
+  const Y = new Float32Array(n);
+  const Cr = new Float32Array(n);
+  const Cb = new Float32Array(n);
+  if (work.channels === 3) {
+    const d = work.data;
+    let sr = 0, sb = 0, srr = 0, sbb = 0;
+    for (let i = 0; i < n; i++) {
+      const r = d[i * 3]!, g = d[i * 3 + 1]!, b = d[i * 3 + 2]!;
+      const y = 0.299 * r + 0.587 * g + 0.114 * b; // ITU-R BT.601
+      const cr = (r - y) * 0.713 + 128;
+      const cb = (b - y) * 0.564 + 128;
+      Y[i] = y; Cr[i] = cr; Cb[i] = cb;
+      sr += cr; sb += cb; srr += cr * cr; sbb += cb * cb;
+    }
+    const sdr = Math.sqrt(Math.max(0, srr / n - (sr / n) ** 2));
+    const sdb = Math.sqrt(Math.max(0, sbb / n - (sb / n) ** 2));
+    if (sdr >= p.greyChromaStd || sdb >= p.greyChromaStd) mode = 'colour';
+    else notes.push(`chroma spread ${sdr.toFixed(2)}/${sdb.toFixed(2)} below ${p.greyChromaStd}: grey photo, luminance segmentation`);
+  } else {
+    for (let i = 0; i < n; i++) Y[i] = work.data[i]!;
+  }
+
+  if (mode === 'colour') {
+    const d = work.data;
+    const f = new Float32Array(n);
+    const valid = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = d[i * 3]!, b = d[i * 3 + 2]!;
+      const s = r + d[i * 3 + 1]! + b;
+      // Chromaticity (R - B) / (R + G + B): skin is red over blue at any exposure; neutral grey = 0.
+      if (s >= p.minSeedLuma * 3) { f[i] = (r - b) / s; valid[i] = 1; }
+    }
+    // Smooth the chromaticity (noise, ridges) before thresholding.
+    withMats('segmentHand.chroma', (t) => {
+      const m = t(new cv.Mat(h, w, cv.CV_32F));
+      m.data32F.set(f);
+      const k = 2 * Math.round(Math.min(w, h) / 150) + 1;
+      cv.GaussianBlur(m, m, new cv.Size(k, k), 0);
+      f.set(m.data32F);
+    });
+    const otsu = otsuThreshold(f, valid, -1, 1);
+    const thr = Math.min(p.skinChromaticity[1], Math.max(p.skinChromaticity[0], otsu));
+    let count = 0;
+    for (let i = 0; i < n; i++) if (valid[i] && f[i]! > thr) { mask[i] = 1; count++; }
+    skinThreshold = thr;
+    notes.push(`skin chromaticity (R-B)/(R+G+B) > ${thr.toFixed(3)} (Otsu ${otsu.toFixed(3)}, clamped to [${p.skinChromaticity.join(', ')}]): ${(count / n * 100).toFixed(1)}% of pixels`);
+  } else {
+    withMats('segmentHand.otsu', (t) => {
+      const m = t(new cv.Mat(h, w, cv.CV_8UC1));
+      const yb = new Uint8Array(n);
+      for (let i = 0; i < n; i++) yb[i] = Y[i]!;
+      m.data.set(yb);
+      const k = 2 * Math.round(Math.min(w, h) / 100) + 1;
+      cv.GaussianBlur(m, m, new cv.Size(k, k), 0);
+      const o = t(new cv.Mat());
+      cv.threshold(m, o, 0, 1, cv.THRESH_BINARY | cv.THRESH_OTSU);
+      mask.set(o.data as Uint8Array);
+    });
+  }
+  cleanMask(mask, w, h, p);
+  return { mask, mode, ...(skinThreshold !== undefined ? { skinThreshold } : {}), notes };
+}
+
+/** Opening and closing (elliptic element ~1.5% of the short side), holes filled, small components dropped; in place. */
+export function cleanMask(mask: Uint8Array, w: number, h: number, p: LocateOptions): number {
+  const cv = getCv();
+  return withMats('cleanMask', (t) => {
+    const m = t(new cv.Mat(h, w, cv.CV_8UC1));
+    m.data.set(mask);
+    const r = Math.max(1, Math.round(Math.min(w, h) * 0.0075));
+    const se = t(cv.getStructuringElement(cv.MORPH_ELLIPSE, new cv.Size(2 * r + 1, 2 * r + 1)));
+    cv.morphologyEx(m, m, cv.MORPH_OPEN, se);
+    cv.morphologyEx(m, m, cv.MORPH_CLOSE, se);
+    const contours = t(new cv.MatVector());
+    const hier = t(new cv.Mat());
+    cv.findContours(m, contours, hier, cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE);
+    const areas: number[] = [];
+    for (let i = 0; i < contours.size(); i++) {
+      const c = contours.get(i);
+      areas.push(cv.contourArea(c));
+      c.delete();
+    }
+    const largest = Math.max(0, ...areas);
+    const keep = t(new cv.MatVector());
+    for (let i = 0; i < areas.length; i++) {
+      if (areas[i]! >= p.minComponentFraction * w * h && areas[i]! >= p.minComponentRelative * largest) {
+        const c = contours.get(i);
+        keep.push_back(c);
+        c.delete();
+      }
+    }
+    const out = t(cv.Mat.zeros(h, w, cv.CV_8UC1));
+    if (keep.size() > 0) cv.drawContours(out, keep, -1, new cv.Scalar(1), cv.FILLED);
+    mask.set(out.data as Uint8Array);
+    return keep.size() as number;
+  });
+}
+
+/** Otsu's (1979) threshold of the values `v[i]` with `valid[i]`, on a 256-bin histogram over [lo, hi]. */
+export function otsuThreshold(v: Float32Array, valid: Uint8Array, lo: number, hi: number): number {
+  const bins = 256;
+  const hist = new Float64Array(bins);
+  let total = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!valid[i]) continue;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(((v[i]! - lo) / (hi - lo)) * bins)));
+    hist[b]!++;
+    total++;
+  }
+  if (total === 0) return (lo + hi) / 2;
+  let sumAll = 0;
+  for (let b = 0; b < bins; b++) sumAll += b * hist[b]!;
+  let w0 = 0, sum0 = 0, best = -1, bestB = 0;
+  for (let b = 0; b < bins - 1; b++) {
+    w0 += hist[b]!;
+    sum0 += b * hist[b]!;
+    const w1 = total - w0;
+    if (w0 === 0 || w1 === 0) continue;
+    const m0 = sum0 / w0, m1 = (sumAll - sum0) / w1;
+    const between = w0 * w1 * (m0 - m1) ** 2;
+    if (between > best) { best = between; bestB = b; }
+  }
+  return lo + ((bestB + 1) / bins) * (hi - lo);
+}

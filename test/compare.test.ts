@@ -1,0 +1,172 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compare, prepare, search, allPairs, evaluate } from '../src/compare/index.js';
+import type { PreparedTemplate } from '../src/compare/index.js';
+import { FingerliftError } from '../src/errors.js';
+import { readIsoTemplate } from '../src/formats/iso19794.js';
+import type { Minutia, Template } from '../src/minutiae/types.js';
+import { wrapAngle } from '../src/minutiae/types.js';
+import { requireData } from './helpers/data.js';
+
+/** Seeded PRNG (mulberry32), so every synthetic template is the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n minutiae spread over a w x h print, at least 14 px apart (about 1.5 ridge periods at 500 ppi). */
+function randomTemplate(seed: number, n = 40, w = 360, h = 420): Template {
+  const r = rng(seed);
+  const ms: Minutia[] = [];
+  while (ms.length < n) {
+    const x = 20 + r() * (w - 40), y = 20 + r() * (h - 40);
+    if (ms.some((m) => Math.hypot(m.x - x, m.y - y) < 14)) continue;
+    ms.push({ x, y, angle: r() * 2 * Math.PI, type: r() < 0.5 ? 'ending' : 'bifurcation', quality: 0.3 + 0.7 * r() });
+  }
+  return { width: w, height: h, ppi: 500, minutiae: ms };
+}
+
+/** Rotate by `rot` (counter-clockwise as displayed) about the origin, shift, jitter, keep a window. */
+function moved(t: Template, rot: number, dx: number, dy: number, seed: number, jitter = 1.5, keep?: (x: number, y: number) => boolean) {
+  const r = rng(seed);
+  const c = Math.cos(rot), s = Math.sin(rot);
+  const index: number[] = []; // index[k] = source minutia of output minutia k
+  const ms: Minutia[] = [];
+  t.minutiae.forEach((m, i) => {
+    const x = c * m.x + s * m.y + dx + (r() - 0.5) * 2 * jitter, y = -s * m.x + c * m.y + dy + (r() - 0.5) * 2 * jitter;
+    if (keep && !keep(x, y)) return;
+    index.push(i);
+    ms.push({ ...m, x, y, angle: wrapAngle(m.angle + rot + (r() - 0.5) * 0.1) });
+  });
+  return { template: { ...t, width: 2000, height: 2000, minutiae: ms }, index };
+}
+
+const angDist = (a: number, b: number): number => {
+  const d = Math.abs(wrapAngle(a) - wrapAngle(b));
+  return Math.min(d, 2 * Math.PI - d);
+};
+
+test('self-comparison scores high and mates every minutia to itself', () => {
+  const t = randomTemplate(1);
+  const r = compare(t, t);
+  assert.is(r.mated.length, t.minutiae.length);
+  for (const m of r.mated) assert.is(m.probe, m.reference);
+  assert.ok(r.score > 30, `self score ${r.score}`);
+  assert.ok(Math.abs(r.transform.dx) < 1e-6 && Math.abs(r.transform.dy) < 1e-6 && angDist(r.transform.rotation, 0) < 1e-9);
+});
+
+for (const [rot, dx, dy] of [[0.7, 120, -40], [Math.PI, 500, 600], [4.4, -80, 390], [2.0, 300, 10]] as const) {
+  test(`rotated ${rot} rad, shifted (${dx}, ${dy}) and cropped copy matches with the right transform`, () => {
+    const t = randomTemplate(7);
+    // keep only minutiae whose source lies in the left 60 % of the print: a partial impression
+    const src = t.minutiae;
+    const c = Math.cos(rot), s = Math.sin(rot);
+    const { template: part, index } = moved(t, rot, dx, dy, 99, 1.5, (x, y) => {
+      const u = x - dx, v = y - dy; // back to source coordinates
+      return c * u - s * v < 0.6 * t.width;
+    });
+    assert.ok(index.length < src.length && index.length >= 15);
+    const r = compare(t, part);
+    assert.ok(r.mated.length >= index.length - 2, `mated ${r.mated.length} of ${index.length}`);
+    for (const m of r.mated) assert.is(index[m.reference], m.probe, 'every mate is the true correspondence');
+    assert.ok(angDist(r.transform.rotation, rot) < 0.02, `rotation ${r.transform.rotation} vs ${rot}`);
+    assert.ok(Math.abs(r.transform.dx - dx) < 3 && Math.abs(r.transform.dy - dy) < 3, `shift ${r.transform.dx}, ${r.transform.dy}`);
+    const other = compare(randomTemplate(8), part);
+    assert.ok(r.score > 5 * Math.max(other.score, 1), `genuine ${r.score} vs impostor ${other.score}`);
+  });
+}
+
+test('an unrelated random template scores low and mates few minutiae', () => {
+  const a = randomTemplate(11), self = compare(a, a).score;
+  for (let seed = 20; seed < 30; seed++) {
+    const r = compare(a, randomTemplate(seed));
+    assert.ok(r.score < 0.15 * self, `seed ${seed}: ${r.score} vs self ${self}`);
+    assert.ok(r.mated.length <= 8, `seed ${seed}: ${r.mated.length} mated`);
+  }
+});
+
+test('templates at another ppi are rescaled to 500 ppi', () => {
+  const t = randomTemplate(3);
+  const at1000: Template = { ...t, ppi: 1000, minutiae: t.minutiae.map((m) => ({ ...m, x: 2 * m.x, y: 2 * m.y })) };
+  const r = compare(t, at1000);
+  assert.is(r.mated.length, t.minutiae.length);
+  assert.ok(Math.abs(r.transform.dx) < 1e-6 && Math.abs(r.transform.dy) < 1e-6);
+});
+
+test('deterministic: same inputs give the same result, prepared or not', () => {
+  const a = randomTemplate(5), { template: b } = moved(randomTemplate(5), 1.1, 50, 60, 3, 3);
+  const r1 = compare(a, b), r2 = compare(prepare(a), prepare(b)), r3 = compare(a, b);
+  assert.equal(r1, r2);
+  assert.equal(r1, r3);
+});
+
+test('symmetry as documented: swapping probe and reference gives nearly the same score', () => {
+  // Not exactly symmetric (documented): roots are looked up from the probe into the reference.
+  const a = randomTemplate(5), { template: b } = moved(randomTemplate(5), 2.5, 10, 30, 4, 3, (x) => x > 0);
+  const ab = compare(a, b), ba = compare(b, a);
+  assert.ok(Math.abs(ab.score - ba.score) <= 0.1 * Math.max(ab.score, ba.score), `${ab.score} vs ${ba.score}`);
+  assert.is(ab.mated.length, ba.mated.length);
+});
+
+test('tiny and empty templates score 0; malformed ones throw E_TEMPLATE_FORMAT', () => {
+  const t = randomTemplate(2);
+  assert.is(compare(t, { ...t, minutiae: [] }).score, 0);
+  assert.is(compare({ ...t, minutiae: t.minutiae.slice(0, 1) }, t).score, 0);
+  const bad = (tt: Template): void => {
+    try { prepare(tt, { id: 'bad.json' }); assert.unreachable(); } catch (e) {
+      assert.instance(e, FingerliftError);
+      assert.is((e as FingerliftError).code, 'E_TEMPLATE_FORMAT');
+      assert.match((e as Error).message, /bad\.json/);
+    }
+  };
+  bad({ ...t, ppi: 0 });
+  bad({ ...t, minutiae: [{ ...t.minutiae[0]!, x: NaN }] });
+  bad({ ...t, minutiae: [{ ...t.minutiae[0]!, quality: 2 }] });
+});
+
+test('search ranks the mated template first and honours top', () => {
+  const gallery: PreparedTemplate[] = [];
+  for (let i = 0; i < 30; i++) gallery.push(prepare(randomTemplate(100 + i), { id: `g${i}` }));
+  const { template: probe } = moved(randomTemplate(117), 0.4, 30, -20, 5, 2, (x, y) => x < 250 && y < 300);
+  const hits = search(probe, gallery, { top: 5 });
+  assert.ok(hits.length >= 1 && hits.length <= 5);
+  assert.is(hits[0]!.id, 'g17');
+  for (let k = 1; k < hits.length; k++) assert.ok(hits[k - 1]!.score >= hits[k]!.score);
+  try { search(probe, gallery, { top: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+});
+
+/** FVC image sizes from each set's MANIFEST.md: the .iso minutiae were made on a 300 x 400 stretch. */
+function loadIsoSet(dir: string, W: number, H: number, ppi: number) {
+  return readdirSync(dir).filter((f) => f.endsWith('.iso')).sort().map((f) => {
+    const iso = readIsoTemplate(readFileSync(join(dir, f)), f);
+    const sx = W / iso.width, sy = H / iso.height;
+    const template: Template = {
+      width: W, height: H, ppi,
+      minutiae: iso.minutiae.map((m) => ({ ...m, x: m.x * sx, y: m.y * sy, angle: wrapAngle(Math.atan2(Math.sin(m.angle) * sy, Math.cos(m.angle) * sx)) })),
+    };
+    return { id: f.slice(0, -4), label: f.split('_')[0]!, item: prepare(template, { id: f }) };
+  });
+}
+
+test('FVC2002 DB1_B (.iso templates): genuine scores above impostors, full-set EER under 2 %', () => {
+  const dir = requireData('fvc2002-db1b', 'compare FVC2002 DB1_B EER');
+  if (!dir) return;
+  const items = loadIsoSet(dir, 388, 374, 500);
+  assert.is(items.length, 80);
+  const pairs = allPairs(items, (a, b) => compare(a, b).score);
+  const e = evaluate(pairs.genuine, pairs.impostor);
+  assert.is(e.genuineCount, 280);
+  assert.is(e.impostorCount, 2880);
+  assert.ok(e.genuineMean > 5 * e.impostorMean, `means ${e.genuineMean} / ${e.impostorMean}`);
+  assert.ok(e.eer < 0.02, `EER ${(100 * e.eer).toFixed(2)} %`); // measured 1.06 % (bench/compare.ts)
+});
+
+test.run();

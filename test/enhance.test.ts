@@ -1,0 +1,280 @@
+/**
+ * Ridge enhancement on synthetic patterns with known answers: gratings of known orientation and
+ * wavelength (rotated, with noise), concentric rings, a framed print, degenerate inputs.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  enhance,
+  orientationField,
+  ridgeFrequency,
+  estimateRidgePeriod,
+  segmentMask,
+  stretchContrast,
+  clahe,
+  gaborKernel,
+  suppressPeriodicBackground,
+  ridgeClarity,
+  resampleTo500,
+  type Mask,
+} from '../src/enhance/index.js';
+import type { GrayImage } from '../src/image/types.js';
+import { FingerliftError } from '../src/errors.js';
+
+/** Seeded normal noise (mulberry32 + Box-Muller). */
+function noise(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+}
+
+/** Grating with ridge direction theta (DESIGN.md convention) and wavelength lambda; dark ridges. */
+function grating(w: number, h: number, theta: number, lambda: number, sigma: number, seed = 1): GrayImage {
+  const rnd = noise(seed);
+  const d = new Float32Array(w * h);
+  const nx = Math.sin(theta);
+  const ny = Math.cos(theta);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) d[y * w + x] = Math.min(1, Math.max(0, 0.5 + 0.35 * Math.cos((2 * Math.PI * (x * nx + y * ny)) / lambda) + sigma * rnd()));
+  return { width: w, height: h, data: d };
+}
+
+const full = (w: number, h: number): Mask => ({ width: w, height: h, data: new Uint8Array(w * h).fill(1) });
+const angDiff = (a: number, b: number): number => {
+  const d = Math.abs(a - b) % Math.PI;
+  return Math.min(d, Math.PI - d);
+};
+const med = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+const deg = Math.PI / 180;
+
+test('gratings: orientation error under 3 degrees and wavelength error under 5% (rotated, noisy)', () => {
+  const W = 192;
+  for (const thetaDeg of [0, 17, 45, 90, 123, 161]) {
+    for (const lambda of [6, 9, 13]) {
+      const img = grating(W, W, thetaDeg * deg, lambda, 0.25, thetaDeg * 31 + lambda);
+      const f = orientationField(img);
+      const errs: number[] = [];
+      for (let y = 24; y < W - 24; y += 4) for (let x = 24; x < W - 24; x += 4) errs.push(angDiff(f.theta[y * W + x]!, thetaDeg * deg));
+      const oe = med(errs) / deg;
+      assert.ok(oe < 3, `theta ${thetaDeg} lambda ${lambda}: median orientation error ${oe.toFixed(2)} deg`);
+      const fr = ridgeFrequency(img, f, full(W, W));
+      const lerr: number[] = [];
+      for (let r = 2; r < fr.frequency.rows - 2; r++)
+        for (let c = 2; c < fr.frequency.cols - 2; c++) lerr.push(Math.abs(1 / fr.frequency.data[r * fr.frequency.cols + c]! - lambda) / lambda);
+      const le = med(lerr);
+      assert.ok(le < 0.05, `theta ${thetaDeg} lambda ${lambda}: median wavelength error ${(100 * le).toFixed(1)}%`);
+    }
+  }
+});
+
+test('orientation convention: theta = atan2(-dy, dx) for the ridge direction, y down', () => {
+  // Ridges running from bottom-left to top-right as displayed: 45 degrees.
+  const img = grating(96, 96, Math.PI / 4, 9, 0);
+  const f = orientationField(img);
+  assert.ok(angDiff(f.theta[48 * 96 + 48]!, Math.PI / 4) < 1 * deg);
+  for (const v of f.theta) assert.ok(v >= 0 && v < Math.PI);
+  for (const v of f.coherence) assert.ok(v >= 0 && v <= 1);
+});
+
+test('concentric rings: orientation tangent to the rings everywhere', () => {
+  const W = 256;
+  const c = (W - 1) / 2;
+  const rnd = noise(7);
+  const d = new Float32Array(W * W);
+  for (let y = 0; y < W; y++)
+    for (let x = 0; x < W; x++) d[y * W + x] = 0.5 + 0.35 * Math.cos((2 * Math.PI * Math.hypot(x - c, y - c)) / 9) + 0.15 * rnd();
+  const f = orientationField({ width: W, height: W, data: d });
+  const errs: number[] = [];
+  let worst = 0;
+  for (let y = 8; y < W - 8; y += 3)
+    for (let x = 8; x < W - 8; x += 3) {
+      const r = Math.hypot(x - c, y - c);
+      if (r < 20) continue; // the centre is a singular point
+      // Radial direction as displayed: (x - c, -(y - c)); tangent = radial + 90 degrees.
+      const tangent = Math.atan2(-(y - c), x - c) + Math.PI / 2;
+      const e = angDiff(f.theta[y * W + x]!, tangent);
+      errs.push(e);
+      if (r > 30) worst = Math.max(worst, e);
+    }
+  assert.ok(med(errs) / deg < 3, `median error ${(med(errs) / deg).toFixed(2)} deg`);
+  assert.ok(worst / deg < 15, `worst error beyond r = 30: ${(worst / deg).toFixed(1)} deg`);
+});
+
+test('estimateRidgePeriod finds the period at any scale', () => {
+  for (const lambda of [4, 7, 9, 12, 20]) {
+    const img = grating(256, 256, 0.6, lambda, 0.2, lambda);
+    const p = estimateRidgePeriod(img);
+    assert.ok(Math.abs(p.periodPx - lambda) / lambda < 0.05, `lambda ${lambda}: got ${p.periodPx.toFixed(2)}`);
+    assert.ok(p.confidence > 0.5, `confidence ${p.confidence}`);
+  }
+  const rnd = noise(3);
+  const white = { width: 128, height: 128, data: new Float32Array(128 * 128).map(() => 0.5 + 0.1 * rnd()) };
+  assert.ok(estimateRidgePeriod(white).confidence < 0.5);
+});
+
+/** A synthetic "print": a noisy elliptical patch of curved ridges on a blank (white, faintly noisy) frame. */
+function framedPrint(): { img: GrayImage; inside: (x: number, y: number) => boolean } {
+  const W = 300;
+  const H = 340;
+  const rnd = noise(11);
+  const d = new Float32Array(W * H);
+  const inside = (x: number, y: number): boolean => ((x - 150) / 100) ** 2 + ((y - 170) / 125) ** 2 <= 1;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      if (inside(x, y)) d[i] = 0.5 + 0.4 * Math.cos((2 * Math.PI * Math.hypot(x - 150, y - 320)) / 9) + 0.1 * rnd();
+      else d[i] = 0.97 + 0.005 * rnd();
+    }
+  return { img: { width: W, height: H, data: d }, inside };
+}
+
+test('mask: a print framed by a blank border excludes the border and covers the print', () => {
+  const { img, inside } = framedPrint();
+  const m = segmentMask(stretchContrast(img).image).mask;
+  let outsideOn = 0;
+  let insideOn = 0;
+  let insideN = 0;
+  let farOutsideOn = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < img.width; x++) {
+      const on = m.data[y * img.width + x]!;
+      if (inside(x, y)) {
+        insideN++;
+        insideOn += on;
+      } else {
+        outsideOn += on;
+        // More than 6 px outside the print's edge.
+        const grown = ((x - 150) / 106) ** 2 + ((y - 170) / 131) ** 2 <= 1;
+        if (!grown) farOutsideOn += on;
+      }
+    }
+  assert.is(farOutsideOn, 0, 'no mask pixel more than 6 px into the blank border');
+  assert.ok(insideOn / insideN > 0.9, `covers ${((100 * insideOn) / insideN).toFixed(1)}% of the print`);
+  assert.ok(outsideOn < 0.06 * insideN, `mask spills ${outsideOn} px (${((100 * outsideOn) / insideN).toFixed(1)}% of the print area) into the border`);
+});
+
+test('enhance: output contract, ridges dark, white outside the mask, deterministic', () => {
+  const { img } = framedPrint();
+  const r = enhance(img);
+  assert.is(r.ppi, 500);
+  assert.is(r.enhanced.width, img.width);
+  assert.is(r.enhanced.height, img.height);
+  let dark = 0;
+  let ridgeN = 0;
+  for (let i = 0; i < r.enhanced.data.length; i++) {
+    const v = r.enhanced.data[i]!;
+    assert.ok(v >= 0 && v <= 1);
+    if (!r.mask.data[i]) assert.is(v, 1);
+    else if (img.data[i]! < 0.25) {
+      ridgeN++;
+      if (v < 0.5) dark++;
+    }
+  }
+  assert.ok(dark / ridgeN > 0.9, `ridge pixels dark in the output: ${((100 * dark) / ridgeN).toFixed(1)}%`);
+  for (const q of r.quality.data) assert.ok(q >= 0 && q <= 1);
+  assert.ok(r.notes.some((n) => /assumed 500 ppi/.test(n)));
+  const again = enhance(img);
+  assert.equal(Buffer.from(again.enhanced.data.buffer), Buffer.from(r.enhanced.data.buffer));
+  assert.ok(ridgeClarity(r.enhanced, r.mask) > ridgeClarity(img, r.mask));
+});
+
+test('enhance: narrow dynamic ranges (0 and 1/255 only; grey 120-135) still enhance', () => {
+  const { img } = framedPrint();
+  const bin = { ...img, data: img.data.map((v) => (v < 0.5 ? 0 : 1 / 255)) };
+  const low = { ...img, data: img.data.map((v) => (120 + Math.round(15 * v)) / 255) };
+  for (const [name, x] of [['binary', bin], ['low', low]] as const) {
+    const r = enhance(x);
+    let on = 0;
+    let dark = 0;
+    for (let i = 0; i < r.mask.data.length; i++)
+      if (r.mask.data[i]) {
+        on++;
+        if (r.enhanced.data[i]! < 0.3) dark++;
+      }
+    assert.ok(on > 0.3 * r.mask.data.length, `${name}: mask covers ${on}`);
+    assert.ok(dark > 0.2 * on && dark < 0.8 * on, `${name}: dark share ${(dark / on).toFixed(2)}`);
+  }
+});
+
+test('resample: known ppi is brought to 500 with the scale recorded; unknown is assumed and noted', () => {
+  const img = grating(296, 560, 0.3, 10.2, 0.05);
+  const r = resampleTo500(img, 569);
+  assert.is(r.image.width, Math.round(296 * 500 / 569));
+  assert.ok(Math.abs(r.scale - 500 / 569) < 1e-9);
+  const e = enhance(img, { ppi: 569 });
+  assert.is(e.enhanced.width, r.image.width);
+  assert.ok(Math.abs(e.scale - 500 / 569) < 1e-9);
+  const u = resampleTo500(img, undefined);
+  assert.is(u.image, img);
+  assert.match(u.notes[0]!, /assumed 500 ppi/);
+});
+
+test('Gabor kernel: zero mean, unit gain at its wavelength, oriented along the ridges', () => {
+  const k = gaborKernel(Math.PI / 6, 9, 4.5, 4.5);
+  let s = 0;
+  for (const v of k.data) s += v;
+  assert.ok(Math.abs(s) < 1e-4);
+  // Response to a unit-amplitude grating of the same orientation and wavelength at its centre = 1.
+  const r = (k.size - 1) / 2;
+  const g = (th: number): number => {
+    let acc = 0;
+    for (let y = -r; y <= r; y++)
+      for (let x = -r; x <= r; x++) acc += k.data[(y + r) * k.size + x + r]! * Math.cos((2 * Math.PI * (x * Math.sin(th) + y * Math.cos(th))) / 9);
+    return acc;
+  };
+  assert.ok(Math.abs(g(Math.PI / 6) - 1) < 1e-3);
+  assert.ok(Math.abs(g(Math.PI / 6 + Math.PI / 2)) < 0.05);
+});
+
+test('periodic background suppression removes a strong pattern outside the ridge band', () => {
+  const W = 256;
+  const base = grating(W, W, 0.4, 9, 0.05);
+  const d = base.data.map((v, i) => v + 0.3 * Math.cos((2 * Math.PI * (i % W)) / 3.2));
+  const withBg = { width: W, height: W, data: d };
+  const r = suppressPeriodicBackground(withBg);
+  assert.ok(r.peaks > 0);
+  let errBefore = 0;
+  let errAfter = 0;
+  for (let y = 20; y < W - 20; y++)
+    for (let x = 20; x < W - 20; x++) {
+      const i = y * W + x;
+      errBefore += (Math.min(1, Math.max(0, d[i]!)) - base.data[i]!) ** 2;
+      errAfter += (r.image.data[i]! - base.data[i]!) ** 2;
+    }
+  assert.ok(errAfter < 0.2 * errBefore, `residual ${(errAfter / errBefore).toFixed(3)} of the pattern energy`);
+  const clean = suppressPeriodicBackground(grating(W, W, 0.4, 9, 0.05));
+  assert.is(clean.peaks, 0);
+  // Off by default: enhance does not call it.
+  assert.not.ok(enhance(base).notes.some((n) => /periodic background/.test(n)));
+});
+
+test('bad input: typed errors naming the problem', () => {
+  const code = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      assert.instance(e, FingerliftError);
+      return (e as FingerliftError).code;
+    }
+    return undefined;
+  };
+  assert.is(code(() => enhance({ width: 10, height: 10, data: new Float32Array(100) })), 'E_TOO_SMALL');
+  assert.is(code(() => enhance({ width: 50, height: 50, data: new Float32Array(10) })), 'E_INVALID_ARGUMENT');
+  assert.is(code(() => enhance(grating(64, 64, 0, 9, 0), { ppi: 20 })), 'E_INVALID_ARGUMENT');
+  assert.is(code(() => clahe(grating(64, 64, 0, 9, 0), { clipLimit: -1 })), 'E_INVALID_ARGUMENT');
+  // A constant image: no crash, empty mask, all white.
+  const flat = enhance({ width: 64, height: 64, data: new Float32Array(64 * 64).fill(0.4) });
+  assert.ok(flat.enhanced.data.every((v) => v === 1));
+  assert.ok(flat.notes.some((n) => /no foreground/.test(n)));
+});
+
+test.run();

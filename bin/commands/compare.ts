@@ -60,6 +60,20 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
   return out;
 }
 
+/** Load the probe and every reference matched by `patterns`; failures are collected, never thrown. Undefined probe: it failed. */
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[]): Promise<{ probe?: Comparable; references: Comparable[] }> {
+  const { files, failed } = await expandInputs(patterns, { extensions: ALL_EXTS });
+  failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
+  let probe: Comparable;
+  try {
+    probe = await loadComparable(probePath, opts);
+  } catch (e) {
+    failures.push(failureOf(probePath, e));
+    return { references: [] };
+  }
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures) };
+}
+
 export function register(program: Command): void {
   addInputOptions(program.command('compare'))
     .description('1:1 compare a probe with references (images or .xyt/.iso/.json templates)')
@@ -71,18 +85,12 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { files, failed } = await expandInputs(refs, { extensions: ALL_EXTS });
-      failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
-      let probe: Comparable;
-      try {
-        probe = await loadComparable(probePath, opts);
-      } catch (e) {
-        failures.push(failureOf(probePath, e));
+      const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures);
+      if (!probe) {
         printSummary('compare', 0, failures, Date.now() - started);
         process.exitCode = 1;
         return;
       }
-      const references = await loadMany(files.map((f) => f.path), opts, failures);
       const rows = compareAll(probe, references).sort((a, b) => b.score - a.score);
       if (o.json) {
         process.stdout.write(JSON.stringify({
@@ -123,18 +131,12 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { files, failed } = await expandInputs([o.gallery], { extensions: ALL_EXTS });
-      failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
-      let probe: Comparable;
-      try {
-        probe = await loadComparable(probePath, opts);
-      } catch (e) {
-        failures.push(failureOf(probePath, e));
+      const { probe, references: gallery } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures);
+      if (!probe) {
         printSummary('search', 0, failures, Date.now() - started);
         process.exitCode = 1;
         return;
       }
-      const gallery = await loadMany(files.map((f) => f.path), opts, failures);
       const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
       const t0 = performance.now();
       const ranked = search(prepare(probe.template, { id: probe.path }), prepared, { top: o.top });

@@ -130,6 +130,17 @@ const bench: BenchFn = async (ctx) => {
     rates.push(n / (ms / 1000));
     cpuRates.push(n / ((cu.user + cu.system) / 1e6));
   }
+  // Two-stage 1:N (preselect the best 10 % by votes, compare those fully): rate and agreement.
+  const M = Math.max(1, Math.round(gallery.length / 10));
+  const preRates: number[] = [];
+  let agree = 0;
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    for (const p of probes) search(p, gallery, { top: 10, preselect: M });
+    const cu = process.cpuUsage(c0);
+    preRates.push((probes.length * gallery.length) / ((cu.user + cu.system) / 1e6));
+  }
+  for (const p of probes) if (search(p, gallery, { top: 1, preselect: M })[0]?.index === search(p, gallery, { top: 1 })[0]?.index) agree++;
   // 1:1 latency: unprepared templates (prepare both + compare) and prepared ones.
   const lat: number[] = [], latPrepared: number[] = [], prepMs: number[] = [];
   for (let k = 0; k < (ctx.quick ? 100 : 400); k++) {
@@ -150,6 +161,8 @@ const bench: BenchFn = async (ctx) => {
     rows: [
       { measure: '1:N search, comparisons per second (wall clock, median of runs)', value: Math.round(median(rates)), count: `${probes.length} probes x ${gallery.length} gallery x ${reps}` },
       { measure: '1:N search, comparisons per second of process CPU time', value: Math.round(median(cpuRates)), count: `${probes.length} probes x ${gallery.length} gallery x ${reps}` },
+      { measure: `1:N two-stage search (preselect ${M} of ${gallery.length}), gallery templates per second of CPU time`, value: Math.round(median(preRates)), count: `${probes.length} probes x ${gallery.length} gallery x ${reps}` },
+      { measure: 'two-stage search: rank-1 candidate identical to the exhaustive search', value: `${agree}/${probes.length}`, count: `${probes.length} probes` },
       { measure: '1:1 compare(Template, Template) latency, ms (median; includes prepare of both)', value: Math.round(median(lat) * 1000) / 1000, count: `${lat.length}` },
       { measure: '1:1 compare(prepared, prepared) latency, ms (median)', value: Math.round(median(latPrepared) * 1000) / 1000, count: `${latPrepared.length}` },
       { measure: 'prepare(template) ms (median)', value: Math.round(median(prepMs) * 1000) / 1000, count: `${prepMs.length}` },

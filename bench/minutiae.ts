@@ -6,6 +6,8 @@
  *   and the reverse, and the direction difference of those nearest pairs; median ms of enhance and of
  *   extraction per image.
  * - ../shared/data/latent: recall of the 16 marked minutiae within 12 px.
+ * - fixtures/ (synthetic prints with exact ground truth): precision and recall within 8 px, and within
+ *   8 px and 20 degrees, on the clean masters and on the degraded impressions.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,7 @@ import { toGray } from '../src/image/ops.js';
 import { isRgb, type GrayImage } from '../src/image/types.js';
 import { angleDifference, extractMinutiaeDetailed } from '../src/minutiae/index.js';
 import type { Minutia } from '../src/minutiae/types.js';
-import { dataDir } from '../test/helpers/data.js';
+import { dataDir, repoRoot } from '../test/helpers/data.js';
 import { median, type BenchFn, type BenchSection } from './types.js';
 
 interface Point {
@@ -199,7 +201,78 @@ const bench: BenchFn = async (ctx) => {
       notes: ['Whole pipeline from the BMP at an assumed 500 ppi: enhance() then extractMinutiae(), default options. Only 16 minutiae are marked, so "ours near a marked one" is no precision.'],
     });
   }
+  sections.push(await syntheticSection());
   return sections;
 };
+
+interface Truth {
+  minutiae: Array<{ x: number; y: number; angle: number; type: string }>;
+  ambiguous?: Array<{ x: number; y: number }>;
+}
+
+/** Precision / recall against the synthetic fixtures' ground truth (ambiguous minutiae count neither way). */
+async function syntheticSection(): Promise<BenchSection> {
+  const dir = join(repoRoot, 'fixtures');
+  const rows: Array<Record<string, string | number>> = [];
+  const groups: Array<[string, RegExp]> = [
+    ['clean masters', /^f\d_master\.png$/],
+    ['degraded impressions', /^f\d_\d\.png$/],
+  ];
+  for (const [label, re] of groups) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => re.test(f)).sort() : [];
+    let tp = 0, tpAngle = 0, fp = 0, fn = 0, typeOk = 0;
+    const endErr: number[] = [];
+    const bifErr: number[] = [];
+    for (const f of files) {
+      const truth = JSON.parse(readFileSync(join(dir, f.replace(/\.png$/, '.json')), 'utf8')) as Truth;
+      const ms = extractMinutiaeDetailed(enhance(await loadGray(join(dir, f)), { ppi: 500 })).template.minutiae;
+      const used = new Set<number>();
+      for (const m of ms) {
+        let best = -1;
+        let bd = 8;
+        truth.minutiae.forEach((g, i) => {
+          const d = Math.hypot(g.x - m.x, g.y - m.y);
+          if (d <= bd && !used.has(i)) {
+            bd = d;
+            best = i;
+          }
+        });
+        if (best >= 0) {
+          used.add(best);
+          tp++;
+          const g = truth.minutiae[best]!;
+          const err = (angleDifference(m.angle, g.angle) * 180) / Math.PI;
+          if (err <= 20) tpAngle++;
+          if (g.type === m.type) {
+            typeOk++;
+            (m.type === 'ending' ? endErr : bifErr).push(err);
+          }
+        } else if (!(truth.ambiguous ?? []).some((g) => Math.hypot(g.x - m.x, g.y - m.y) <= 8)) fp++;
+      }
+      fn += truth.minutiae.length - used.size;
+    }
+    if (files.length === 0) continue;
+    rows.push({
+      set: label,
+      images: files.length,
+      'precision 8 px': q(tp / Math.max(1, tp + fp), 2),
+      'recall 8 px': q(tp / Math.max(1, tp + fn), 2),
+      'precision 8 px 20 deg': q(tpAngle / Math.max(1, tp + fp), 2),
+      'recall 8 px 20 deg': q(tpAngle / Math.max(1, tp + fn), 2),
+      'type agrees': q(typeOk / Math.max(1, tp), 2),
+      'ending angle err median (deg)': q(median(endErr)),
+      'bifurcation angle err median (deg)': q(median(bifErr)),
+    });
+  }
+  return {
+    title: 'Minutiae against synthetic ground truth (fixtures/, enhance() + extractMinutiae())',
+    rows,
+    notes: [
+      'A minutia of ours counts as true when a ground-truth minutia lies within 8 px (each used once); one near a ground-truth "ambiguous" minutia counts neither way.',
+      'Angle errors are over position- and type-matched pairs.',
+    ],
+    ...(rows.length === 0 ? { skipped: ['fixtures/ has no synthetic prints'] } : {}),
+  };
+}
 
 export default bench;

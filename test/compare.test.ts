@@ -141,6 +141,12 @@ test('search ranks the mated template first and honours top', () => {
   assert.is(hits[0]!.id, 'g17');
   for (let k = 1; k < hits.length; k++) assert.ok(hits[k - 1]!.score >= hits[k]!.score);
   try { search(probe, gallery, { top: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+  // Two-stage search: preselecting 3 of 30 by votes still finds the mate, with the exhaustive score.
+  const pre = search(probe, gallery, { top: 5, preselect: 3 });
+  assert.ok(pre.length <= 3);
+  assert.is(pre[0]!.id, 'g17');
+  assert.is(pre[0]!.score, hits[0]!.score);
+  try { search(probe, gallery, { preselect: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
 });
 
 /** FVC image sizes from each set's MANIFEST.md: the .iso minutiae were made on a 300 x 400 stretch. */

@@ -1,12 +1,13 @@
 /**
  * Blind PSF estimation. Tolerances, measured (see the deblur report / bench/deblur.ts):
  * - motion: length within 1 px (the search's fine step is 0.5 px and a discrete line kernel changes
- *   little between neighbouring lengths), angle within 3 degrees (fine step 1 degree); on 4 FVC2002
- *   DB1_B prints x motion 7 and 11 px at 0 and 45 degrees the estimate was off by at most 0.5 px and
- *   1 degree.
+ *   little between neighbouring lengths), angle within 3 degrees (fine step 1 degree); on 20 FVC2002
+ *   DB1_B prints x motion 7 and 11 px at 0 and 45 degrees (80 estimates, bench/deblur.ts) the
+ *   estimate was off by at most 0.5 px and 2 degrees.
  * - Gaussian: the estimate is of the total blur, the print's own (sensor) softness included: unblurred
  *   DB1_B prints estimate to sigma 0.6-0.7, so sigma s added gives about sqrt(s^2 + 0.65^2); measured
- *   1.65-1.85 for s = 1.5 and 2.5-2.6 for s = 2.5: window [s, s + 0.5].
+ *   on 20 prints (bench/deblur.ts) 1.65-1.85 for s = 1.5 and 2.35-2.8 for s = 2.5: window
+ *   [s - 0.2, s + 0.5]. On the synthetic print (no sensor blur) within 0.3 either way.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -137,8 +138,8 @@ test('FVC2002 DB1_B: Gaussian sigma and motion length/angle recovered', async ()
   if (!dir) return;
   const a = await loadGray(join(dir, '101_1.tif'));
   const b = await loadGray(join(dir, '105_3.tif'));
-  assertGaussian(estimatePsf(blur(a, { kind: 'gaussian', sigma: 1.5 })).psf, 1.5, 2.0, '101_1 gaussian 1.5');
-  assertGaussian(estimatePsf(blur(b, { kind: 'gaussian', sigma: 2.5 })).psf, 2.5, 3.0, '105_3 gaussian 2.5');
+  assertGaussian(estimatePsf(blur(a, { kind: 'gaussian', sigma: 1.5 })).psf, 1.3, 2.0, '101_1 gaussian 1.5');
+  assertGaussian(estimatePsf(blur(b, { kind: 'gaussian', sigma: 2.5 })).psf, 2.3, 3.0, '105_3 gaussian 2.5');
   for (const [im, name, want] of [
     [a, '101_1', { length: 7, angle: 45 * DEG }],
     [a, '101_1', { length: 11, angle: 0 }],

@@ -302,6 +302,20 @@ test('removeHoles removes the two bifurcations of a small lake; removeBridges a 
   const r = removeHoles(a.ms, a.sk);
   assert.is(r.removed, 2);
   assert.ok(r.kept.every((m) => m.type === 'ending'));
+  assert.is(removeHoles(a.ms, a.sk, { maxHoleLength: 0 }).removed, 0, '0 disables the rule');
+  // A long enclosure (sides of about 60 px) is a real lake: kept.
+  const big = blank(160, 40);
+  ridge(big, 5, 20, 40, 20);
+  ridge(big, 40, 20, 46, 13);
+  ridge(big, 46, 13, 104, 13);
+  ridge(big, 104, 13, 110, 20);
+  ridge(big, 40, 20, 46, 27);
+  ridge(big, 46, 27, 104, 27);
+  ridge(big, 104, 27, 110, 20);
+  ridge(big, 110, 20, 155, 20);
+  const c = candidates(big);
+  assert.is(c.ms.filter((m) => m.type === 'bifurcation').length, 2);
+  assert.is(removeHoles(c.ms, c.sk).removed, 0);
 
   const bridge = blank(120, 50);
   ridge(bridge, 5, 15, 115, 15);

@@ -3,10 +3,11 @@
  * 1:N, and evaluate with the FVC verification protocol. See match.ts for the method and its sources.
  *
  * Decision thresholds (score >= threshold means "same finger") at FMR 1 % and FMR 0.1 %, measured
- * with the FVC all-pairs protocol on the project's data: DECISION_THRESHOLDS in thresholds.ts, with
- * the per-set table. They depend on the extractor; re-measure with `npm run bench -- --only compare`.
+ * with the FVC all-pairs protocol on the project's data (impostors of the four FVC sets pooled):
+ * DECISION_THRESHOLDS in thresholds.ts; per-set figures from `npm run bench -- --only compare`. They
+ * depend on the extractor and the matcher version: re-measure after changing either.
  */
-export { compare, type CompareResult, type MatedPair, type RigidTransform } from './match.js';
+export { compare, preselectScore, type CompareResult, type MatedPair, type RigidTransform } from './match.js';
 export { prepare, isPrepared, type PreparedTemplate, type PrepareOptions } from './prepare.js';
 export { search, type SearchOptions, type SearchCandidate } from './search.js';
 export { COMPARE_DEFAULTS, type CompareParams } from './params.js';

@@ -285,6 +285,45 @@ function consolidate(P: PreparedTemplate, G: PreparedTemplate, count: number, t:
 }
 
 /**
+ * Votes, then the roots: the `maxRoots` most-voted minutia pairs (ties: lower probe, then lower
+ * reference index) in rootList, by insertion into a short list sorted by votes. Returns their number.
+ */
+function selectRoots(P: PreparedTemplate, G: PreparedTemplate): number {
+  const np = P.n, ng = G.n;
+  ensure(np, ng, P.params.maxRoots);
+  nTouched = 0;
+  if (++stamp === 0x7fffffff) { covered.fill(0); stamp = 1; }
+  vote(P, G);
+  const maxRoots = P.params.maxRoots;
+  let nRoots = 0;
+  const minVotes = P.params.minRootVotes;
+  for (let q = 0; q < nTouched; q++) {
+    const c = touched[q]!;
+    const v = votes[c]!;
+    if (v < minVotes || (nRoots === maxRoots && (v < votes[rootList[nRoots - 1]!]! || (v === votes[rootList[nRoots - 1]!]! && c > rootList[nRoots - 1]!)))) continue;
+    let k = nRoots < maxRoots ? nRoots++ : nRoots - 1;
+    while (k > 0 && (votes[rootList[k - 1]!]! < v || (votes[rootList[k - 1]!]! === v && rootList[k - 1]! > c))) { rootList[k] = rootList[k - 1]!; k--; }
+    rootList[k] = c;
+  }
+  return nRoots;
+}
+
+/**
+ * Cheap pre-selection score for 1:N (no expansion): the summed votes of the roots, normalised by
+ * sqrt(probe root edges x reference root edges). Ranks candidates roughly like `compare` at about a
+ * third of its cost; `search` uses it with `preselect` to compare fully only the best candidates
+ * (the usual two-stage AFIS search). Not a similarity to threshold.
+ */
+export function preselectScore(probe: PreparedTemplate, reference: PreparedTemplate): number {
+  if (probe.n < 2 || reference.n < 2) return 0;
+  const nRoots = selectRoots(probe, reference);
+  let sum = 0;
+  for (let r = 0; r < nRoots; r++) sum += votes[rootList[r]!]!;
+  for (let q = 0; q < nTouched; q++) votes[touched[q]!] = 0;
+  return sum / Math.sqrt(Math.max(1, probe.rootEdges.length) * Math.max(1, reference.rootEdges.length));
+}
+
+/**
  * Compare a probe with a reference (1:1).
  * @param probe a Template (prepared on the fly) or a PreparedTemplate (faster when reused).
  * @param reference likewise; both are rescaled to 500 ppi by `prepare`.
@@ -297,25 +336,7 @@ export function compare(probe: Template | PreparedTemplate, reference: Template 
   const G = isPrepared(reference) ? reference : prepare(reference, { id: 'reference' });
   const np = P.n, ng = G.n;
   if (np < 2 || ng < 2) return { score: 0, mated: [], transform: { dx: 0, dy: 0, rotation: 0 } };
-  ensure(np, ng, P.params.maxRoots);
-  nTouched = 0;
-  if (++stamp === 0x7fffffff) { covered.fill(0); stamp = 1; }
-  vote(P, G);
-
-  // Roots: the most-voted minutia pairs (ties: lower probe, then lower reference index), by insertion
-  // into a short list sorted by votes.
-  const maxRoots = P.params.maxRoots;
-  let nRoots = 0;
-  const minVotes = P.params.minRootVotes;
-  for (let q = 0; q < nTouched; q++) {
-    const c = touched[q]!;
-    const v = votes[c]!;
-    if (v < minVotes || (nRoots === maxRoots && (v < votes[rootList[nRoots - 1]!]! || (v === votes[rootList[nRoots - 1]!]! && c > rootList[nRoots - 1]!)))) continue;
-    let k = nRoots < maxRoots ? nRoots++ : nRoots - 1;
-    while (k > 0 && (votes[rootList[k - 1]!]! < v || (votes[rootList[k - 1]!]! === v && rootList[k - 1]! > c))) { rootList[k] = rootList[k - 1]!; k--; }
-    rootList[k] = c;
-  }
-
+  const nRoots = selectRoots(P, G);
   let best = 0, bestCount = 0;
   let bestT: RigidTransform = { dx: 0, dy: 0, rotation: 0 };
   for (let r = 0; r < nRoots; r++) {

@@ -8,7 +8,7 @@
  */
 import { FingerliftError } from '../errors.js';
 import type { Template } from '../minutiae/types.js';
-import { compare, type CompareResult } from './match.js';
+import { compare, preselectScore, type CompareResult } from './match.js';
 import { isPrepared, prepare, type PreparedTemplate } from './prepare.js';
 
 export interface SearchOptions {
@@ -16,6 +16,12 @@ export interface SearchOptions {
   top?: number;
   /** Candidates scoring below this are left out (default 0: keep all up to `top`). */
   minScore?: number;
+  /**
+   * Two-stage search: rank the whole gallery by `preselectScore` (votes only, no expansion) and
+   * compare fully only the best `preselect` candidates. Default: off (every gallery template is
+   * compared fully: exact). Trades a measured risk of missing a mate (bench/compare.ts) for speed.
+   */
+  preselect?: number;
 }
 
 export interface SearchCandidate {
@@ -40,11 +46,21 @@ export function search(probe: Template | PreparedTemplate, gallery: ReadonlyArra
   const top = options.top ?? 10;
   const minScore = options.minScore ?? 0;
   if (!Number.isInteger(top) || top < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `search: top must be a positive integer, got ${top}`);
+  const pre = options.preselect;
+  if (pre !== undefined && (!Number.isInteger(pre) || pre < 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `search: preselect must be a positive integer, got ${pre}`);
   const P = isPrepared(probe) ? probe : prepare(probe, { id: 'probe' });
-  const best: SearchCandidate[] = [];
-  for (let i = 0; i < gallery.length; i++) {
-    const G = gallery[i]!;
+  gallery.forEach((G, i) => {
     if (!isPrepared(G)) throw new FingerliftError('E_INVALID_ARGUMENT', `search: gallery[${i}] is not a PreparedTemplate (call prepare(template, { id }) first)`);
+  });
+  let order: number[] = gallery.map((_, i) => i);
+  if (pre !== undefined && pre < gallery.length) {
+    const ps = new Float64Array(gallery.length);
+    for (let i = 0; i < gallery.length; i++) ps[i] = preselectScore(P, gallery[i]!);
+    order = order.sort((a, b) => ps[b]! - ps[a]! || a - b).slice(0, pre).sort((a, b) => a - b);
+  }
+  const best: SearchCandidate[] = [];
+  for (const i of order) {
+    const G = gallery[i]!;
     const result = compare(P, G);
     if (result.score < minScore || result.score === 0) continue;
     if (best.length === top && result.score <= best[top - 1]!.score) continue;

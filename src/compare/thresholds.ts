@@ -11,8 +11,8 @@
  */
 export const DECISION_THRESHOLDS = {
   /** Score at which the pooled FMR is at most 1%. */
-  fmr1: 1.72,
+  fmr1: 3.26,
   /** Score at which the pooled FMR is at most 0.1% (11.5 of 11,520 impostor pairs). */
-  fmr0_1: 2.49,
-  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29',
+  fmr0_1: 4.57,
+  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29 (matcher with consolidation, 12 deg tolerance)',
 } as const;

@@ -28,8 +28,9 @@ export const FREQUENCY_DEFAULTS = {
   /** Wavelength band (px at 500 ppi): Kovesi's ridgefreq uses 5-15. */
   minWavelength: 5,
   maxWavelength: 15,
-  /** Candidate frequencies tried per block (then refined by a parabola through the best three). */
-  candidates: 40,
+  /** Candidate frequencies tried per block, evenly spaced over the band (then refined by a parabola through
+   *  the best three): 24 puts 5 candidates inside the fit's main lobe (width about 1/32 cycles/px). */
+  candidates: 24,
   /** A block is reliable when the best sinusoid explains at least this share of its signature's variance. */
   minReliability: 0.35,
   /** Low-pass of the filled map (sigma in blocks); Hong: 7 x 7 Gaussian, i.e. sigma about 1. */

@@ -26,11 +26,12 @@ export function blockMean(data: Float32Array, width: number, height: number, blo
   const cols = Math.ceil(width / blockSize);
   const sum = new Float64Array(rows * cols);
   const cnt = new Float64Array(rows * cols);
+  const colOf = columnBlocks(width, blockSize);
   for (let y = 0; y < height; y++) {
-    const r = (y / blockSize) | 0;
+    const base = ((y / blockSize) | 0) * cols;
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const i = r * cols + ((x / blockSize) | 0);
+      const i = base + colOf[x]!;
       sum[i]! += data[row + x]!;
       cnt[i]! += 1;
     }
@@ -40,6 +41,13 @@ export function blockMean(data: Float32Array, width: number, height: number, blo
   return { blockSize, rows, cols, data: out };
 }
 
+/** Block column of each pixel column. */
+function columnBlocks(width: number, blockSize: number): Int32Array {
+  const out = new Int32Array(width);
+  for (let x = 0; x < width; x++) out[x] = (x / blockSize) | 0;
+  return out;
+}
+
 /** Per-block standard deviation of a height x width array. */
 export function blockStd(data: Float32Array, width: number, height: number, blockSize: number): BlockMap {
   const rows = Math.ceil(height / blockSize);
@@ -47,11 +55,12 @@ export function blockStd(data: Float32Array, width: number, height: number, bloc
   const s1 = new Float64Array(rows * cols);
   const s2 = new Float64Array(rows * cols);
   const cnt = new Float64Array(rows * cols);
+  const colOf = columnBlocks(width, blockSize);
   for (let y = 0; y < height; y++) {
-    const r = (y / blockSize) | 0;
+    const base = ((y / blockSize) | 0) * cols;
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const i = r * cols + ((x / blockSize) | 0);
+      const i = base + colOf[x]!;
       const v = data[row + x]!;
       s1[i]! += v;
       s2[i]! += v * v;
@@ -153,36 +162,19 @@ export function checkMask(mask: Mask | undefined, width: number, height: number,
 /**
  * Bilinear upsampling of a block map to a height x width per-pixel array, block centres aligned
  * (cell (r, c) sits at pixel ((c + 0.5) * blockSize - 0.5, (r + 0.5) * blockSize - 0.5)); edges clamp.
+ * Through cv.resize (INTER_LINEAR) to the whole-block size, then cropped.
  */
 export function upsampleBlocks(map: BlockMap, width: number, height: number): Float32Array {
-  const { blockSize: bs, rows, cols, data } = map;
-  const out = new Float32Array(width * height);
-  const xi0 = new Int32Array(width);
-  const xi1 = new Int32Array(width);
-  const xw = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
-    const fx = Math.min(cols - 1, Math.max(0, (x + 0.5) / bs - 0.5));
-    const i0 = Math.floor(fx);
-    xi0[x] = i0;
-    xi1[x] = Math.min(cols - 1, i0 + 1);
-    xw[x] = fx - i0;
-  }
-  for (let y = 0; y < height; y++) {
-    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / bs - 0.5));
-    const r0 = Math.floor(fy);
-    const r1 = Math.min(rows - 1, r0 + 1);
-    const wy = fy - r0;
-    const a = r0 * cols;
-    const b = r1 * cols;
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const c0 = xi0[x]!;
-      const c1 = xi1[x]!;
-      const wx = xw[x]!;
-      const top = data[a + c0]! * (1 - wx) + data[a + c1]! * wx;
-      const bot = data[b + c0]! * (1 - wx) + data[b + c1]! * wx;
-      out[row + x] = top * (1 - wy) + bot * wy;
-    }
-  }
-  return out;
+  const { blockSize: bs, rows, cols } = map;
+  const cv = getCv();
+  return withMats('upsampleBlocks', (t) => {
+    const src = t(matFromFloat32(map.data, cols, rows));
+    const dst = t(new cv.Mat());
+    const W = cols * bs;
+    cv.resize(src, dst, new cv.Size(W, rows * bs), 0, 0, cv.INTER_LINEAR);
+    const full: Float32Array = dst.data32F;
+    const out = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) out.set(full.subarray(y * W, y * W + width), y * width);
+    return out;
+  });
 }

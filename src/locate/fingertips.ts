@@ -41,9 +41,15 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
   withMats('findFingertips', (t) => {
     const m = t(new cv.Mat(h, w, cv.CV_8UC1));
     m.data.set(mask);
-    const dist = t(new cv.Mat());
-    cv.distanceTransform(m, dist, cv.DIST_L2, 5);
-    const D = new Float32Array(dist.data32F);
+    // Distance to the nearest background pixel or photo edge (a zero frame): the palm centre is then
+    // the centre of the largest disc inside the visible hand, not a corner where the hand leaves the photo.
+    const padded = t(new cv.Mat());
+    cv.copyMakeBorder(m, padded, 1, 1, 1, 1, cv.BORDER_CONSTANT, new cv.Scalar(0));
+    const distP = t(new cv.Mat());
+    cv.distanceTransform(padded, distP, cv.DIST_L2, 5);
+    const dist = t(distP.roi(new cv.Rect(1, 1, w, h)));
+    const D = new Float32Array(w * h);
+    { const dd = t(dist.clone()); D.set(dd.data32F as Float32Array); }
     const labels = t(new cv.Mat());
     const nLab = cv.connectedComponents(m, labels, 8, cv.CV_32S) as number;
     const L = new Int32Array(labels.data32S);

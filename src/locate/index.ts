@@ -64,9 +64,9 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     // A spectral peak counts as ridges only at a period consistent with the finger's width (within 2.5x).
     const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
     const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= 2.5;
-    // Without a fingertip contour (close-up fallback) the shape proves nothing: a ridge pattern must be seen.
-    // In a grey photo colour gives no evidence: at least a weak ridge-band peak is required.
-    if ((!resolved && closeUp) || (seg.mode === 'luminance' && tex.snr < p.minGreyRidgeSnr)) {
+    // Without a fingertip contour (close-up fallback) the shape proves nothing, and in a grey photo
+    // colour gives no evidence: at least a weak ridge-band peak is required.
+    if ((closeUp || seg.mode === 'luminance') && tex.snr < p.minGreyRidgeSnr) {
       rejected.push({ x: c.tipX, y: c.tipY, reason: `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)}) where ${closeUp ? 'a close-up finger' : 'a grey-photo finger'} was expected` });
       continue;
     }

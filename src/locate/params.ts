@@ -59,7 +59,11 @@ export interface LocateOptions {
   minRidgeSnr: number;
   /** Close-up fallback (finger filling the photo) when the foreground covers at least this fraction. Default 0.25. */
   closeUpFraction: number;
-  /** In grey photos (no skin colour) a candidate needs at least this ridge spectral SNR (a weak peak). Default 1.5. */
+  /**
+   * Where shape or colour give no evidence (grey photos; close-ups without a fingertip contour) a
+   * candidate needs at least this ridge spectral SNR: a weak peak (flat or random texture gives 1).
+   * Default 1.5.
+   */
   minGreyRidgeSnr: number;
   /** Largest number of fingertips returned (a hand has five). Default 10. */
   maxFingertips: number;

@@ -122,7 +122,8 @@ function dropSmallComponents(binary: BinaryImage, value: 0 | 1, connectivity: 4 
     p[row + W - 1] = 2;
     for (let x = 0; x < w; x++) p[row + x + 1] = (binary.data[y * w + x] ? 1 : 0) === value ? 1 : 0;
   }
-  const offsets = connectivity === 8 ? [1, -1, W, -W, W + 1, W - 1, -W + 1, -W - 1] : [1, -1, W, -W];
+  const offsets = Int32Array.from(connectivity === 8 ? [1, -1, W, -W, W + 1, W - 1, -W + 1, -W - 1] : [1, -1, W, -W]);
+  const nOff = offsets.length;
   const comp = new Int32Array(w * h);
   const out = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) out[i] = binary.data[i] ? 1 : 0;
@@ -137,7 +138,7 @@ function dropSmallComponents(binary: BinaryImage, value: 0 | 1, connectivity: 4 
     p[s] = 3;
     while (head < n) {
       const i = comp[head++]!;
-      for (let k = 0; k < offsets.length; k++) {
+      for (let k = 0; k < nOff; k++) {
         const j = i + offsets[k]!;
         const v = p[j]!;
         if (v === 1) {

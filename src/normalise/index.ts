@@ -114,42 +114,63 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
     ppi = widthPpi; ppiBasis = 'finger-width';
     notes.push(`no clear ridge period (SNR ${best.snr.toFixed(2)} < ${p.minRidgeSnr}): resolution from a ${p.fingerWidthMm} mm finger width`);
   }
-  const scale = 500 / ppi; // output px per photo px
+  let scale = 500 / ppi; // output px per photo px
   lap('period');
 
   // 4. One resampling: output (x, y) → photo → analysis crop.
   const R = box.width / 2; // cylinder radius, photo px
-  const halfArc = p.unroll ? R * p.unrollMaxAngle : R;
-  const W = Math.max(8, Math.round(2 * halfArc * scale)), H = Math.max(8, Math.round(box.height * scale));
-  const toPhoto = (x: number, y: number): [number, number] => {
-    const along = (H / 2 - (y + 0.5)) / scale; // toward the tip
-    let s = (x + 0.5 - W / 2) / scale;
-    if (p.mirror) s = -s;
-    const across = p.unroll ? R * Math.sin(Math.max(-p.unrollMaxAngle, Math.min(p.unrollMaxAngle, s / R))) : s;
-    return [box.cx + ux * along + vx * across, box.cy + uy * along + vy * across];
-  };
-  const mapX = new Float32Array(W * H), mapY = new Float32Array(W * H);
-  const mask = new Uint8Array(W * H);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const [px, py] = toPhoto(x, y);
-      const i = y * W + x;
-      mapX[i] = (px - rx0) / f0 - 0.5;
-      mapY[i] = (py - ry0) / f0 - 0.5;
-      mask[i] = px >= 0 && py >= 0 && px < image.width && py < image.height ? 1 : 0;
-    }
   const cv = getCv();
-  const print = withMats('normaliseFingertip.remap', (t) => {
-    const src = t(new cv.Mat(ch, cw, cv.CV_32F));
-    src.data32F.set(grey);
-    const mx = t(new cv.Mat(H, W, cv.CV_32F));
-    mx.data32F.set(mapX);
-    const my = t(new cv.Mat(H, W, cv.CV_32F));
-    my.data32F.set(mapY);
-    const out = t(new cv.Mat());
-    cv.remap(src, out, mx, my, cv.INTER_CUBIC, cv.BORDER_REPLICATE);
-    return new Float32Array(out.data32F);
-  });
+  const warp = (sc: number) => {
+    const halfArc = p.unroll ? R * p.unrollMaxAngle : R;
+    const W = Math.max(8, Math.round(2 * halfArc * sc)), H = Math.max(8, Math.round(box.height * sc));
+    const toPhoto = (x: number, y: number): [number, number] => {
+      const along = (H / 2 - (y + 0.5)) / sc; // toward the tip
+      let s = (x + 0.5 - W / 2) / sc;
+      if (p.mirror) s = -s;
+      const across = p.unroll ? R * Math.sin(Math.max(-p.unrollMaxAngle, Math.min(p.unrollMaxAngle, s / R))) : s;
+      return [box.cx + ux * along + vx * across, box.cy + uy * along + vy * across];
+    };
+    const mapX = new Float32Array(W * H), mapY = new Float32Array(W * H);
+    const mask = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const [px, py] = toPhoto(x, y);
+        const i = y * W + x;
+        mapX[i] = (px - rx0) / f0 - 0.5;
+        mapY[i] = (py - ry0) / f0 - 0.5;
+        mask[i] = px >= 0 && py >= 0 && px < image.width && py < image.height ? 1 : 0;
+      }
+    const print = withMats('normaliseFingertip.remap', (t) => {
+      const src = t(new cv.Mat(ch, cw, cv.CV_32F));
+      src.data32F.set(grey);
+      const mx = t(new cv.Mat(H, W, cv.CV_32F));
+      mx.data32F.set(mapX);
+      const my = t(new cv.Mat(H, W, cv.CV_32F));
+      my.data32F.set(mapY);
+      const out = t(new cv.Mat());
+      cv.remap(src, out, mx, my, cv.INTER_CUBIC, cv.BORDER_REPLICATE);
+      return new Float32Array(out.data32F);
+    });
+    return { W, H, toPhoto, mask, print };
+  };
+  let out = warp(scale);
+  // The pad's period is measured where the round finger still compresses the ridges a little; once
+  // unrolled, the print shows the true spacing: measure it there and correct the scale once.
+  let printPeriod: number | undefined;
+  if (ppiBasis === 'ridge-period') {
+    const est = estimateRidgePeriodSpectral({ width: out.W, height: out.H, data: out.print }, { minPeriod: p.targetPeriod / 2, maxPeriod: p.targetPeriod * 2 });
+    if (est.snr >= p.minRidgeSnr && Number.isFinite(est.period)) {
+      printPeriod = est.period;
+      const k = p.targetPeriod / est.period;
+      if (Math.abs(k - 1) > p.periodTolerance && k > 0.7 && k < 1.4) {
+        scale *= k;
+        ppi = 500 / scale;
+        notes.push(`ridge period ${est.period.toFixed(2)} px in the first unrolled print: scale corrected by ${k.toFixed(3)}`);
+        out = warp(scale);
+      }
+    }
+  }
+  const { W, H, toPhoto, mask, print } = out;
   lap('warp');
 
   // 5. Polarity on the resampled print (period ≈ target).

@@ -35,6 +35,8 @@ export interface NormaliseOptions {
    * step of Hong, Wan & Jain 1998, but local). Default 2.
    */
   flattenSigmaPeriods: number;
+  /** Relative ridge-period error in the first unrolled print above which the scale is corrected once. Default 0.03. */
+  periodTolerance: number;
   /** Name of the photo for error messages. */
   name?: string;
 }
@@ -50,4 +52,5 @@ export const NORMALISE_DEFAULTS: Readonly<NormaliseOptions> = Object.freeze({
   minRidgeSnr: 2,
   analysisPeriod: 10,
   flattenSigmaPeriods: 2,
+  periodTolerance: 0.03,
 });

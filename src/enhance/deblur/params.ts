@@ -101,6 +101,8 @@ export const ESTIMATE = {
    * lowest of all models (prints whose ridge directions are not spread evenly).
    */
   motionFloor: 1e-3,
+  /** Smallest tile of the coarse motion search (run on half the estimation tile when at least this). */
+  minCoarseTile: 64,
   minRing: 3,
   motionMinGain: 0.3,
   /**

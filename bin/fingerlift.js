@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Launcher: runs the compiled CLI (dist/) when built, else the TypeScript source through tsx (a clone).
+// Launcher. In a clone (src/ present) it runs the TypeScript source through tsx, so it is always the
+// code you see; in an installed package (no src/) it runs the compiled dist/.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/bin/cli.js', import.meta.url));
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
+const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
   await import(new URL('./cli.ts', import.meta.url).href);
+} else {
+  await import(pathToFileURL(fileURLToPath(new URL('../dist/bin/cli.js', import.meta.url))).href);
 }

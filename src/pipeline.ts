@@ -28,7 +28,7 @@ import {
   type EnhanceTimings,
 } from './enhance/index.js';
 import { deblur, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
-import { extractMinutiaeDetailed, EXTRACT_DEFAULTS, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
+import { extractMinutiaeDetailed, resolveExtractOptions, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
 import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
@@ -209,7 +209,7 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
   }
 
   const enhancement = enhanceRecorded(gray, { ...options.enhance, ppi: resolution.ppi }, trail);
-  const extracted = step('extract', { ...EXTRACT_DEFAULTS, ...options.extract }, () => extractMinutiaeDetailed(enhancement, options.extract), (v) => [`${v.template.minutiae.length} minutiae (${v.diagnostics.candidates} candidates)`]);
+  const extracted = step('extract', resolveExtractOptions(options.extract), () => extractMinutiaeDetailed(enhancement, options.extract), (v) => [`${v.template.minutiae.length} minutiae (${v.diagnostics.candidates} candidates)`]);
   return {
     gray,
     enhancement,

@@ -25,6 +25,8 @@ import {
   thin,
   tracedDirection,
   angleDifference,
+  resolveExtractOptions,
+  EXTRACT_DEFAULTS,
   type BinaryImage,
   type Minutia,
 } from '../src/minutiae/index.js';
@@ -456,6 +458,17 @@ test('extractMinutiae rejects inconsistent maps and survives tiny and empty inpu
     } catch (err) {
       assert.is((err as FingerliftError).code, 'E_INVALID_ARGUMENT');
     }
+});
+
+test('resolveExtractOptions fills every stage default and keeps the caller\'s values', () => {
+  const r = resolveExtractOptions({ border: { minDistance: 3 }, maxMinutiae: 40 });
+  assert.is(r.border.minDistance, 3);
+  assert.is(r.maxMinutiae, 40);
+  assert.equal(r.binarise, EXTRACT_DEFAULTS.binarise);
+  assert.equal(r.structure, EXTRACT_DEFAULTS.structure);
+  // Extracting with the resolved options gives the same template as with the partial ones.
+  const e = enhancedFrom(syntheticPrint());
+  assert.equal(extractMinutiae(e, r), extractMinutiae(e, { border: { minDistance: 3 }, maxMinutiae: 40 }));
 });
 
 test.run();

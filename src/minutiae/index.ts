@@ -10,17 +10,17 @@
 import { FingerliftError } from '../errors.js';
 import type { EnhanceResult, Mask } from '../enhance/types.js';
 import type { GrayImage } from '../image/types.js';
-import { binarise, fillSmallHoles, removeSmallIslands, type BinariseOptions, type CleanBinaryOptions } from './binarise.js';
+import { BINARISE_DEFAULTS, CLEAN_BINARY_DEFAULTS, binarise, fillSmallHoles, removeSmallIslands, type BinariseOptions, type CleanBinaryOptions } from './binarise.js';
 import { crossingNumberMinutiae } from './crossing.js';
-import { refineDirection, tracedDirection, type DirectionOptions } from './direction.js';
-import { maskBorderDistance, removeBorderMinutiae, type BorderOptions } from './filters/border.js';
-import { removeClusters, type ClusterOptions } from './filters/clusters.js';
+import { DIRECTION_DEFAULTS, refineDirection, tracedDirection, type DirectionOptions } from './direction.js';
+import { BORDER_DEFAULTS, maskBorderDistance, removeBorderMinutiae, type BorderOptions } from './filters/border.js';
+import { CLUSTER_DEFAULTS, removeClusters, type ClusterOptions } from './filters/clusters.js';
 import type { FilterResult } from './filters/common.js';
-import { removeBrokenRidges, type GapOptions } from './filters/gaps.js';
-import { removeBridges, removeHoles, removeShortRidges, removeSpurs, type StructureOptions } from './filters/structure.js';
-import { minutiaQuality, type QualityOptions } from './quality.js';
+import { GAP_DEFAULTS, removeBrokenRidges, type GapOptions } from './filters/gaps.js';
+import { STRUCTURE_DEFAULTS, removeBridges, removeHoles, removeShortRidges, removeSpurs, type StructureOptions } from './filters/structure.js';
+import { QUALITY_DEFAULTS, minutiaQuality, type QualityOptions } from './quality.js';
 import type { BinaryImage } from './skeleton.js';
-import { thin, type ThinOptions } from './thin.js';
+import { THIN_DEFAULTS, thin, type ThinOptions } from './thin.js';
 import type { Minutia, Template } from './types.js';
 
 export interface ExtractOptions {
@@ -39,7 +39,40 @@ export interface ExtractOptions {
   maxMinutiae?: number;
 }
 
-export const EXTRACT_DEFAULTS = { minQuality: 0.05, maxMinutiae: 100 } as const;
+/** Every default of every stage, in one object (for the audit trail: record `resolveExtractOptions(options)`). */
+export const EXTRACT_DEFAULTS = {
+  binarise: BINARISE_DEFAULTS,
+  clean: CLEAN_BINARY_DEFAULTS,
+  thin: THIN_DEFAULTS,
+  direction: DIRECTION_DEFAULTS,
+  border: BORDER_DEFAULTS,
+  structure: STRUCTURE_DEFAULTS,
+  gaps: GAP_DEFAULTS,
+  clusters: CLUSTER_DEFAULTS,
+  quality: QUALITY_DEFAULTS,
+  minQuality: 0.05,
+  maxMinutiae: 100,
+} as const;
+
+/** The options with every default filled in, stage by stage (what `extractMinutiae` actually uses). */
+export function resolveExtractOptions(options: ExtractOptions = {}): {
+  [K in keyof ExtractOptions]-?: Exclude<ExtractOptions[K], undefined> extends number ? number : Required<Exclude<ExtractOptions[K], undefined>>;
+} {
+  const d = EXTRACT_DEFAULTS;
+  return {
+    binarise: { ...d.binarise, ...options.binarise },
+    clean: { ...d.clean, ...options.clean },
+    thin: { ...d.thin, ...options.thin },
+    direction: { ...d.direction, ...options.direction },
+    border: { ...d.border, ...options.border },
+    structure: { ...d.structure, ...options.structure },
+    gaps: { ...d.gaps, ...options.gaps },
+    clusters: { ...d.clusters, ...options.clusters },
+    quality: { ...d.quality, ...options.quality },
+    minQuality: options.minQuality ?? d.minQuality,
+    maxMinutiae: options.maxMinutiae ?? d.maxMinutiae,
+  };
+}
 
 /** Counts per stage, for the audit trail. */
 export interface ExtractDiagnostics {

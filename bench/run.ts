@@ -35,7 +35,11 @@ function table(section: BenchSection): string {
 }
 
 function fmt(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4).replace(/\.?0+$/, '');
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) || Math.abs(v) >= 1000) return String(Math.round(v));
+    const t = v.toPrecision(4);
+    return t.includes('.') && !t.includes('e') ? t.replace(/0+$/, '').replace(/\.$/, '') : t;
+  }
   return v === undefined ? '' : String(v);
 }
 

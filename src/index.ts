@@ -14,7 +14,7 @@ export { FingerliftError, isFingerliftError, type ErrorCode } from './errors.js'
 // Images: types, I/O, basic operations
 export { type GrayImage, type RgbImage, type AnyImage, isRgb, createGray, createRgb, toNdarray, fromNdarray } from './image/types.js';
 export { loadImage, saveImage, encodeImage, sha256Hex, SUPPORTED_FORMATS, PLAUSIBLE_PPI, DEFAULT_MAX_PIXELS, type LoadedImage, type LoadOptions, type SaveOptions, type ImageSource, type ImageFormat } from './image/io.js';
-export { toGray, crop, flipHorizontal, flipVertical, invert, rotate, rotate90, resample, resize, resampleToPpi, type GrayMode } from './image/ops.js';
+export { toGray, crop, flipHorizontal, flipVertical, invert, rotate, rotate90, resample, resize, type GrayMode } from './image/ops.js';
 
 // The pipeline
 export {
@@ -43,7 +43,7 @@ export { locateFingertips, type OrientedBox, type LocatedFingertip, type LocateR
 export * as normalise from './normalise/index.js';
 export { normaliseFingertip, detectPolarity, type NormaliseResult, type NormaliseDecisions } from './normalise/index.js';
 export * as enhancement from './enhance/index.js';
-export { enhance, type EnhanceOptions, type EnhanceResult, type Mask, type OrientationField, type BlockMap } from './enhance/index.js';
+export { enhance, ridgeClarity, estimateRidgePeriod, resampleTo500, stretchContrast, type EnhanceOptions, type EnhanceResult, type EnhanceTimings, type Mask, type OrientationField, type BlockMap } from './enhance/index.js';
 export * as deblurring from './enhance/deblur/index.js';
 export { deblur, estimatePsf, parsePsf, formatPsf, type PsfSpec, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
 export * as minutiae from './minutiae/index.js';

@@ -3,7 +3,8 @@
  * of fingerprint images": grey-level variance and coherence per block) and Hong, Wan & Jain 1998 (blocks of
  * 16 px at 500 ppi), cleaned by morphology (Maltoni et al., Handbook of Fingerprint Recognition, 2009, 3.5):
  * closing and opening on the block grid, holes filled, small components dropped, then flat pixels (blank
- * border, saturated background) cut away at pixel level.
+ * border, saturated background) cut away near the outline at pixel level and the outline smoothed
+ * (Gaussian of a quarter block, threshold one half).
  */
 import { getCv, withMats } from '../cv/index.js';
 import type { GrayImage } from '../image/types.js';

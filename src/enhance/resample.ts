@@ -3,7 +3,7 @@
  * later stages is tuned for: Hong, Wan & Jain 1998; Kovesi's ridge functions; ISO/IEC 19794-4 and the
  * FBI/NIST 500 ppi standard for contact prints).
  */
-import { getCv, withMats, matFromGray } from '../cv/index.js';
+import { resize } from '../image/ops.js';
 import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import { checkGray } from './util.js';
@@ -64,17 +64,9 @@ export function resampleTo500(image: GrayImage, ppi: number | undefined, options
   if (Math.abs(scale - 1) <= o.tolerance) return { image, scale: 1, inputPpi: ppi, notes: [] };
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
-  const cv = getCv();
-  const out = withMats('resampleTo500', (t) => {
-    const src = t(matFromGray(image));
-    const dst = t(new cv.Mat());
-    cv.resize(src, dst, new cv.Size(width, height), 0, 0, scale < 1 ? cv.INTER_AREA : cv.INTER_CUBIC);
-    const d = new Float32Array(dst.data32F);
-    for (let i = 0; i < d.length; i++) d[i] = d[i]! < 0 ? 0 : d[i]! > 1 ? 1 : d[i]!;
-    return d;
-  });
+  const resampled = resize(image, width, height); // area averaging down, bicubic up (clamped): image/ops
   return {
-    image: { width, height, data: out },
+    image: resampled,
     scale,
     inputPpi: ppi,
     notes: [`resampled from ${ppi} ppi to ${o.targetPpi} ppi (scale ${scale.toFixed(4)}, ${image.width}x${image.height} -> ${width}x${height})`],

@@ -50,15 +50,23 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
     const dist = t(distP.roi(new cv.Rect(1, 1, w, h)));
     const D = new Float32Array(w * h);
     { const dd = t(dist.clone()); D.set(dd.data32F as Float32Array); }
+    // Without the frame (the edge counts as hand): for a hand cut by the photo edge, its maximum lies
+    // toward the cut palm. Candidates are taken from both centres.
+    const distU = t(new cv.Mat());
+    cv.distanceTransform(m, distU, cv.DIST_L2, 5);
+    const DU = new Float32Array(distU.data32F as Float32Array);
     const labels = t(new cv.Mat());
     const nLab = cv.connectedComponents(m, labels, 8, cv.CV_32S) as number;
     const L = new Int32Array(labels.data32S);
     // Palm centre of each component: its distance-transform maximum.
     const best = new Float32Array(nLab).fill(-1);
     const bestAt = new Int32Array(nLab);
+    const bestU = new Float32Array(nLab).fill(-1);
+    const bestAtU = new Int32Array(nLab);
     for (let i = 0; i < w * h; i++) {
       const l = L[i]!;
       if (l > 0 && D[i]! > best[l]!) { best[l] = D[i]!; bestAt[l] = i; }
+      if (l > 0 && DU[i]! > bestU[l]!) { bestU[l] = DU[i]!; bestAtU[l] = i; }
     }
     const contours = t(new cv.MatVector());
     const hier = t(new cv.Mat());
@@ -78,8 +86,8 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
       for (let i = 0; i < n; i++) { X[i] = pts[2 * i]!; Y[i] = pts[2 * i + 1]!; }
       const lab = L[Y[0]! * w + X[0]!]!;
       if (lab <= 0) continue;
-      const cIdx = bestAt[lab]!;
-      const cx = cIdx % w, cy = (cIdx / w) | 0;
+      const centres = [bestAt[lab]!, bestAtU[lab]!].filter((v, k, a) => a.indexOf(v) === k).map((c) => [c % w, (c / w) | 0] as const);
+      let cx = centres[0]![0], cy = centres[0]![1];
       const onBorder = (i: number): boolean => X[i]! <= 1 || Y[i]! <= 1 || X[i]! >= w - 2 || Y[i]! >= h - 2;
       // Cumulative arc length (closed contour).
       const arc = new Float64Array(n + 1);
@@ -163,7 +171,10 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
       const pending: Array<{ i: number; notch: number }> = [];
       const tipsBefore = tips.length;
       const d = new Float32Array(n);
-      for (let i = 0; i < n; i++) d[i] = Math.hypot(X[i]! - cx, Y[i]! - cy);
+      const setCentre = (c: readonly [number, number]): void => {
+        cx = c[0]; cy = c[1];
+        for (let i = 0; i < n; i++) d[i] = Math.hypot(X[i]! - cx, Y[i]! - cy);
+      };
       const win = Math.max(5, Math.round(n * 0.03));
       const evaluate = (i: number, useNotches: boolean): void => {
         if (onBorder(i)) return;
@@ -251,7 +262,10 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
         const shape = Math.max(0, Math.min(1, (1 - tipAngleDeg / 180) * Math.min(1, parallelism / 0.9)));
         tips.push({ tipX: mx + ax * along, tipY: my + ay * along, ux: ax, uy: ay, width: wFar, tipAngleDeg, parallelism, shape, comp: lab });
       };
-      for (let i = 0; i < n; i++) evaluate(i, true);
+      for (const c of centres) {
+        setCentre(c);
+        for (let i = 0; i < n; i++) evaluate(i, true);
+      }
       // Outer fingers of a group pressed together: one notch; the axis is the neighbouring finger's
       // (fingers pressed together are parallel), the other side where the cross-section through the
       // notch meets the contour again, the apex the farthest point along the axis between them.

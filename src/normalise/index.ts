@@ -117,7 +117,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   let scale = 500 / ppi; // output px per photo px
   lap('period');
 
-  // 4. One resampling: output (x, y) → photo → analysis crop.
+  // 4. One resampling (crop, rotation upright, unroll, scale): output (x, y) → photo → analysis crop.
   const R = box.width / 2; // cylinder radius, photo px
   const cv = getCv();
   const warp = (sc: number) => {
@@ -125,8 +125,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
     const W = Math.max(8, Math.round(2 * halfArc * sc)), H = Math.max(8, Math.round(box.height * sc));
     const toPhoto = (x: number, y: number): [number, number] => {
       const along = (H / 2 - (y + 0.5)) / sc; // toward the tip
-      let s = (x + 0.5 - W / 2) / sc;
-      if (p.mirror) s = -s;
+      const s = (x + 0.5 - W / 2) / sc;
       const across = p.unroll ? R * Math.sin(Math.max(-p.unrollMaxAngle, Math.min(p.unrollMaxAngle, s / R))) : s;
       return [box.cx + ux * along + vx * across, box.cy + uy * along + vy * across];
     };
@@ -170,7 +169,19 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
       }
     }
   }
-  const { W, H, toPhoto, mask, print } = out;
+  const { W, H, mask, print } = out;
+  // Mirror to the contact view: an exact left-right flip of the print (and of its mask).
+  if (p.mirror) {
+    for (let y = 0; y < H; y++) {
+      const row = y * W;
+      for (let x = 0; x < W >> 1; x++) {
+        const a = row + x, b = row + W - 1 - x;
+        const t1 = print[a]!; print[a] = print[b]!; print[b] = t1;
+        const t2 = mask[a]!; mask[a] = mask[b]!; mask[b] = t2;
+      }
+    }
+  }
+  const toPhoto = p.mirror ? (x: number, y: number): [number, number] => out.toPhoto(W - 1 - x, y) : out.toPhoto;
   lap('warp');
 
   // 5. Polarity on the resampled print (period ≈ target).

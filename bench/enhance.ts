@@ -58,9 +58,11 @@ function speedRows(images: GrayImage[], reps: number): { rows: Array<Record<stri
       cpuMs.push((c.user + c.system) / 1000);
       for (const s of STAGES) (per[s] ??= []).push(tm[s] ?? 0);
     }
-  const rows: Array<Record<string, string | number>> = STAGES.map((s) => ({ stage: s, 'median ms': +median(per[s]!).toFixed(2) }));
-  rows.push({ stage: 'enhance (whole)', 'median ms': +median(total).toFixed(2) });
-  rows.push({ stage: 'enhance (whole), process CPU', 'median ms': +median(cpuMs).toFixed(2) });
+  // Strings: bench/run.ts prints numbers with toPrecision(4), which would turn 1410.3 into "141".
+  const ms = (v: number): string => v.toFixed(1);
+  const rows: Array<Record<string, string | number>> = STAGES.map((s) => ({ stage: s, 'median ms': ms(median(per[s]!)) }));
+  rows.push({ stage: 'enhance (whole)', 'median ms': ms(median(total)) });
+  rows.push({ stage: 'enhance (whole), process CPU', 'median ms': ms(median(cpuMs)) });
   return { rows, totalMs: total };
 }
 

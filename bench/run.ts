@@ -3,7 +3,7 @@
  * memory, accuracy), prints each as a markdown table, and writes all of them with the machine facts to
  * bench/results/<date>.json. Speed and memory goals are checked here, never in tests.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -63,5 +63,14 @@ const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memor
 const date = new Date().toISOString();
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
-writeFileSync(file, JSON.stringify({ date, quick, machine, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), seconds: (Date.now() - started) / 1000, results }, null, 2) + '\n');
+// A partial run (--only) updates its sections and keeps the others of the same day.
+let merged: Record<string, unknown> = results;
+if (only && existsSync(file)) {
+  try {
+    merged = { ...(JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown> }).results, ...results };
+  } catch {
+    /* unreadable: replaced */
+  }
+}
+writeFileSync(file, JSON.stringify({ date, quick, machine, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), seconds: (Date.now() - started) / 1000, results: merged }, null, 2) + '\n');
 process.stdout.write(`Peak RSS of the whole run: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; ${((Date.now() - started) / 1000).toFixed(1)} s. Results: ${file}\n`);

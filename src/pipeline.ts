@@ -27,7 +27,7 @@ import {
   type EnhanceResult,
   type EnhanceTimings,
 } from './enhance/index.js';
-import { deblur, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
+import { deblur, scalePsf, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
 import { extractMinutiaeDetailed, resolveExtractOptions, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
 import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
@@ -268,7 +268,7 @@ export interface LiftOptions {
   mirror?: boolean;
   /** Approximate unroll of the finger's cylinder (default true). */
   unroll?: boolean;
-  /** Deblur each normalised fingertip (off unless given). */
+  /** Deblur each normalised fingertip (off unless given). A given PSF is in photo pixels (rescaled with the print). */
   deblur?: Omit<DeblurOptions, 'mask'>;
   locate?: Partial<LocateOptions>;
   normalise?: Partial<Omit<NormaliseOptions, 'ppi' | 'mirror' | 'unroll' | 'name'>>;
@@ -331,7 +331,11 @@ export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: St
         ? scope.step('normalise', { ...NORMALISE_DEFAULTS, ...nOpts }, () => normaliseFingertip(image as RgbImage, tip.box, nOpts), { hashOf: (v: NormaliseResult) => v.print, notes: (v: NormaliseResult) => v.decisions.notes })
         : normaliseFingertip(image as RgbImage, tip.box, nOpts);
       const printOpts: PrintOptions = { ppi: 500, polarity: 'dark' };
-      if (options.deblur) printOpts.deblur = options.deblur;
+      // A PSF given for the photo is in photo pixels: the print was rescaled by decisions.scale.
+      if (options.deblur) {
+        const psf = options.deblur.psf;
+        printOpts.deblur = psf && psf !== 'auto' ? { ...options.deblur, psf: scalePsf(psf, normalised.decisions.scale) } : options.deblur;
+      }
       if (options.enhance) printOpts.enhance = options.enhance;
       if (options.extract) printOpts.extract = options.extract;
       const result = processPrint(normalised.print, { ppi: 500 }, printOpts, scope);

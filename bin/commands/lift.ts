@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .argument('<photos...>', 'photo files, folders or globs')
     .option('--ppi <n>', 'resolution of the photo at the fingertips, ppi, when known (else estimated from the ridge period)', positiveNumber('--ppi'))
     .option('--no-mirror', 'do not mirror to the view of a contact print')
-    .option('--psf <spec>', 'deblur each fingertip: auto, gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
+    .option('--psf <spec>', 'deblur each fingertip: auto, or in photo pixels gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
     .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')
     .option('--overlays', 'also write the boxes on the photo and the minutiae on each print')
     .option('--report', 'also write <name>.report.html (self-contained)')

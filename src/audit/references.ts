@@ -79,8 +79,13 @@ const ENTRIES: Entry[] = [
   },
   {
     aliases: ['psf', 'estimate-psf', 'blur-estimate'],
-    method: 'Blind point spread function (PSF) identification by generalised cross-validation',
-    citations: [REEVES, 'P. D. Welch, "The use of fast Fourier transform for the estimation of power spectra", IEEE Trans. Audio and Electroacoustics 15(2):70-73, 1967.'],
+    method: 'Blind point spread function (PSF) identification: linear motion from the log-spectrum anisotropy and spectral zeros; Gaussian and defocus disk by generalised cross-validation on a Welch periodogram',
+    citations: [
+      'D. B. Gennery, "Determination of optical transfer function by inspection of frequency-domain plot", J. Opt. Soc. Am. 63(12):1571-1577, 1973.',
+      'M. Cannon, "Blind deconvolution of spatially invariant image blurs with phase", IEEE Trans. Acoustics, Speech, and Signal Processing 24(1):58-63, 1976.',
+      REEVES,
+      'P. D. Welch, "The use of fast Fourier transform for the estimation of power spectra", IEEE Trans. Audio and Electroacoustics 15(2):70-73, 1967.',
+    ],
   },
   {
     aliases: ['wiener', 'deblur-wiener'],

@@ -222,19 +222,18 @@ export function findFingertips(mask: Uint8Array, w: number, h: number, p: Locate
           }
         }
         // A finger of its own: sides at several arc offsets.
-        let mx = 0, my = 0, nm = 0, wNear = 0, wFar = 0, border = false;
+        let mx = 0, my = 0, nm = 0;
         const widths: number[] = [];
         for (const a of p.sideOffsets) {
           const jp = at(i, a * r), jm = at(i, -a * r);
-          if (onBorder(jp) || onBorder(jm)) { if (a === p.sideOffsets[0]) border = true; if (nm > 0) continue; }
+          if ((onBorder(jp) || onBorder(jm)) && nm > 0) continue; // a finger wider than the photo keeps its first pair
           mx += (X[jp]! + X[jm]!) / 2; my += (Y[jp]! + Y[jm]!) / 2; nm++;
           const wd = Math.hypot(X[jp]! - X[jm]!, Y[jp]! - Y[jm]!);
           widths.push(wd);
         }
         if (nm === 0) { rejected.push({ x: X[i]!, y: Y[i]!, reason: 'finger sides leave the photo' }); return; }
-        void border;
-        wNear = widths[0]!;
-        wFar = Math.max(...widths);
+        const wNear = widths[0]!;
+        const wFar = Math.max(...widths);
         mx /= nm; my /= nm;
         let ax = X[i]! - mx, ay = Y[i]! - my;
         const al = Math.hypot(ax, ay);

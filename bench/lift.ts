@@ -1,0 +1,177 @@
+/**
+ * Photo-to-contact accuracy (issue 7 acceptance) with the whole pipeline: lift (locate, normalise,
+ * enhance, extract) the phone photos, extract the contact prints, compare with the project's matcher.
+ *
+ * - ridgebase crops vs contact prints: genuine when identity, hand and finger agree (40 / 728 pairs).
+ * - ridgebase crops vs crops across backgrounds: identity 10727 gives the genuine pairs (24), every other
+ *   crop pair is an impostor.
+ * - fingerphoto-contact: 16 MP photos vs their contact prints (4 genuine) against impostors = the photos
+ *   vs the ridgebase and FVC2002 DB1_B contact prints.
+ * - fingerphoto: the two photos of each finger, and across fingers.
+ * - ridgebase/hands: fingertips located per photo, usable prints, same finger (ordered across the hand)
+ *   on different backgrounds above the FMR 0.1% threshold.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { dataDir } from '../test/helpers/data.js';
+import { loadImage } from '../src/image/io.js';
+import { liftPhoto } from '../src/pipeline.js';
+import { loadComparable } from '../src/tasks/compare.js';
+import { compare, prepare, evaluate, type PreparedTemplate } from '../src/compare/index.js';
+import { DECISION_THRESHOLDS } from '../src/compare/thresholds.js';
+import type { Template } from '../src/minutiae/types.js';
+import type { BenchFn, BenchSection } from './types.js';
+
+const FINGERS = ['Index', 'Middle', 'Ring', 'Little'];
+
+interface Lifted {
+  name: string;
+  template?: PreparedTemplate;
+  minutiae: number;
+  note: string;
+}
+
+async function liftBest(path: string): Promise<Lifted> {
+  const l = await loadImage(path);
+  try {
+    const r = liftPhoto(l.image, { name: path });
+    const best = r.fingertips.filter((f) => f.template).sort((a, b) => b.template!.minutiae.length - a.template!.minutiae.length)[0];
+    if (!best?.template) return { name: path, minutiae: 0, note: r.fingertips.map((f) => f.reason).join('; ') };
+    return { name: path, template: prepare(best.template, { id: path }), minutiae: best.template.minutiae.length, note: `f${best.index}` };
+  } catch (e) {
+    return { name: path, minutiae: 0, note: (e as Error).message };
+  }
+}
+
+function score(a: Lifted | PreparedTemplate | undefined, b: Lifted | PreparedTemplate | undefined): number {
+  const ta = a && 'minutiae' in a && 'note' in a ? a.template : (a as PreparedTemplate | undefined);
+  const tb = b && 'minutiae' in b && 'note' in b ? b.template : (b as PreparedTemplate | undefined);
+  return ta && tb ? compare(ta, tb).score : 0;
+}
+
+function row(set: string, genuine: number[], impostor: number[]): Record<string, string | number> {
+  const r = evaluate(genuine, impostor);
+  const pct = (v: number | undefined): string => (v === undefined ? 'n/a' : `${(v * 100).toFixed(1)}%`);
+  return {
+    set,
+    genuine: genuine.length,
+    impostor: impostor.length,
+    'EER': pct(r.eer),
+    'FNMR@FMR1%': pct(r.operatingPoints[0]?.fnmr),
+    'FNMR@FMR0.1%': pct(r.operatingPoints[1]?.fnmr),
+    'genuine median': median(genuine).toFixed(2),
+    'impostor max': Math.max(...impostor).toFixed(2),
+    'genuine > every impostor': genuine.filter((g) => g > Math.max(...impostor)).length,
+  };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+}
+
+const bench: BenchFn = async (ctx) => {
+  const rb = dataDir('ridgebase');
+  if (!rb) return [{ title: 'Photo-to-contact accuracy', rows: [], skipped: ['../shared/data/ridgebase absent'] }];
+  const sections: BenchSection[] = [];
+  const rows: Array<Record<string, string | number>> = [];
+  const notes: string[] = [];
+
+  // Contact prints (500 dpi).
+  const contactFiles = readdirSync(join(rb, 'contact')).filter((f) => f.endsWith('.bmp')).sort();
+  const contacts = new Map<string, PreparedTemplate>();
+  for (const f of contactFiles) contacts.set(f, prepare((await loadComparable(join(rb, 'contact', f), { imageKind: 'print', ppi: 500 })).template, { id: f }));
+  ctx.log(`lift: ${contacts.size} ridgebase contact prints extracted`);
+
+  // Crops.
+  const cropFiles = readdirSync(join(rb, 'crops')).filter((f) => f.endsWith('.png')).sort();
+  const crops: Array<Lifted & { id: string; bg: string; hand: string; finger: string }> = [];
+  for (const f of ctx.quick ? cropFiles.filter((_, i) => i % 2 === 0) : cropFiles) {
+    const p = f.split('_');
+    const fingerId = Number(basename(f, '.png').split('_').pop());
+    crops.push({ ...(await liftBest(join(rb, 'crops', f))), id: p[2]!, bg: p[3]!, hand: p[4]!, finger: FINGERS[fingerId]! });
+  }
+  const liftedCrops = crops.filter((c) => c.template).length;
+  ctx.log(`lift: ${liftedCrops}/${crops.length} ridgebase crops lifted`);
+  notes.push(`ridgebase crops lifted: ${liftedCrops}/${crops.length} (median ${median(crops.map((c) => c.minutiae))} minutiae)`);
+
+  const g1: number[] = [], i1: number[] = [];
+  for (const c of crops)
+    for (const [f, t] of contacts) {
+      const [, id, hand, finger] = basename(f, '.bmp').split('_');
+      const s = score(c, t);
+      (id === c.id && hand!.toUpperCase() === c.hand && finger === c.finger ? g1 : i1).push(s);
+    }
+  rows.push(row('ridgebase: crops vs contact prints', g1, i1));
+
+  const g2: number[] = [], i2: number[] = [];
+  for (let a = 0; a < crops.length; a++)
+    for (let b = a + 1; b < crops.length; b++) {
+      const A = crops[a]!, B = crops[b]!;
+      const s = score(A, B);
+      (A.id === B.id && A.hand === B.hand && A.finger === B.finger ? g2 : i2).push(s);
+    }
+  rows.push(row('ridgebase: crops vs crops across backgrounds', g2, i2));
+
+  // fingerphoto-contact: 16 MP photos vs contact prints; impostors: the photos vs ridgebase and DB1_B.
+  const fpc = dataDir('fingerphoto-contact');
+  const db1 = dataDir('fvc2002-db1b');
+  if (fpc && db1) {
+    const photos = await Promise.all(['1_1.jpg', '1_2.jpg'].map((f) => liftBest(join(fpc, 'photo', f))));
+    const own: PreparedTemplate[] = [];
+    for (const f of ['1_1.bmp', '1_2.bmp']) own.push(prepare((await loadComparable(join(fpc, 'contact', f), { imageKind: 'print' })).template, { id: f }));
+    const others: PreparedTemplate[] = [...contacts.values()];
+    const dbFiles = readdirSync(db1).filter((f) => f.endsWith('.tif')).sort();
+    for (const f of ctx.quick ? dbFiles.slice(0, 16) : dbFiles) others.push(prepare((await loadComparable(join(db1, f), { imageKind: 'print', ppi: 500 })).template, { id: f }));
+    const g3 = photos.flatMap((p) => own.map((o) => score(p, o)));
+    const i3 = photos.flatMap((p) => others.map((o) => score(p, o)));
+    rows.push(row('fingerphoto-contact: 16 MP photos vs contact prints', g3, i3));
+    notes.push(`fingerphoto-contact photos: ${photos.map((p) => `${basename(p.name)} ${p.minutiae} minutiae (${p.note})`).join(', ')}; genuine scores ${g3.map((s) => s.toFixed(2)).join(', ')}`);
+  }
+
+  // fingerphoto: two photos of each of two fingers.
+  const fp = dataDir('fingerphoto');
+  if (fp) {
+    const names = ['Left_index_fig_1.jpeg', 'Left_index_fig_2.jpeg', 'Right_index_fig_1.jpeg', 'Right_index_fig_2.jpeg'];
+    const l = await Promise.all(names.map((n) => liftBest(join(fp, n))));
+    const pairs: string[] = [];
+    for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) {
+      const same = names[a]!.split('_fig')[0] === names[b]!.split('_fig')[0];
+      const s = score(l[a], l[b]);
+      pairs.push(`${names[a]!.replace('.jpeg', '')} vs ${names[b]!.replace('.jpeg', '')}: ${s.toFixed(2)} (${same ? 'mated' : 'non-mated'}, ${s >= DECISION_THRESHOLDS.fmr0_1 ? 'above' : 'below'} the FMR 0.1% threshold ${DECISION_THRESHOLDS.fmr0_1})`);
+    }
+    notes.push(`fingerphoto: ${pairs.join('; ')}`);
+  }
+
+  // ridgebase/hands: four fingertips per photo, same finger across backgrounds.
+  const handFiles = readdirSync(join(rb, 'hands')).filter((f) => f.endsWith('.png')).sort();
+  const hands: Array<{ id: string; hand: string; bg: string; tips: Array<Template | undefined>; located: number; usable: number }> = [];
+  for (const f of ctx.quick ? handFiles.slice(0, 3) : handFiles) {
+    const p = f.split('_');
+    const l = await loadImage(join(rb, 'hands', f));
+    try {
+      const r = liftPhoto(l.image, { name: f });
+      const order = [...r.fingertips].sort((a, b) => a.located.box.cx - b.located.box.cx);
+      hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: order.map((t) => t.template), located: r.fingertips.length, usable: r.fingertips.filter((t) => t.usable).length });
+    } catch (e) {
+      hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: [], located: 0, usable: 0 });
+      notes.push(`${f}: ${(e as Error).message}`);
+    }
+  }
+  let same = 0, above = 0;
+  for (let a = 0; a < hands.length; a++)
+    for (let b = a + 1; b < hands.length; b++) {
+      const A = hands[a]!, B = hands[b]!;
+      if (A.id !== B.id || A.hand !== B.hand || A.tips.length !== 4 || B.tips.length !== 4) continue;
+      for (let k = 0; k < 4; k++) {
+        same++;
+        const ta = A.tips[k], tb = B.tips[k];
+        if (ta && tb && compare(ta, tb).score >= DECISION_THRESHOLDS.fmr0_1) above++;
+      }
+    }
+  notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, ordered left to right): ${above}/${same} above the FMR 0.1% threshold`);
+  sections.push({ title: 'Photo-to-contact and photo-to-photo accuracy (whole pipeline)', rows, notes });
+  return sections;
+};
+
+export default bench;

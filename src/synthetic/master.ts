@@ -155,7 +155,23 @@ export function ridgeProfile(field: Float32Array, width: number, height: number,
 function minutiaeAtThreshold(ridges: Float32Array, width: number, height: number, threshold: number): Minutia[] {
   const bin = new Uint8Array(width * height);
   for (let i = 0; i < bin.length; i++) bin[i] = ridges[i]! > threshold ? 1 : 0;
-  return skeletonMinutiae(thinZhangSuen(bin, width, height), width, height, TRUTH.traceLength);
+  const found = skeletonMinutiae(thinZhangSuen(bin, width, height), width, height, TRUTH.traceLength);
+  // A ridge bifurcation is the end of the valley between its branches (ISO/IEC 19794-2:2005 §6.4.1.3
+  // defines its direction by that valley). Where the valley skeleton ends near the fork, its direction is
+  // taken: tracing the three ridge branches is ambiguous where the fork's neck is thick.
+  for (let i = 0; i < bin.length; i++) bin[i] = bin[i] ? 0 : 1;
+  const valleyEndings = skeletonMinutiae(thinZhangSuen(bin, width, height), width, height, TRUTH.traceLength).filter((m) => m.type === 'ending');
+  const r2 = TRUTH.valleyEndingRadius * TRUTH.valleyEndingRadius;
+  return found.map((m) => {
+    if (m.type !== 'bifurcation') return m;
+    let best: Minutia | undefined;
+    let bestD = r2;
+    for (const v of valleyEndings) {
+      const d = (v.x - m.x) ** 2 + (v.y - m.y) ** 2;
+      if (d <= bestD) { bestD = d; best = v; }
+    }
+    return best ? { ...m, angle: best.angle } : m;
+  });
 }
 
 /**

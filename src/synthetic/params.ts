@@ -69,6 +69,8 @@ export const GROWTH = {
 export const TRUTH = {
   /** Pixels traced along the skeleton to measure a minutia direction. */
   traceLength: 9,
+  /** A valley ending within this many pixels of a ridge bifurcation gives the bifurcation's direction (about one ridge period). */
+  valleyEndingRadius: 9,
   /** Minutiae closer than this to each other are spur/bridge artefacts of the skeleton: both dropped. */
   minSeparation: 6,
   /** Minutiae closer than this to the foreground border are dropped (the pattern continues outside). */

@@ -132,15 +132,18 @@ export function skeletonMinutiae(skel: Uint8Array, width: number, height: number
         angle = direction(x, y, ends[0]![0], ends[0]![1]);
       } else {
         if (ends.length !== 3) continue;
+        // The stem is the branch that points most nearly opposite to the bisector of the other two;
+        // the minutia points along that bisector, into the opening between the branches. (Taking the two
+        // closest branches as the fork fails when the branches open wider than stem and branch.)
         const dirs = ends.map(([ex, ey]) => direction(x, y, ex, ey));
-        let best = 0, bestSep = Infinity;
-        for (let a = 0; a < 3; a++) {
-          const b = (a + 1) % 3;
-          const d = Math.abs(Math.atan2(Math.sin(dirs[a]! - dirs[b]!), Math.cos(dirs[a]! - dirs[b]!)));
-          if (d < bestSep) { bestSep = d; best = a; }
+        let bestDev = Infinity;
+        angle = 0;
+        for (let s = 0; s < 3; s++) {
+          const a1 = dirs[(s + 1) % 3]!, a2 = dirs[(s + 2) % 3]!;
+          const bis = Math.atan2(Math.sin(a1) + Math.sin(a2), Math.cos(a1) + Math.cos(a2));
+          const dev = Math.abs(Math.atan2(Math.sin(dirs[s]! - bis - Math.PI), Math.cos(dirs[s]! - bis - Math.PI)));
+          if (dev < bestDev) { bestDev = dev; angle = bis; }
         }
-        const a1 = dirs[best]!, a2 = dirs[(best + 1) % 3]!;
-        angle = Math.atan2(Math.sin(a1) + Math.sin(a2), Math.cos(a1) + Math.cos(a2));
       }
       out.push({ x, y, angle: wrapAngle(angle), type, quality: 1 });
     }

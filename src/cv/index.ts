@@ -119,3 +119,19 @@ export function wasmHeapBytes(): number {
   const cv = getCv();
   return (cv.HEAPU8 as Uint8Array | undefined)?.length ?? (cv.wasmMemory?.buffer?.byteLength as number | undefined) ?? 0;
 }
+
+/**
+ * Gaussian blur of a height x width Float32Array (sigma in pixels, kernel 2*ceil(3 sigma)+1, reflected
+ * border) through cv.GaussianBlur; returns a new array (a copy when sigma <= 0).
+ */
+export function gaussianBlurFloat32(data: Float32Array, width: number, height: number, sigma: number): Float32Array {
+  if (sigma <= 0) return new Float32Array(data);
+  const cv = getCv();
+  return withMats('GaussianBlur', (t) => {
+    const src = t(matFromFloat32(data, width, height));
+    const dst = t(new cv.Mat());
+    const k = 2 * Math.ceil(3 * sigma) + 1;
+    cv.GaussianBlur(src, dst, new cv.Size(k, k), sigma, sigma, cv.BORDER_REFLECT);
+    return new Float32Array(dst.data32F);
+  });
+}

@@ -7,18 +7,9 @@ import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask } from './types.js';
 
-/** Gaussian blur of a height x width Float32Array (sigma in pixels, kernel 2*ceil(3 sigma)+1, reflected border). */
-export function gaussianBlur(data: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  if (sigma <= 0) return new Float32Array(data);
-  const cv = getCv();
-  return withMats('GaussianBlur', (t) => {
-    const src = t(matFromFloat32(data, width, height));
-    const dst = t(new cv.Mat());
-    const k = 2 * Math.ceil(3 * sigma) + 1;
-    cv.GaussianBlur(src, dst, new cv.Size(k, k), sigma, sigma, cv.BORDER_REFLECT);
-    return new Float32Array(dst.data32F);
-  });
-}
+/** Gaussian blur of a height x width Float32Array (see src/cv). */
+import { gaussianBlurFloat32 as gaussianBlur } from '../cv/index.js';
+export { gaussianBlur };
 
 /** Per-block mean of a height x width array over cells of `blockSize` (partial edge cells averaged over their pixels). */
 export function blockMean(data: Float32Array, width: number, height: number, blockSize: number): BlockMap {

@@ -5,18 +5,9 @@
 import { getCv, withMats, matFromFloat32 } from '../cv/index.js';
 import type { Rng } from './random.js';
 
-/** Gaussian blur of a height x width float field (sigma in pixels); returns a new array. */
-export function gaussianBlur(data: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  if (sigma <= 0) return new Float32Array(data);
-  const cv = getCv();
-  return withMats('synthetic blur', (track) => {
-    const src = track(matFromFloat32(data, width, height));
-    const dst = track(new cv.Mat());
-    const k = 2 * Math.ceil(3 * sigma) + 1;
-    cv.GaussianBlur(src, dst, new cv.Size(k, k), sigma, sigma, cv.BORDER_REFLECT);
-    return new Float32Array(dst.data32F);
-  });
-}
+/** Gaussian blur of a height x width float field (sigma in pixels; see src/cv); returns a new array. */
+import { gaussianBlurFloat32 as gaussianBlur } from '../cv/index.js';
+export { gaussianBlur };
 
 /** White Gaussian noise, standard deviation 1. */
 export function whiteNoise(n: number, rng: Rng): Float32Array {

@@ -198,7 +198,7 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
     ? { inverted: true, basis: 'option', note: 'ridges given as light: inverted' }
     : polarityMode === 'dark'
       ? { inverted: false, basis: 'option', note: 'ridges given as dark: not inverted' }
-      : detectPrintPolarity(gray);
+      : detectPrintPolarity(gray, resolution.ridgePeriodPx ?? (REFERENCE_RIDGE_PERIOD_PX * resolution.ppi) / 500);
   gray = step('polarity', { mode: polarityMode }, () => (polarity.inverted ? invert(gray) : gray), () => [polarity.note]);
 
   let deblurEvidence: DeblurResult['evidence'] | undefined;
@@ -220,8 +220,8 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
 }
 
 /** Ridge polarity of a contact print, decided by `detectPolarity` (background brightness, then profile skewness). */
-export function detectPrintPolarity(gray: GrayImage): PolarityDecision {
-  const p = detectPolarity(gray, { modality: 'contact' });
+export function detectPrintPolarity(gray: GrayImage, periodPx?: number): PolarityDecision {
+  const p = detectPolarity(gray, { modality: 'contact', ...(periodPx !== undefined ? { period: periodPx } : {}) });
   const e = p.evidence;
   const evidence: Record<string, number> = { skewness: round2(e.skewness), darkFraction: round2(e.darkFraction), backgroundFraction: round2(e.backgroundFraction), confidence: round2(e.confidence), period: round2(e.period) };
   if (e.backgroundMinusPrint !== undefined) evidence.backgroundMinusPrint = round2(e.backgroundMinusPrint);

@@ -80,7 +80,12 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   const std = blockStd(image.data, width, height, bs);
   const coh = blockMean(field.coherence, width, height, bs);
   const nb = std.data.length;
-  const ref = quantile(std.data, o.referenceQuantile);
+  // Reference contrast: the quantile over blocks that hold any structure (std above 2% of the largest), so a
+  // print filling a small part of a large blank scan is judged against its own contrast, not the blank's.
+  let maxStd = 0;
+  for (let i = 0; i < std.data.length; i++) if (std.data[i]! > maxStd) maxStd = std.data[i]!;
+  const structured = std.data.filter((v) => v > 0.02 * maxStd);
+  const ref = quantile(structured.length >= 4 ? structured : std.data, o.referenceQuantile);
   const notes: string[] = [];
   const contrast = new Float32Array(nb);
   const score = new Float32Array(nb);

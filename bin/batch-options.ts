@@ -2,7 +2,10 @@
  * Options every batch subcommand shares, and the call into the batch runner (worker threads, progress
  * bar, summary file, exit code).
  */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
@@ -39,9 +42,39 @@ export function taskModule(name: string): URL {
   return new URL(`../src/tasks/${name}${ext}`, import.meta.url);
 }
 
+/** Suffixes of the files fingerlift writes: never taken as inputs when a folder is expanded again. */
+const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxes|f\d+)\.png$|\.f\d+\.minutiae\.png$/i;
+
+/**
+ * Check, before any work, that the output folder can be created and written and that the summary file
+ * has a known extension and does not exist: usage errors (exit 2), not failures after a long batch.
+ */
+export async function checkOutputs(outDir: string, summary: string | undefined, force: boolean): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+    if (!(await stat(outDir)).isDirectory()) throw new Error('not a folder');
+    const probe = await mkdtemp(join(outDir, '.fingerlift-write-test-'));
+    await rm(probe, { recursive: true, force: true });
+  } catch (e) {
+    throw new UsageError(`-o ${outDir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (summary !== undefined) {
+    const ext = extname(summary).toLowerCase();
+    if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
+    if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
+  }
+}
+
 /** Expand the inputs, run the task over them, print the summary, write --summary, set the exit code. */
 export async function runBatchCommand<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O): Promise<BatchResult> {
+  await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
+  // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
+  const own = expanded.files.filter((f) => OWN_OUTPUT.test(f.path));
+  if (own.length > 0) {
+    expanded.files = expanded.files.filter((f) => !OWN_OUTPUT.test(f.path));
+    if (!opts.quiet) process.stderr.write(`${what}: ${own.length} file(s) named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs\n`);
+  }
   const result = await runBatch({
     inputs: expanded,
     jobs: opts.jobs ?? availableParallelism(),

@@ -185,6 +185,10 @@ test('bad inputs give typed errors naming the file', async () => {
   const trunc = join(tmp, 'trunc.jpg');
   writeFileSync(trunc, good.subarray(0, Math.floor(good.length / 2)));
   assert.is(await code(loadImage(trunc)), 'E_DECODE');
+  const tif = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#884422' } }).tiff({ compression: 'none' }).toBuffer();
+  const truncTif = join(tmp, 'trunc.tif');
+  writeFileSync(truncTif, tif.subarray(0, 3000)); // libvips would decode the missing strips as black
+  assert.is(await code(loadImage(truncTif)), 'E_DECODE');
   const text = join(tmp, 'text.png');
   writeFileSync(text, 'this is not a picture\n');
   assert.is(await code(loadImage(text)), 'E_DECODE');

@@ -1,4 +1,5 @@
-import { basename, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { search, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate } from '../../src/compare/index.js';
@@ -84,6 +85,7 @@ export function register(program: Command): void {
     .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
+      if (o.chart) checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
       const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures);
       if (!probe) {
@@ -159,9 +161,20 @@ export function register(program: Command): void {
     .action(async (dir: string, o: InputCli & { plot?: string; det?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
+      if (o.plot) checkNewFile('--plot', o.plot, ['.png'], o.force ?? false);
+      if (o.det) checkNewFile('--det', o.det, ['.csv'], o.force ?? false);
       const failures: FileFailure[] = [];
-      const { files, failed } = await expandInputs([dir], { extensions: ALL_EXTS });
+      // Images when the folder has any (an FVC folder also holds a .iso per image: one kind only), else templates.
+      const images = await expandInputs([dir]);
+      const templates = await expandInputs([dir], { extensions: TEMPLATE_EXTS });
+      const { files, failed } = images.files.length > 0 ? images : templates;
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
+      if (files.length < 2) {
+        if (failed.length === 0) failures.push({ path: dir, code: 'E_NOT_FOUND', message: `the verification protocol needs at least two <finger>_<impression> images or templates, found ${files.length}` });
+        printSummary('eval', 0, failures, Date.now() - started);
+        process.exitCode = 1;
+        return;
+      }
       const items = [];
       for (const f of files) {
         const m = /^(.+)_(\d+)$/.exec(basename(f.path, extname(f.path)));
@@ -173,8 +186,14 @@ export function register(program: Command): void {
           failures.push(failureOf(f.path, e));
         }
       }
-      if (items.length < 2) throw new FingerliftError('E_INVALID_ARGUMENT', `eval needs at least two usable inputs in ${dir}, found ${items.length}`, { input: dir });
+      const labels = new Set(items.map((i) => i.label));
       const pairs = allPairs(items, (a, b) => compare(a, b).score);
+      if (items.length < 2 || labels.size < 2 || pairs.genuine.length === 0) {
+        failures.push({ path: dir, code: 'E_INVALID_ARGUMENT', message: `${items.length} usable inputs of ${labels.size} finger(s): the protocol needs two or more impressions of at least one finger and two or more fingers` });
+        printSummary('eval', items.length, failures, Date.now() - started);
+        process.exitCode = 1;
+        return;
+      }
       const r = evaluate(pairs.genuine, pairs.impostor);
       const summary = {
         folder: dir,
@@ -211,6 +230,7 @@ export function register(program: Command): void {
     .option('--force', 'overwrite the output')
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
+      if (resolve(o.out) === resolve(path)) throw new UsageError(`-o ${o.out} is the input: the input is never overwritten`);
       try {
         const c = await loadComparable(path, { ...comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) }), imageKind: 'print' });
         if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .json)', { input: path });
@@ -222,6 +242,12 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */
+function checkNewFile(option: string, path: string, exts: string[], force: boolean): void {
+  if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(`${option} ${path}: must end in ${exts.join(' or ')}`);
+  if (!force && existsSync(path)) throw new UsageError(`${option} ${path}: exists (use --force to replace it)`);
 }
 
 function round(v: number): number {

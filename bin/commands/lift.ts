@@ -19,7 +19,7 @@ export function register(program: Command): void {
         try {
           parsePsf(o.psf);
         } catch (e) {
-          throw new UsageError(`--psf: ${(e as Error).message}`);
+          throw new UsageError((e as Error).message);
         }
       }
       const t: LiftTaskOptions = { mirror: o.mirror };

@@ -34,7 +34,7 @@ function taskOptions(o: PrintCli): PrintTaskOptions {
     try {
       parsePsf(o.psf);
     } catch (e) {
-      throw new UsageError(`--psf: ${(e as Error).message}`);
+      throw new UsageError((e as Error).message);
     }
   }
   const t: PrintTaskOptions = { polarity };

@@ -12,6 +12,7 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
+import { tiffTruncation } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
 import { isRgb } from './types.js';
 
@@ -119,6 +120,10 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
     notes.push(`file declares ${round(declared.ppi)} ppi (${declared.field}), implausible for a fingerprint image: resolution treated as unknown`);
   if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
 
+  if (format === 'tiff') {
+    const cut = tiffTruncation(bytes);
+    if (cut !== undefined) throw new FingerliftError('E_DECODE', `truncated TIFF: ${cut}`, { input: name });
+  }
   const decoded = format === 'bmp' ? decodeBmpImage(bytes, name, maxPixels) : await decodeWithSharp(bytes, name, maxPixels);
   const { image } = decoded;
   if (image.width < minSide || image.height < minSide)

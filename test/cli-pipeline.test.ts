@@ -63,6 +63,12 @@ test('verify re-runs a trail and reproduces every hash; a tampered output fails 
   const ok = cli('verify', join('out', '101_2.trail.json'), '--check-files');
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /OK: \d+\/\d+ hashes reproduced/);
+  copyFileSync(join(tmp, 'out', '101_2.trail.json'), join(tmp, 'out', 'renamed.trail.json'));
+  assert.is(cli('verify', join('out', 'renamed.trail.json')).code, 0, 'a renamed trail still verifies');
+  const edited = readFileSync(join(tmp, 'out', '101_2.trail.json'), 'utf8').replace('"gradientSigma": 1', '"gradientSigma": 2');
+  writeFileSync(join(tmp, 'out', 'edited.trail.json'), edited);
+  const e = cli('verify', join('out', 'edited.trail.json'));
+  assert.is(e.code, 1, 'edited parameters are caught');
   const png = join(tmp, 'out', '101_2.minutiae.png');
   writeFileSync(png, Buffer.concat([readFileSync(png), Buffer.from([0])]));
   const bad = cli('verify', join('out', '101_2.trail.json'), '--check-files');

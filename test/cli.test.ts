@@ -48,5 +48,28 @@ test('info on a mix of good and bad files reports every file and exits 1', () =>
   }
 });
 
+test('bad destinations and featureless inputs: usage errors before any work, typed failures, no crash', async () => {
+  const grey = join(tmp, 'grey.png');
+  const sharp = (await import('sharp')).default;
+  await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).png().toFile(grey);
+  const unwritable = cli('extract', grey, '-o', '/proc/fingerlift-no', '-q');
+  assert.is(unwritable.code, 2);
+  assert.match(unwritable.stderr, /cannot write/);
+  const badSummary = cli('extract', grey, '-o', 'o1', '--summary', 's.txt', '-q');
+  assert.is(badSummary.code, 2);
+  const featureless = cli('extract', grey, '-o', 'o2', '-q', '-j', '1');
+  assert.is(featureless.code, 1);
+  assert.match(featureless.stderr, /E_NO_FINGER/);
+  spawnSync('mkdir', ['-p', join(tmp, 'empty')]);
+  const evalEmpty = cli('eval', 'empty');
+  assert.is(evalEmpty.code, 1);
+  assert.not.match(evalEmpty.stderr, /at .*\.ts:\d+/); // a report, not a stack trace
+  const t = join(tmp, 't.json');
+  writeFileSync(t, JSON.stringify({ format: 'fingerlift-template', version: 1, width: 100, height: 100, ppi: 500, minutiae: [{ x: 10, y: 10, angle: 1, type: 'ending', quality: 0.5 }] }));
+  const self = cli('convert', t, '--to', 'json', '-o', t, '--force');
+  assert.is(self.code, 2);
+  assert.match(self.stderr, /never overwritten/);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

@@ -10,7 +10,7 @@ import { FingerliftError } from '../errors.js';
 import type { GrayImage, RgbImage } from '../image/types.js';
 import { isRgb } from '../image/types.js';
 import { estimateRidgePeriodSpectral } from '../normalise/period.js';
-import { closeUpFinger, findFingertips } from './fingertips.js';
+import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.js';
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
 import { segmentHand } from './skin.js';
 import type { LocatedFingertip, LocateResult, OrientedBox } from './types.js';
@@ -53,10 +53,10 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
 
   const s = work.scale;
   const fingertips: LocatedFingertip[] = [];
-  for (const c of tips) {
+  const consider = (c: TipCandidate, closeUp: boolean): void => {
     const box = boxFromTip(c, p, s);
     const cover = maskCoverage(seg.mask, work.width, work.height, box, s);
-    if (cover < 0.5) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); continue; }
+    if (cover < 0.5) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); return; }
     const tex = ridgeEvidence(image, box, p);
     const ridgeScore = Math.max(0, Math.min(1, (tex.snr - 1) / (2 * p.minRidgeSnr - 1)));
     const score = Math.round(c.shape * cover * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
@@ -68,7 +68,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     // colour gives no evidence: at least a weak ridge-band peak is required.
     if ((closeUp || seg.mode === 'luminance') && tex.snr < p.minGreyRidgeSnr) {
       rejected.push({ x: c.tipX, y: c.tipY, reason: `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)}) where ${closeUp ? 'a close-up finger' : 'a grey-photo finger'} was expected` });
-      continue;
+      return;
     }
     const estimatedPpi = resolved ? (500 * tex.period!) / p.ridgePeriod500 : tex.widthPpi;
     let reason: string | undefined;
@@ -90,6 +90,18 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
         maskCoverage: Math.round(cover * 100) / 100,
       },
     });
+  };
+  for (const c of tips) consider(c, closeUp);
+  // A tight crop of one finger (the finger fills the frame and leaves it on the side of the hand) has
+  // no fingertip contour to speak of, and the foreground's shape is then unreliable: when nothing
+  // usable was found in such a close-up, the frame itself is taken as the fingertip, its long side as
+  // the finger axis (a fingertip is longer than wide: phalanxAspect), the tip at the short side that
+  // the foreground touches least. Ridge texture must still be resolved for it to be usable.
+  if (!fingertips.some((f) => f.usable) && fg >= p.closeUpFraction * seg.mask.length) {
+    const frame = frameFinger(seg.mask, work.width, work.height);
+    consider(frame, true);
+    const added = fingertips[fingertips.length - 1];
+    if (added && added.box.width === frame.width / s) seg.notes.push('no usable fingertip: the frame taken as a close-up of one fingertip (long side = finger axis)');
   }
   lap('texture');
   fingertips.sort((a, b) => b.score - a.score);
@@ -113,6 +125,29 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
       notes: seg.notes,
     },
   };
+}
+
+/**
+ * The whole frame as one fingertip: axis along the long side, width the short side, the tip at the
+ * short side whose border column (or row) holds less foreground (the finger leaves the frame at its base).
+ */
+function frameFinger(mask: Uint8Array, w: number, h: number): TipCandidate {
+  const along = w >= h ? 'x' : 'y';
+  let a = 0, b = 0; // foreground on the first and last border line across the axis
+  if (along === 'x') for (let y = 0; y < h; y++) { a += mask[y * w]!; b += mask[y * w + w - 1]!; }
+  else for (let x = 0; x < w; x++) { a += mask[x]!; b += mask[(h - 1) * w + x]!; }
+  const toFirst = a < b; // tip toward x = 0 (or y = 0)
+  const ux = along === 'x' ? (toFirst ? -1 : 1) : 0, uy = along === 'y' ? (toFirst ? -1 : 1) : 0;
+  // The tip: where the foreground ends along the axis (the line beyond which only 0.5% of it lies).
+  const len = along === 'x' ? w : h;
+  const prof = new Float64Array(len);
+  let total = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (mask[y * w + x]) { prof[along === 'x' ? x : y]!++; total++; }
+  let k = toFirst ? 0 : len - 1, acc = 0;
+  for (; k >= 0 && k < len; k += toFirst ? 1 : -1) { acc += prof[k]!; if (acc > 0.005 * total) break; }
+  const tipX = along === 'x' ? k : (w - 1) / 2;
+  const tipY = along === 'y' ? k : (h - 1) / 2;
+  return { tipX, tipY, ux, uy, width: Math.min(w, h), tipAngleDeg: 90, parallelism: 1, shape: 0.5, comp: 0 };
 }
 
 /** Distal-phalanx box from a tip candidate, in photo pixels. */
@@ -161,21 +196,28 @@ function ridgeEvidence(image: RgbImage | GrayImage, box: OrientedBox, p: LocateO
   const x1 = Math.min(image.width, x0 + side), y1 = Math.min(image.height, y0 + side);
   const gw = Math.floor((x1 - x0) / f), gh = Math.floor((y1 - y0) / f);
   if (gw < 32 || gh < 32) return { snr: 1, widthPpi };
-  const g = new Float32Array(gw * gh);
   const rgb = isRgb(image);
   const src = image.data;
-  for (let y = 0; y < gh * f; y++) {
-    const row = (y0 + y) * image.width;
-    const orow = ((y / f) | 0) * gw;
-    for (let x = 0; x < gw * f; x++) {
-      const i = row + x0 + x;
-      const v = rgb ? 0.299 * src[i * 3]! + 0.587 * src[i * 3 + 1]! + 0.114 * src[i * 3 + 2]! : src[i]!;
-      g[orow + ((x / f) | 0)]! += v;
-    }
-  }
   const inv = 1 / (f * f);
-  for (let i = 0; i < g.length; i++) g[i]! *= inv;
   const e = expected / f;
-  const est = estimateRidgePeriodSpectral({ width: gw, height: gh, data: g }, { minPeriod: Math.max(2.5, e / 2.2), maxPeriod: Math.max(e * 2.2, 6) });
-  return Number.isFinite(est.period) ? { snr: est.snr, period: est.period * f, widthPpi } : { snr: 1, widthPpi };
+  // Luminance and, in colour, each channel: the ridges show best in different channels under different
+  // light and skin (normalise chooses the same way); the strongest ridge-band peak is the evidence.
+  const weights: Array<[number, number, number]> = rgb ? [[0.299, 0.587, 0.114], [1, 0, 0], [0, 1, 0], [0, 0, 1]] : [[1, 0, 0]];
+  let best: { snr: number; period?: number; widthPpi: number } = { snr: 1, widthPpi };
+  for (const [wr, wg, wb] of weights) {
+    const g = new Float32Array(gw * gh);
+    for (let y = 0; y < gh * f; y++) {
+      const row = (y0 + y) * image.width;
+      const orow = ((y / f) | 0) * gw;
+      for (let x = 0; x < gw * f; x++) {
+        const i = row + x0 + x;
+        const v = rgb ? wr * src[i * 3]! + wg * src[i * 3 + 1]! + wb * src[i * 3 + 2]! : src[i]!;
+        g[orow + ((x / f) | 0)]! += v;
+      }
+    }
+    for (let i = 0; i < g.length; i++) g[i]! *= inv;
+    const est = estimateRidgePeriodSpectral({ width: gw, height: gh, data: g }, { minPeriod: Math.max(2.5, e / 2.2), maxPeriod: Math.max(e * 2.2, 6) });
+    if (Number.isFinite(est.period) && est.snr > best.snr) best = { snr: est.snr, period: est.period * f, widthPpi };
+  }
+  return best;
 }

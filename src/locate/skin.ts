@@ -76,7 +76,10 @@ export function segmentHand(work: WorkingImage, p: LocateOptions): Segmentation 
     const otsu = otsuThreshold(f, valid, -1, 1);
     const thr = Math.min(p.skinChromaticity[1], Math.max(p.skinChromaticity[0], otsu));
     let count = 0;
-    for (let i = 0; i < n; i++) if (valid[i] && f[i]! > thr) { mask[i] = 1; count++; }
+    // Skin is also redder than green (hue between red and yellow): Kovac, Peer & Solina 2003 ("Human skin
+    // colour clustering for face detection", EUROCON; rule R > G, R > B). This keeps yellow-green
+    // backgrounds (grass, foliage: red over blue too) out of the mask.
+    for (let i = 0; i < n; i++) if (valid[i] && f[i]! > thr && d[i * 3]! > d[i * 3 + 1]!) { mask[i] = 1; count++; }
     skinThreshold = thr;
     notes.push(`skin chromaticity (R-B)/(R+G+B) > ${thr.toFixed(3)} (Otsu ${otsu.toFixed(3)}, clamped to [${p.skinChromaticity.join(', ')}]): ${(count / n * 100).toFixed(1)}% of pixels`);
   } else {

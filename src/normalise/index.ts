@@ -157,7 +157,10 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   // unrolled, the print shows the true spacing: measure it there and correct the scale once.
   let printPeriod: number | undefined;
   if (ppiBasis === 'ridge-period') {
-    const est = estimateRidgePeriodSpectral({ width: out.W, height: out.H, data: out.print }, { minPeriod: p.targetPeriod / 2, maxPeriod: p.targetPeriod * 2 });
+    // Band as wide as the first estimate's (2.5x either side): it also sets the DFT tile to 128 px, whose
+    // rings are 1/128 cycle apart, about 7% of the ridge frequency at 9.5 px (a 64 px tile's are 15%,
+    // too coarse to correct a scale by a few per cent: measured, its corrected prints came out at 10-10.5 px).
+    const est = estimateRidgePeriodSpectral({ width: out.W, height: out.H, data: out.print }, { minPeriod: p.targetPeriod / 2.5, maxPeriod: p.targetPeriod * 2.5 });
     if (est.snr >= p.minRidgeSnr && Number.isFinite(est.period)) {
       printPeriod = est.period;
       const k = p.targetPeriod / est.period;
@@ -188,10 +191,12 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   let inverted = false;
   let polEvidence: PolarityResult['evidence'] | undefined;
   const maskObj: Mask = { width: W, height: H, data: mask };
-  if (p.polarity === 'auto') {
+  if (p.polarity === 'auto' || p.polarity === 'skewness') {
     const pol = detectPolarity({ width: W, height: H, data: print }, { mask: maskObj, period: p.targetPeriod, modality: 'photo' });
-    inverted = pol.invert;
+    // 'auto': the reflectance prior (bright ridges in a photo), the skewness recorded as evidence.
+    inverted = p.polarity === 'auto' ? true : pol.invert;
     polEvidence = pol.evidence;
+    if (p.polarity === 'auto' && !pol.invert) notes.push(`ridge profile skewness ${pol.evidence.skewness} suggests dark ridges; the photo's reflectance prior (bright ridges) is kept: inverted`);
   } else inverted = p.polarity === 'invert';
   lap('polarity');
 
@@ -210,7 +215,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
       ppiBasis,
       ...(Number.isFinite(periodPx) ? { ridgePeriodPx: Math.round(periodPx * 100) / 100, ridgeSnr: Math.round(best.snr * 100) / 100 } : {}),
       scale,
-      polarity: { inverted, how: p.polarity === 'auto' ? 'auto' : 'given', ...(polEvidence ? { evidence: polEvidence } : {}) },
+      polarity: { inverted, how: p.polarity === 'auto' || p.polarity === 'skewness' ? 'auto' : 'given', ...(polEvidence ? { evidence: polEvidence } : {}) },
       mirrored: p.mirror,
       unroll: p.unroll ? { applied: true, model: 'cylinder', radiusPx: Math.round(R * 10) / 10, maxAngle: p.unrollMaxAngle } : { applied: false, model: 'cylinder' },
       notes,

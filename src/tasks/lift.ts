@@ -15,6 +15,7 @@ import { stableStringify, sha256Hex } from '../audit/hash.js';
 import { renderReport, type ReportPicture } from '../audit/report.js';
 import type { Trail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
+import { checkRecordedParams } from './params-check.js';
 import type { JobFile, JobOutput } from './print.js';
 import { printStagePictures } from './report.js';
 
@@ -116,8 +117,10 @@ export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTas
 
 export async function replayLiftJob(trail: Trail, input: string, stem: string): Promise<Map<string, string>> {
   const out = await runLiftJob(input, stem, (trail.command?.options ?? {}) as LiftTaskOptions);
+  const t = out.trail.toJSON();
+  checkRecordedParams(trail, t);
   const hashes = new Map<string, string>();
-  for (const s of out.trail.toJSON().steps) hashes.set(s.name, s.outputSha256);
+  for (const s of t.steps) hashes.set(s.name, s.outputSha256);
   for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
   return hashes;
 }

@@ -11,8 +11,10 @@ import { writeTemplate, type TemplateFormat } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
 import type { AuditTrail, Trail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
+import { checkRecordedParams } from './params-check.js';
 import { buildReport } from './report.js';
 import { sha256Hex } from '../audit/hash.js';
+import { FingerliftError } from '../errors.js';
 
 /** Options of `fingerlift enhance` / `fingerlift extract` (plain data: they cross to worker threads and into the trail). */
 export interface PrintTaskOptions {
@@ -69,6 +71,11 @@ async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
 export async function runPrintJob(command: 'enhance' | 'extract', input: string, stem: string, options: PrintTaskOptions): Promise<JobOutput> {
   const { loaded, trail } = await startRun(input, command, options);
   const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
+  // Nothing to examine is a failure of this input, not a silent empty result.
+  if (!r.enhancement.mask.data.includes(1))
+    throw new FingerliftError('E_NO_FINGER', 'no fingerprint region found: the region-of-interest mask is empty (blank, flat or featureless image)', { input });
+  if (command === 'extract' && r.template.minutiae.length === 0)
+    throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found (${r.extraction.candidates} candidates, all removed as unreliable)`, { input });
   const files: JobFile[] = [];
   const enhancedPng = await trail.step('write.enhanced', { format: 'png', ppi: 500 }, () => encodeImage(r.enhancement.enhanced, 'png', { ppi: 500 }));
   if (command === 'enhance') {
@@ -120,6 +127,7 @@ export async function replayPrintJob(trail: Trail, input: string, stem: string):
   const command = trail.command?.name as 'enhance' | 'extract';
   const out = await runPrintJob(command, input, stem, (trail.command?.options ?? {}) as PrintTaskOptions);
   const t = out.trail.toJSON();
+  checkRecordedParams(trail, t);
   const hashes = new Map<string, string>();
   for (const s of t.steps) hashes.set(s.name, s.outputSha256);
   for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));

@@ -9,10 +9,22 @@ import type { Trail } from '../audit/trail.js';
 import { replayPrintJob } from './print.js';
 import { replayLiftJob } from './lift.js';
 
+/** Main outputs of each command, most specific first: the trail's own record of the output stem (a renamed trail file keeps working). */
+const MAIN_OUTPUTS = [/^(.*)\.lift\.json$/, /^(.*)\.enhanced\.png$/, /^(.*?)\.(xyt|iso|ansi|json)$/];
+
+function outputStem(trail: Trail): string | undefined {
+  for (const re of MAIN_OUTPUTS)
+    for (const o of trail.outputs) {
+      const m = re.exec(o.path);
+      if (m && !o.path.includes('/') && !/\.f\d+\.json$/.test(o.path)) return m[1];
+    }
+  return undefined;
+}
+
 /** The replay for a trail file at `trailPath` (outputs are named after it: `<stem>.trail.json`). */
 export function replayFor(trailPath: string): Replay {
-  const stem = basename(trailPath).replace(/\.trail\.json$/i, '');
   return async (trail: Trail) => {
+    const stem = outputStem(trail) ?? basename(trailPath).replace(/\.trail\.json$/i, '');
     const input = resolveTrailPath(trail.input.path, trailPath);
     switch (trail.command?.name) {
       case 'enhance':

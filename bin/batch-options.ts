@@ -3,7 +3,8 @@
  * bar, summary file, exit code).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -51,7 +52,7 @@ const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxe
  */
 export async function checkOutputs(outDir: string, summary: string | undefined, force: boolean): Promise<void> {
   try {
-    await mkdir(outDir, { recursive: true });
+    await ensureDir(outDir);
     if (!(await stat(outDir)).isDirectory()) throw new Error('not a folder');
     const probe = await mkdtemp(join(outDir, '.fingerlift-write-test-'));
     await rm(probe, { recursive: true, force: true });

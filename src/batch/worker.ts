@@ -3,10 +3,11 @@
  * failure into a `{ ok: false, code, message }` outcome. The same function runs inline (jobs = 1) and
  * as the piscina worker entry (its default export), so outputs are identical either way.
  */
-import { link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
+import { ensureDir } from '../image/io.js';
 import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js';
 import { sha256Hex } from '../audit/hash.js';
 import type { AuditTrail, TrailOutput } from '../audit/trail.js';
@@ -42,7 +43,7 @@ const ERROR_CODES = new Set<string>([
  * fails when the name exists (E_EXISTS: never overwritten); with `force` it is renamed over it.
  */
 export async function writeOutputFile(path: string, bytes: Uint8Array | string, force: boolean): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${threadId}`;
   try {
     const handle = await open(tmp, 'w');

@@ -6,8 +6,8 @@
  * SHA-256 of the exact bytes read, for the audit trail.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
+import { readFile, writeFile, mkdir, stat as statPath } from 'node:fs/promises';
+import { dirname, extname, resolve as resolvePath } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError } from '../errors.js';
@@ -327,13 +327,43 @@ export async function saveImage(image: AnyImage, path: string, options: SaveOpti
  * unless `overwrite`. @throws FingerliftError E_EXISTS.
  */
 export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   try {
     await writeFile(path, bytes, { flag: overwrite ? 'w' : 'wx' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new FingerliftError('E_EXISTS', 'output exists; refusing to overwrite (use --force)', { input: path, cause: e });
     throw e;
+  }
+}
+
+/**
+ * Create a folder and its missing parents, one level at a time. (Node's `mkdir(..., { recursive: true })`
+ * never returns for a path under /proc on Linux; creating level by level fails at once instead.)
+ * @throws the file system error (ENOENT, EACCES, ENOTDIR, ...) of the first level that cannot be made.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let d = resolvePath(dir);
+  for (;;) {
+    try {
+      const st = await statPath(d);
+      if (!st.isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      missing.push(d);
+      const up = dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+  }
+  for (const m of missing.reverse()) {
+    try {
+      await mkdir(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

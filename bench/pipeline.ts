@@ -12,6 +12,10 @@ import { loadImage, encodeImage } from '../src/image/io.js';
 import { generateMaster } from '../src/synthetic/index.js';
 import { processPrint, liftPhoto } from '../src/pipeline.js';
 import { median, type BenchFn } from './types.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { expandInputs } from '../src/batch/expand.js';
+import { runBatch } from '../src/batch/run.js';
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
   await fn(); // warm-up (opencv-wasm load, JIT)
@@ -57,7 +61,28 @@ const bench: BenchFn = async (ctx) => {
     });
     rows.push({ input: '12 MP photo (fingerphoto-contact 1_1 at 4000 x 3000)', job: 'decode + lift (locate, normalise, enhance, extract)', 'median ms': t.wall.toFixed(0), 'median CPU ms': t.cpu.toFixed(0), runs: ctx.quick ? 1 : 3, result });
   } else skipped.push('12 MP photo: ../shared/data/fingerphoto-contact absent');
+  // `fingerlift extract` throughput through the batch runner (worker threads), FVC2002 DB1_B.
+  const batchRows: Array<Record<string, string | number>> = [];
+  if (db1) {
+    const inputs = await expandInputs([db1], { extensions: ['tif'] });
+    if (ctx.quick) inputs.files = inputs.files.slice(0, 16);
+    const root = await mkdtemp(join(tmpdir(), 'fl-bench-extract-'));
+    try {
+      for (const jobs of [1, 2]) {
+        ctx.log(`pipeline: extract, jobs ${jobs}`);
+        const r = await runBatch({ inputs, jobs, taskModule: new URL('../src/tasks/print.ts', import.meta.url), task: 'extractTask', options: { polarity: 'auto', format: 'xyt' }, outDir: join(root, `j${jobs}`), quiet: true });
+        batchRows.push({ jobs, images: inputs.files.length, done: r.done.length, failed: r.failed.length, seconds: (r.ms / 1000).toFixed(1), 'images/s': (r.done.length / (r.ms / 1000)).toFixed(1) });
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }
   return [{
+    title: '`fingerlift extract` throughput, FVC2002 DB1_B (batch runner, worker threads)',
+    rows: batchRows,
+    notes: ['Wall time of runBatch including worker start-up (each thread loads tsx and opencv-wasm), decoding, enhancement, extraction, template and trail writing; the machine has 2 cores.'],
+    ...(db1 ? {} : { skipped: ['../shared/data/fvc2002-db1b absent'] }),
+  }, {
     title: 'End to end, one core',
     rows,
     notes: [`Peak RSS of the bench process so far: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB. CPU ms = process user + system time (sharp's decoder threads included). Targets: enhance + extract of an FVC print under 25 ms; 12 MP lift under 3 s.`],

@@ -11,11 +11,9 @@ import { resample } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
-import { stableStringify, sha256Hex } from '../audit/hash.js';
+import { stableStringify } from '../audit/hash.js';
 import { renderReport, type ReportPicture } from '../audit/report.js';
-import type { Trail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
-import { checkRecordedParams } from './params-check.js';
 import type { JobFile, JobOutput } from './print.js';
 import { printStagePictures } from './report.js';
 
@@ -113,14 +111,4 @@ export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTas
   for (const f of out.files) await job.write(f.suffix, f.bytes, out.trail);
   await job.writeTrail(out.trail);
   return { fields: out.fields };
-}
-
-export async function replayLiftJob(trail: Trail, input: string, stem: string): Promise<Map<string, string>> {
-  const out = await runLiftJob(input, stem, (trail.command?.options ?? {}) as LiftTaskOptions);
-  const t = out.trail.toJSON();
-  checkRecordedParams(trail, t);
-  const hashes = new Map<string, string>();
-  for (const s of t.steps) hashes.set(s.name, s.outputSha256);
-  for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
-  return hashes;
 }

@@ -9,11 +9,9 @@ import { encodeImage } from '../image/io.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate, type TemplateFormat } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
-import type { AuditTrail, Trail } from '../audit/trail.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
-import { checkRecordedParams } from './params-check.js';
 import { buildReport } from './report.js';
-import { sha256Hex } from '../audit/hash.js';
 import { FingerliftError } from '../errors.js';
 
 /** Options of `fingerlift enhance` / `fingerlift extract` (plain data: they cross to worker threads and into the trail). */
@@ -120,16 +118,4 @@ export async function enhanceTask(job: BatchJob<PrintTaskOptions>): Promise<Batc
 /** Batch task of `fingerlift extract`. */
 export async function extractTask(job: BatchJob<PrintTaskOptions>): Promise<BatchTaskResult> {
   return writeJob(job, await runPrintJob('extract', job.input, basename(job.outStem), job.options));
-}
-
-/** Replay of an enhance/extract trail: every step's and every file's hash, for `verifyTrail`. */
-export async function replayPrintJob(trail: Trail, input: string, stem: string): Promise<Map<string, string>> {
-  const command = trail.command?.name as 'enhance' | 'extract';
-  const out = await runPrintJob(command, input, stem, (trail.command?.options ?? {}) as PrintTaskOptions);
-  const t = out.trail.toJSON();
-  checkRecordedParams(trail, t);
-  const hashes = new Map<string, string>();
-  for (const s of t.steps) hashes.set(s.name, s.outputSha256);
-  for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
-  return hashes;
 }

@@ -6,8 +6,10 @@ import { basename } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import { resolveTrailPath, type Replay } from '../audit/verify.js';
 import type { Trail } from '../audit/trail.js';
-import { replayPrintJob } from './print.js';
-import { replayLiftJob } from './lift.js';
+import { runPrintJob, type PrintTaskOptions, type JobOutput } from './print.js';
+import { runLiftJob, type LiftTaskOptions } from './lift.js';
+import { checkRecordedParams } from './params-check.js';
+import { sha256Hex } from '../audit/hash.js';
 
 /** Main outputs of each command, most specific first: the trail's own record of the output stem (a renamed trail file keeps working). */
 const MAIN_OUTPUTS = [/^(.*)\.lift\.json$/, /^(.*)\.enhanced\.png$/, /^(.*?)\.(xyt|iso|ansi|json)$/];
@@ -26,14 +28,24 @@ export function replayFor(trailPath: string): Replay {
   return async (trail: Trail) => {
     const stem = outputStem(trail) ?? basename(trailPath).replace(/\.trail\.json$/i, '');
     const input = resolveTrailPath(trail.input.path, trailPath);
+    const options = trail.command?.options ?? {};
+    let out: JobOutput;
     switch (trail.command?.name) {
       case 'enhance':
       case 'extract':
-        return replayPrintJob(trail, input, stem);
+        out = await runPrintJob(trail.command.name, input, stem, options as PrintTaskOptions);
+        break;
       case 'lift':
-        return replayLiftJob(trail, input, stem);
+        out = await runLiftJob(input, stem, options as LiftTaskOptions);
+        break;
       default:
         throw new FingerliftError('E_VERIFY', `cannot replay command "${trail.command?.name ?? '(none recorded)'}": only enhance, extract and lift trails are replayable`, { input: trailPath });
     }
+    const replayed = out.trail.toJSON();
+    checkRecordedParams(trail, replayed);
+    const hashes = new Map<string, string>();
+    for (const s of replayed.steps) hashes.set(s.name, s.outputSha256);
+    for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
+    return hashes;
   };
 }

@@ -128,6 +128,8 @@ export function decideResolution(gray: GrayImage, given: { option?: number; file
   } catch {
     return { ppi: 500, basis: 'assumed-500', ...declared, note: `${why}; ridge period not measurable: 500 ppi assumed` };
   }
+  if (!(period.periodPx > 0) || !Number.isFinite(period.periodPx))
+    return { ppi: 500, basis: 'assumed-500', ...declared, note: `${why}; no ridge period found (featureless image): 500 ppi assumed` };
   const implied = (500 * REFERENCE_RIDGE_PERIOD_PX) / period.periodPx;
   const ev = { ridgePeriodPx: round2(period.periodPx), periodConfidence: round2(period.confidence) };
   const ratio = implied > 500 ? implied / 500 : 500 / implied;

@@ -13,28 +13,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import sharp from 'sharp';
 import { join } from 'node:path';
-import { getCv, withMats } from '../src/cv/index.js';
 import type { GrayImage } from '../src/image/types.js';
-import { deblur, estimatePsf, formatPsf, psfKernel, type PsfSpec } from '../src/enhance/deblur/index.js';
+import { applyPsf, deblur, estimatePsf, formatPsf, psfKernel, type PsfSpec } from '../src/enhance/deblur/index.js';
 import { requireData } from './helpers/data.js';
 
 const DEG = Math.PI / 180;
 
-function blur(image: GrayImage, psf: PsfSpec): GrayImage {
-  const cv = getCv();
-  return withMats('test blur', (t) => {
-    const k = psfKernel(psf);
-    const km = t(new cv.Mat(k.size, k.size, cv.CV_32F));
-    km.data32F.set(k.data);
-    const src = t(new cv.Mat(image.height, image.width, cv.CV_32F));
-    src.data32F.set(image.data);
-    const out = t(new cv.Mat());
-    cv.filter2D(src, out, cv.CV_32F, km, new cv.Point(-1, -1), 0, cv.BORDER_REFLECT_101);
-    const d = new Float32Array(out.data32F);
-    for (let i = 0; i < d.length; i++) d[i] = Math.round(d[i]! * 255) / 255; // back to 8 bits, as a sensor would
-    return { width: image.width, height: image.height, data: d };
-  });
-}
+const blur = (image: GrayImage, psf: PsfSpec): GrayImage => applyPsf(image, psf, { bits: 8 }); // spatial, mirrored border: independent of the DFT path
 
 /** Seeded PRNG (mulberry32). */
 function rng(seed: number): () => number {

@@ -5,6 +5,7 @@ import { FingerliftError } from '../src/errors.js';
 import type { GrayImage } from '../src/image/types.js';
 import {
   deblur,
+  applyPsf,
   formatPsf,
   parsePsf,
   psfKernel,
@@ -19,20 +20,7 @@ import { ccsBins } from '../src/enhance/deblur/spectrum.js';
 
 const DEG = Math.PI / 180;
 
-/** Blur with cv.filter2D (spatial, mirrored border): independent of the DFT path under test. */
-function blur(image: GrayImage, psf: PsfSpec): GrayImage {
-  const cv = getCv();
-  return withMats('test blur', (t) => {
-    const k = psfKernel(psf);
-    const km = t(new cv.Mat(k.size, k.size, cv.CV_32F));
-    km.data32F.set(k.data);
-    const src = t(new cv.Mat(image.height, image.width, cv.CV_32F));
-    src.data32F.set(image.data);
-    const out = t(new cv.Mat());
-    cv.filter2D(src, out, cv.CV_32F, km, new cv.Point(-1, -1), 0, cv.BORDER_REFLECT_101);
-    return { width: image.width, height: image.height, data: new Float32Array(out.data32F) };
-  });
-}
+const blur = (image: GrayImage, psf: PsfSpec): GrayImage => applyPsf(image, psf); // spatial, mirrored border: independent of the DFT path
 
 /** Oblique sinusoidal grating, wavelength 8 px (a 500 ppi ridge period), amplitude 0.4 around 0.5. */
 function grating(w = 256, h = 256): GrayImage {

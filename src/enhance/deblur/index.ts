@@ -94,6 +94,7 @@ export function deblur(image: GrayImage, options: DeblurOptions = {}): DeblurRes
 export { psfKernel, psfOtf, psfSize, parsePsf, formatPsf, validatePsf, normaliseMotionAngle, scalePsf } from './psf.js';
 export type { PsfSpec, GaussianPsf, DiskPsf, MotionPsf, PsfKernel, Otf } from './psf.js';
 export { wienerDeconvolve, richardsonLucy } from './deconvolve.js';
+export { applyPsf, type ApplyPsfOptions } from './blur.js';
 export type { WienerOptions, RichardsonLucyOptions, DeconvolutionResult } from './deconvolve.js';
 export { estimatePsf } from './estimate.js';
 export type { EstimatePsfOptions, PsfEstimate, PsfEvidence, ModelFit, PsfModel } from './estimate.js';

@@ -196,12 +196,21 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
     (d) => [d.note]);
 
   const polarityMode = options.polarity ?? 'auto';
-  const polarity: PolarityDecision = polarityMode === 'light'
-    ? { inverted: true, basis: 'option', note: 'ridges given as light: inverted' }
-    : polarityMode === 'dark'
-      ? { inverted: false, basis: 'option', note: 'ridges given as dark: not inverted' }
-      : detectPrintPolarity(gray, resolution.ridgePeriodPx ?? (REFERENCE_RIDGE_PERIOD_PX * resolution.ppi) / 500);
-  gray = step('polarity', { mode: polarityMode }, () => (polarity.inverted ? invert(gray) : gray), () => [polarity.note]);
+  const decidePolarity = (): PolarityDecision =>
+    polarityMode === 'light'
+      ? { inverted: true, basis: 'option', note: 'ridges given as light: inverted' }
+      : polarityMode === 'dark'
+        ? { inverted: false, basis: 'option', note: 'ridges given as dark: not inverted' }
+        : detectPrintPolarity(gray, resolution.ridgePeriodPx ?? (REFERENCE_RIDGE_PERIOD_PX * resolution.ppi) / 500);
+  const applyPolarity = (): { decision: PolarityDecision; image: GrayImage } => {
+    const decision = decidePolarity();
+    return { decision, image: decision.inverted ? invert(gray) : gray };
+  };
+  const polarized = trail
+    ? trail.step('polarity', { mode: polarityMode, minConfidence: PIPELINE_DEFAULTS.polarityConfidence }, applyPolarity, { hashOf: (v) => v.image, notes: (v) => [v.decision.note] })
+    : applyPolarity();
+  const polarity = polarized.decision;
+  gray = polarized.image;
 
   let deblurEvidence: DeblurResult['evidence'] | undefined;
   if (options.deblur) {

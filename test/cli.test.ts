@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, requireData } from './helpers/data.js';
@@ -69,6 +69,16 @@ test('bad destinations and featureless inputs: usage errors before any work, typ
   const self = cli('convert', t, '--to', 'json', '-o', t, '--force');
   assert.is(self.code, 2);
   assert.match(self.stderr, /never overwritten/);
+  const before = readFileSync(t);
+  symlinkSync(t, join(tmp, 'link.json'));
+  const viaLink = cli('convert', t, '--to', 'iso', '-o', 'link.json', '--force');
+  assert.is(viaLink.code, 2, 'a link to the input is the input');
+  assert.equal(readFileSync(t), before);
+  const empty = join(tmp, 'empty.xyt');
+  writeFileSync(empty, '');
+  const cmp = cli('compare', empty, t);
+  assert.is(cmp.code, 1);
+  assert.match(cmp.stderr, /E_TOO_FEW_MINUTIAE/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -75,6 +75,8 @@ for (const o of outcomes.filter((x) => x.failed > 0)) {
 const passed = outcomes.reduce((s, o) => s + o.passed, 0);
 const failed = outcomes.reduce((s, o) => s + o.failed, 0);
 const skipped = outcomes.reduce((s, o) => s + o.skipped, 0);
+const skipLines = outcomes.reduce((s, o) => s + o.output.split('\n').filter((l) => /^SKIP:/.test(l)).length, 0);
+if (skipLines > 0) process.stdout.write(`\n${skipLines} SKIP line(s) above: those tests passed without the ../shared data they also check (see test/helpers/data.ts)\n`);
 process.stdout.write(`\n${files.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 || files.length === 0 ? 1 : 0);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
@@ -230,7 +230,7 @@ export function register(program: Command): void {
     .option('--force', 'overwrite the output')
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
-      if (resolve(o.out) === resolve(path)) throw new UsageError(`-o ${o.out} is the input: the input is never overwritten`);
+      if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
       try {
         const c = await loadComparable(path, { ...comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) }), imageKind: 'print' });
         if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .json)', { input: path });
@@ -242,6 +242,16 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** True when both paths name the same file (through a symbolic or hard link): same device and inode. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a), sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
 }
 
 /** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */

@@ -6,7 +6,7 @@
  * SHA-256 of the exact bytes read, for the audit trail.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, mkdir, stat as statPath } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, rename, stat as statPath } from 'node:fs/promises';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
@@ -328,8 +328,15 @@ export async function saveImage(image: AnyImage, path: string, options: SaveOpti
  */
 export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
   await ensureDir(dirname(path));
+  if (overwrite) {
+    // Replace by renaming a new file over the name: a link at `path` is replaced, never the file it points to.
+    const tmp = `${path}.tmp-${process.pid}`;
+    await writeFile(tmp, bytes, { flag: 'w' });
+    await rename(tmp, path);
+    return;
+  }
   try {
-    await writeFile(path, bytes, { flag: overwrite ? 'w' : 'wx' });
+    await writeFile(path, bytes, { flag: 'wx' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new FingerliftError('E_EXISTS', 'output exists; refusing to overwrite (use --force)', { input: path, cause: e });

@@ -89,6 +89,8 @@ export async function loadComparable(path: string, options: ComparableOptions = 
       notes.push(`.xyt has no image size: ${size.width} x ${size.height} assumed from the minutiae (translation does not affect comparison)`);
     }
     const file = readTemplateFile(bytes, path, undefined, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
+    // An empty template is no evidence: "no match" against it would mislead a report.
+    if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
   }
   const loaded = await loadImage(path);
@@ -103,6 +105,7 @@ export async function loadComparable(path: string, options: ComparableOptions = 
   const printOpts: PrintOptions = {};
   if (options.ppi !== undefined) printOpts.ppi = options.ppi;
   const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOpts);
+  if (r.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found in the print (${r.extraction.candidates} candidates, all removed as unreliable)`, { input: path });
   return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [r.decisions.resolution.note, r.decisions.polarity.note] };
 }
 

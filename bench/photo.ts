@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { loadImage } from '../src/image/io.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
-import { boxCorners, locateFingertips } from '../src/locate/index.js';
+import { insideBox, locateFingertips } from '../src/locate/index.js';
 import { estimateRidgePeriodSpectral, normaliseFingertip } from '../src/normalise/index.js';
 import { dataDir } from '../test/helpers/data.js';
 import { median, type BenchFn, type BenchSection } from './types.js';
@@ -68,15 +68,8 @@ const bench: BenchFn = async (ctx) => {
     const mk = await sharp(join(fc, `mask/${k}_seg.jpg`)).rotate().greyscale().raw().toBuffer({ resolveWithObject: true });
     const loc = locateFingertips(image as Photo);
     const f = loc.fingertips[0]!;
-    const poly = boxCorners(f.box);
-    const inside = (x: number, y: number): boolean => {
-      let s = 0;
-      for (let i = 0; i < 4; i++) {
-        const [x1, y1] = poly[i]!, [x2, y2] = poly[(i + 1) % 4]!;
-        s += Math.sign((x2 - x1) * (y - y1) - (y2 - y1) * (x - x1));
-      }
-      return Math.abs(s) === 4;
-    };
+    const box = f.box;
+    const inside = (x: number, y: number): boolean => insideBox(box, x, y);
     let inter = 0, uni = 0;
     const W = mk.info.width;
     for (let y = 0; y < mk.info.height; y += 2)

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { locateFingertips, boxCorners, type LocateResult } from '../src/locate/index.js';
+import { locateFingertips, insideBox, type LocateResult } from '../src/locate/index.js';
 import { FingerliftError } from '../src/errors.js';
 import type { RgbImage, GrayImage } from '../src/image/types.js';
 import { requireData } from './helpers/data.js';
@@ -71,15 +71,8 @@ test('fingerphoto-contact: fingertip box overlaps the hand-drawn distal-phalanx 
     assert.is(mk.info.width, img.width);
     const res = locateFingertips(img, { name: k });
     assert.is(res.fingertips.length, 1, `${k}: ${res.fingertips.length} boxes`);
-    const poly = boxCorners(res.fingertips[0]!.box);
-    const inside = (x: number, y: number): boolean => {
-      let s = 0;
-      for (let i = 0; i < 4; i++) {
-        const [x1, y1] = poly[i]!, [x2, y2] = poly[(i + 1) % 4]!;
-        s += Math.sign((x2 - x1) * (y - y1) - (y2 - y1) * (x - x1));
-      }
-      return Math.abs(s) === 4;
-    };
+    const box = res.fingertips[0]!.box;
+    const inside = (x: number, y: number): boolean => insideBox(box, x, y);
     let inter = 0, uni = 0;
     for (let y = 0; y < img.height; y++)
       for (let x = 0; x < img.width; x++) {

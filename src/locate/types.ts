@@ -36,6 +36,17 @@ export function boxCorners(box: OrientedBox): Array<[number, number]> {
   return [at(h, -w), at(h, w), at(-h, w), at(-h, -w)];
 }
 
+/** True when the photo pixel (x, y) lies inside the box (the same side of all four edges). */
+export function insideBox(box: OrientedBox, x: number, y: number): boolean {
+  const poly = boxCorners(box);
+  let s = 0;
+  for (let i = 0; i < 4; i++) {
+    const [x1, y1] = poly[i]!, [x2, y2] = poly[(i + 1) % 4]!;
+    s += Math.sign((x2 - x1) * (y - y1) - (y2 - y1) * (x - x1));
+  }
+  return Math.abs(s) === 4;
+}
+
 /** Where the estimated resolution of a fingertip came from. */
 export type PpiBasis = 'ridge-period' | 'finger-width';
 

@@ -27,6 +27,15 @@ export function printSummary(what: string, done: number, failures: FileFailure[]
   for (const f of failures) process.stderr.write(`  FAILED ${f.path}: [${f.code}] ${f.message}\n`);
 }
 
+/**
+ * Print the closing summary and set the exit code: 1 when anything failed (or `failed` says the job as a
+ * whole failed, e.g. its probe could not be read), else 0.
+ */
+export function finish(what: string, done: number, failures: FileFailure[], started: number, failed = failures.length > 0): void {
+  printSummary(what, done, failures, Date.now() - started);
+  process.exitCode = failed ? 1 : 0;
+}
+
 /** Parse a positive number option; throws a usage error (exit 2) otherwise. */
 export function positiveNumber(name: string) {
   return (value: string): number => {

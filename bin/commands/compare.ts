@@ -8,7 +8,7 @@ import { expandInputs } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, printSummary, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, positiveNumber, UsageError, type FileFailure } from '../common.js';
 import { FingerliftError } from '../../src/errors.js';
 
 const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
@@ -89,8 +89,7 @@ export function register(program: Command): void {
       const failures: FileFailure[] = [];
       const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures);
       if (!probe) {
-        printSummary('compare', 0, failures, Date.now() - started);
-        process.exitCode = 1;
+        finish('compare', 0, failures, started, true);
         return;
       }
       const rows = compareAll(probe, references).sort((a, b) => b.score - a.score);
@@ -116,8 +115,7 @@ export function register(program: Command): void {
           failures.push(failureOf(o.chart, e));
         }
       }
-      printSummary('compare', references.length, failures, Date.now() - started);
-      process.exitCode = failures.length > 0 ? 1 : 0;
+      finish('compare', references.length, failures, started);
     });
 
   addInputOptions(program.command('search'))
@@ -135,8 +133,7 @@ export function register(program: Command): void {
       const failures: FileFailure[] = [];
       const { probe, references: gallery } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures);
       if (!probe) {
-        printSummary('search', 0, failures, Date.now() - started);
-        process.exitCode = 1;
+        finish('search', 0, failures, started, true);
         return;
       }
       const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
@@ -148,8 +145,7 @@ export function register(program: Command): void {
         process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)\n`);
         ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${round(c.score).toString().padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.id}\n`));
       }
-      printSummary('search', gallery.length, failures, Date.now() - started);
-      process.exitCode = failures.length > 0 ? 1 : 0;
+      finish('search', gallery.length, failures, started);
     });
 
   addInputOptions(program.command('eval'))
@@ -171,8 +167,7 @@ export function register(program: Command): void {
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
         if (failed.length === 0) failures.push({ path: dir, code: 'E_NOT_FOUND', message: `the verification protocol needs at least two <finger>_<impression> images or templates, found ${files.length}` });
-        printSummary('eval', 0, failures, Date.now() - started);
-        process.exitCode = 1;
+        finish('eval', 0, failures, started, true);
         return;
       }
       const items = [];
@@ -190,8 +185,7 @@ export function register(program: Command): void {
       const pairs = allPairs(items, (a, b) => compare(a, b).score);
       if (items.length < 2 || labels.size < 2 || pairs.genuine.length === 0) {
         failures.push({ path: dir, code: 'E_INVALID_ARGUMENT', message: `${items.length} usable inputs of ${labels.size} finger(s): the protocol needs two or more impressions of at least one finger and two or more fingers` });
-        printSummary('eval', items.length, failures, Date.now() - started);
-        process.exitCode = 1;
+        finish('eval', items.length, failures, started, true);
         return;
       }
       const r = evaluate(pairs.genuine, pairs.impostor);
@@ -216,8 +210,7 @@ export function register(program: Command): void {
       } catch (e) {
         failures.push(failureOf(o.plot ?? o.det ?? dir, e));
       }
-      printSummary('eval', items.length, failures, Date.now() - started);
-      process.exitCode = failures.length > 0 ? 1 : 0;
+      finish('eval', items.length, failures, started);
     });
 
   program

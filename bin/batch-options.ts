@@ -12,7 +12,7 @@ import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
 import { writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
-import { UsageError } from './common.js';
+import { positiveInteger, UsageError } from './common.js';
 
 export interface BatchCliOptions {
   out: string;
@@ -26,11 +26,7 @@ export interface BatchCliOptions {
 export function addBatchOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-o, --out <dir>', 'folder for the outputs (inputs are never written to)')
-    .option('-j, --jobs <n>', `worker threads (default: number of cores, ${availableParallelism()})`, (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs must be a positive integer, got "${v}"`);
-      return n;
-    })
+    .option('-j, --jobs <n>', `worker threads (default: number of cores, ${availableParallelism()})`, positiveInteger('--jobs'))
     .option('--force', 'overwrite existing outputs')
     .option('--resume', 'skip inputs whose outputs and trail already exist and match')
     .option('-q, --quiet', 'no progress bar')

@@ -45,6 +45,15 @@ export function positiveNumber(name: string) {
   };
 }
 
+/** Parse a positive integer option; throws a usage error (exit 2) otherwise. */
+export function positiveInteger(name: string) {
+  return (value: string): number => {
+    const v = Number(value);
+    if (!Number.isInteger(v) || v < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+    return v;
+  };
+}
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

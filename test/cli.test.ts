@@ -81,5 +81,24 @@ test('bad destinations and featureless inputs: usage errors before any work, typ
   assert.match(cmp.stderr, /E_TOO_FEW_MINUTIAE/);
 });
 
+test('search: worker threads and the two-stage search give the single-thread ranking; bad --threads is a usage error', () => {
+  const db = requireData('fvc2002-db1b', 'CLI search over FVC .iso templates');
+  if (!db) return;
+  const gallery = join(tmp, 'gallery');
+  spawnSync('mkdir', ['-p', gallery]);
+  for (const f of ['101_1', '101_2', '102_1', '102_2', '103_1', '103_2']) writeFileSync(join(gallery, `${f}.iso`), readFileSync(join(db, `${f}.iso`)));
+  const run = (...extra: string[]): Array<{ reference: string; score: number }> => {
+    const r = cli('search', join(db, '101_3.iso'), '--gallery', gallery, '--top', '3', '--json', ...extra);
+    assert.is(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { candidates: Array<{ reference: string; score: number }> }).candidates.map((c) => ({ reference: c.reference, score: c.score }));
+  };
+  const one = run();
+  assert.is(one.length, 3);
+  assert.match(one[0]!.reference, /101_[12]\.iso$/);
+  assert.equal(run('--threads', '2'), one);
+  assert.equal(run('--preselect', '4')[0], one[0]);
+  assert.is(cli('search', join(db, '101_3.iso'), '--gallery', gallery, '--threads', '0').code, 2);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compare, prepare, search, allPairs, evaluate } from '../src/compare/index.js';
+import { compare, prepare, search, SearchPool, searchThreaded, allPairs, evaluate } from '../src/compare/index.js';
+import { packGallery, unpackGallery } from '../src/compare/pack.js';
 import type { PreparedTemplate } from '../src/compare/index.js';
 import { FingerliftError } from '../src/errors.js';
 import { readIsoTemplate } from '../src/formats/iso19794.js';
@@ -147,6 +148,51 @@ test('search ranks the mated template first and honours top', () => {
   assert.is(pre[0]!.id, 'g17');
   assert.is(pre[0]!.score, hits[0]!.score);
   try { search(probe, gallery, { preselect: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+});
+
+test('star masks only speed up pairing: the plain length-window scan gives the same results', () => {
+  const a = randomTemplate(41), b = randomTemplate(42);
+  const { template: c } = moved(a, 0.9, 40, -30, 6, 2.5, (x) => x < 300);
+  for (const [p, r] of [[a, c], [c, a], [a, b]] as const) {
+    const P = prepare(p), R = prepare(r);
+    assert.ok(R.starMask.length > 0);
+    // A copy without masks takes the scan path (as stars of more than 16 edges do).
+    const unmasked = { ...R, starMask: new Uint16Array(0) };
+    assert.equal(compare(P, unmasked), compare(P, R));
+  }
+});
+
+test('a gallery packed into shared memory compares exactly like the prepared templates', () => {
+  const g = [randomTemplate(51), randomTemplate(52), moved(randomTemplate(51), 2.2, 90, 15, 7, 2).template].map((t, i) => prepare(t, { id: `g${i}` }));
+  const u = unpackGallery(packGallery(g));
+  assert.is(u.length, 3);
+  assert.ok(u[0]!.x.buffer instanceof SharedArrayBuffer);
+  for (let i = 0; i < 3; i++) {
+    assert.is(u[i]!.id, `g${i}`);
+    for (let j = 0; j < 3; j++) assert.equal(compare(u[i]!, u[j]!), compare(g[i]!, g[j]!));
+  }
+});
+
+test('SearchPool on 2 worker threads returns exactly what search returns', async () => {
+  const gallery: PreparedTemplate[] = [];
+  for (let i = 0; i < 70; i++) gallery.push(prepare(randomTemplate(200 + i), { id: `g${i}` }));
+  gallery.push(prepare(moved(randomTemplate(217), 1.3, 20, 40, 9, 2).template, { id: 'g70' }));
+  const probes = [moved(randomTemplate(217), 0.4, 30, -20, 5, 2, (x, y) => x < 250 && y < 300).template, randomTemplate(240), randomTemplate(999)];
+  const pool = new SearchPool(gallery, { threads: 2 });
+  try {
+    for (const probe of probes)
+      for (const options of [{ top: 5 }, { top: 3, preselect: 10 }, { top: 8, minScore: 1 }]) {
+        const threaded = await pool.search(probe, options);
+        assert.equal(threaded, search(probe, gallery, options));
+      }
+    const hits = await pool.search(probes[0]!, { top: 2 });
+    assert.ok(hits[0]!.id === 'g17' || hits[0]!.id === 'g70', `rank 1 ${hits[0]!.id}`);
+  } finally {
+    await pool.close();
+  }
+  try { await pool.search(probes[0]!); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+  try { new SearchPool(gallery, { threads: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+  assert.equal(await searchThreaded(probes[1]!, gallery, { top: 4, threads: 1 }), search(probes[1]!, gallery, { top: 4 }));
 });
 
 /** FVC image sizes from each set's MANIFEST.md: the .iso minutiae were made on a 300 x 400 stretch. */

@@ -2,13 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
-import { search, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate } from '../../src/compare/index.js';
+import { SearchPool, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate } from '../../src/compare/index.js';
 import { DECISION_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { expandInputs } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
 import { FingerliftError } from '../../src/errors.js';
 
 const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
@@ -122,12 +122,10 @@ export function register(program: Command): void {
     .description('1:N search: rank a gallery (a folder of images or templates) against a probe')
     .argument('<probe>', 'probe image or template')
     .requiredOption('--gallery <dir>', 'folder (or glob) of reference images or templates')
-    .option('--top <n>', 'candidates to list', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top must be a positive integer, got "${v}"`);
-      return n;
-    }, 10)
-    .action(async (probePath: string, o: InputCli & { gallery: string; top: number }) => {
+    .option('--top <n>', 'candidates to list', positiveInteger('--top'), 10)
+    .option('--threads <n>', 'worker threads for the search (1: the calling thread only)', positiveInteger('--threads'), 1)
+    .option('--preselect <n>', 'two-stage search: compare fully only the <n> references with the most local-structure votes (faster on large galleries, not exact)', positiveInteger('--preselect'))
+    .action(async (probePath: string, o: InputCli & { gallery: string; top: number; threads: number; preselect?: number }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
@@ -137,8 +135,14 @@ export function register(program: Command): void {
         return;
       }
       const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
+      const pool = new SearchPool(prepared, { threads: o.threads });
       const t0 = performance.now();
-      const ranked = search(prepare(probe.template, { id: probe.path }), prepared, { top: o.top });
+      let ranked;
+      try {
+        ranked = await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...(o.preselect !== undefined ? { preselect: o.preselect } : {}) });
+      } finally {
+        await pool.close();
+      }
       const searchMs = performance.now() - t0;
       if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, gallerySize: gallery.length, searchMs: round(searchMs), thresholds: DECISION_THRESHOLDS, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {

@@ -10,6 +10,7 @@
 export { compare, preselectScore, type CompareResult, type MatedPair, type RigidTransform } from './match.js';
 export { prepare, isPrepared, type PreparedTemplate, type PrepareOptions } from './prepare.js';
 export { search, type SearchOptions, type SearchCandidate } from './search.js';
+export { SearchPool, searchThreaded, type SearchPoolOptions } from './pool.js';
 export { COMPARE_DEFAULTS, type CompareParams } from './params.js';
 export { DECISION_THRESHOLDS } from './thresholds.js';
 export { evaluate, detCsv, allPairs, EVAL_DEFAULTS, type EvalResult, type EvaluateOptions, type DetPoint, type OperatingPoint, type Histogram, type Labelled, type PairScores } from './eval.js';

@@ -23,12 +23,22 @@
  * Score scale: 0 = nothing pairs; for real prints roughly the number of reliably mated minutiae in
  * the overlap (tens for a good genuine pair, about 1 for impostors). Thresholds: src/compare/index.ts.
  *
+ * Speed (1:N over prepared templates; bench/compare.ts): everything that depends on one template is
+ * in `prepare` (neighbour stars, root edges with their hash keys and packed shapes, star angle masks,
+ * the common-area raster, minutiae sorted by y); all working memory is in a reusable MatchScratch (no
+ * allocation per comparison); candidate edge pairs come from an edge-shape hash (root voting) and
+ * from intersecting star angle masks (expansion), both followed by the exact tolerance tests, so they
+ * find exactly the pairs a full scan finds; a pairing is scored only when bounds on its score
+ * (pair count, evidence, evidence x the share bound, then running bounds in the overlap sums) can
+ * still beat the best so far. These change no result: scores, mated pairs and transforms are bit for
+ * bit those of the plain algorithm (checked on all 102,400 ordered pairs of the FVC .iso templates).
+ *
  * Not exactly symmetric: compare(a, b) and compare(b, a) agree closely but may differ (root edges of
  * the reference are looked up in the probe's index; tie-breaks follow index order). Deterministic:
  * the same inputs give the same output, bit for bit.
  */
 import type { Template } from '../minutiae/types.js';
-import { inArea, isPrepared, prepare, probeIndex, wrap2pi, type PreparedTemplate } from './prepare.js';
+import { AREA_CELL, STAR_BINS, isPrepared, prepare, probeIndex, wrap2pi, type PreparedTemplate, type ProbeIndex } from './prepare.js';
 
 const PI = Math.PI, TWO_PI = 2 * Math.PI;
 
@@ -64,192 +74,353 @@ function adiff(a: number, b: number): number {
   return d > PI ? TWO_PI - d : d;
 }
 
-// Scratch buffers reused across comparisons (one thread, no re-entrancy).
-let votes = new Int32Array(0);
-let covered = new Int32Array(0);
-let stamp = 0;
-let touched = new Int32Array(0);
-let nTouched = 0;
-let rootList = new Int32Array(0);
-let pairP = new Int32Array(0), pairG = new Int32Array(0), bestP = new Int32Array(0), bestG = new Int32Array(0);
-let heapP = new Int32Array(0), heapG = new Int32Array(0), heapF = new Int32Array(0), heapE = new Float64Array(0);
-let listP = new Int32Array(0);
-let pairErr = new Float64Array(0);
-let pairSup = new Int32Array(0), pairFrom = new Int32Array(0);
+/**
+ * Relative slack of the exact early exits: a pairing is dropped unscored only when an upper bound of
+ * its score, inflated by this much, cannot beat the best so far. It covers the rounding of sums taken
+ * in another order than the score's, so the early exits never change a result.
+ */
+const BOUND_SLACK = 1e-9;
+/** Slack of the running early exits of `overlapScore` (their thresholds are computed, so a wider one). */
+const EXIT_SLACK = 1e-6;
 
-function ensure(np: number, ng: number, maxRoots: number): void {
-  if (rootList.length < maxRoots) rootList = new Int32Array(maxRoots);
-  if (votes.length < np * ng) { votes = new Int32Array(np * ng); covered = new Int32Array(np * ng); stamp = 0; touched = new Int32Array(np * ng); }
-  if (pairP.length < np) { pairP = new Int32Array(np); bestP = new Int32Array(np); bestG = new Int32Array(np); listP = new Int32Array(np); pairErr = new Float64Array(np); pairSup = new Int32Array(np); pairFrom = new Int32Array(np); }
-  if (pairG.length < ng) pairG = new Int32Array(ng);
+/**
+ * Working memory of comparisons: vote counts, the pairing under construction, the best pairing so
+ * far and the expansion heap, all typed arrays grown on demand and reused (no allocation per
+ * comparison). One per thread of comparisons: `compare` uses a module-wide one (comparisons are
+ * synchronous, so it is never shared by two running comparisons); `search` makes its own.
+ */
+export class MatchScratch {
+  /** votes[p * ng + g]: agreeing edge pairs of minutia pair (p, g); zero between comparisons. */
+  votes = new Int32Array(0);
+  /** covered[p * ng + g] === stamp: the pair is inside a pairing already grown in this comparison. */
+  covered = new Int32Array(0);
+  stamp = 0;
+  /** Pairs with votes > 0 in this comparison (to rank them and to clear votes). */
+  touched = new Int32Array(0);
+  nTouched = 0;
+  /** The roots, most-voted first. */
+  rootList = new Int32Array(0);
+  /** pairP[p] = paired reference minutia or −1 (likewise pairG); all −1 between pairings. */
+  pairP = new Int32Array(0);
+  pairG = new Int32Array(0);
+  /** Probe minutiae of the pairing in pairing order, with their edge error, support and pairing edge origin. */
+  listP = new Int32Array(0);
+  pairErr = new Float64Array(0);
+  pairSup = new Int32Array(0);
+  pairFrom = new Int32Array(0);
+  /** Best pairing so far: pairs in pairing order, with error and support (to resume it for consolidation). */
+  bestP = new Int32Array(0);
+  bestG = new Int32Array(0);
+  bestErr = new Float64Array(0);
+  bestSup = new Int32Array(0);
+  bestCount = 0;
+  bestDx = 0;
+  bestDy = 0;
+  bestRot = 0;
+  /** Quality weights of the current pairing's minutiae (`pairedWeights`). */
+  pairedWp = 0;
+  pairedWg = 0;
+  /** Transform of the last `fitRigid`. */
+  tDx = 0;
+  tDy = 0;
+  tRot = 0;
+  /** Binary min-heap of candidate pairs (probe, reference, pairing-edge origin, edge error). */
+  heapP = new Int32Array(0);
+  heapG = new Int32Array(0);
+  heapF = new Int32Array(0);
+  heapE = new Float64Array(0);
+
+  /** Grow the buffers for an np x ng comparison with stars of kp and kg edges. */
+  ensure(np: number, ng: number, kp: number, kg: number, maxRoots: number): void {
+    if (this.rootList.length < maxRoots) this.rootList = new Int32Array(maxRoots);
+    if (this.votes.length < np * ng) {
+      this.votes = new Int32Array(np * ng); this.covered = new Int32Array(np * ng); this.stamp = 0; this.touched = new Int32Array(np * ng);
+    }
+    if (this.pairP.length < np) {
+      this.pairP = new Int32Array(np).fill(-1);
+      this.listP = new Int32Array(np); this.pairErr = new Float64Array(np); this.pairSup = new Int32Array(np); this.pairFrom = new Int32Array(np);
+      this.bestP = new Int32Array(np); this.bestG = new Int32Array(np); this.bestErr = new Float64Array(np); this.bestSup = new Int32Array(np);
+    }
+    if (this.pairG.length < ng) this.pairG = new Int32Array(ng).fill(-1);
+    // Every paired probe minutia pushes at most kp x kg candidates, plus the root.
+    const cap = 1 + Math.min(np, ng) * kp * kg;
+    if (this.heapP.length < cap) {
+      this.heapP = new Int32Array(cap); this.heapG = new Int32Array(cap); this.heapF = new Int32Array(cap); this.heapE = new Float64Array(cap);
+    }
+  }
 }
 
-let heapSize = 0;
-function heapPush(p: number, g: number, from: number, e: number): void {
-  if (heapSize >= heapP.length) {
-    const cap = Math.max(256, heapP.length * 2);
-    const nP = new Int32Array(cap), nG = new Int32Array(cap), nF = new Int32Array(cap), nE = new Float64Array(cap);
-    nP.set(heapP); nG.set(heapG); nF.set(heapF); nE.set(heapE);
-    heapP = nP; heapG = nG; heapF = nF; heapE = nE;
-  }
-  let i = heapSize++;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heapE[parent]! <= e) break;
-    heapP[i] = heapP[parent]!; heapG[i] = heapG[parent]!; heapF[i] = heapF[parent]!; heapE[i] = heapE[parent]!;
-    i = parent;
-  }
-  heapP[i] = p; heapG[i] = g; heapF[i] = from; heapE[i] = e;
-}
-let popP = 0, popG = 0, popF = 0, popE = 0;
-function heapPop(): void {
-  popP = heapP[0]!; popG = heapG[0]!; popF = heapF[0]!; popE = heapE[0]!;
-  const n = --heapSize;
-  if (n === 0) return;
-  const lp = heapP[n]!, lg = heapG[n]!, lf = heapF[n]!, le = heapE[n]!;
-  let i = 0;
-  for (;;) {
-    let c = 2 * i + 1;
-    if (c >= n) break;
-    if (c + 1 < n && heapE[c + 1]! < heapE[c]!) c++;
-    if (heapE[c]! >= le) break;
-    heapP[i] = heapP[c]!; heapG[i] = heapG[c]!; heapF[i] = heapF[c]!; heapE[i] = heapE[c]!;
-    i = c;
-  }
-  heapP[i] = lp; heapG[i] = lg; heapF[i] = lf; heapE[i] = le;
+const sharedScratch = new MatchScratch();
+
+/** Star size (neighbours per minutia) of a prepared template. */
+function starSize(t: PreparedTemplate): number {
+  return t.n > 0 ? t.nbStart[1]! - t.nbStart[0]! : 0;
 }
 
 /**
  * Votes for minutia pairs: every root edge of the reference is looked up (one exact bin) in the
  * probe's tolerant index; each probe edge of matching shape votes for its two minutia pairs.
  */
-function vote(P: PreparedTemplate, G: PreparedTemplate): void {
+function vote(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): void {
   const prm = P.params;
   const dTol = prm.maxDistanceError, aTol = prm.maxAngleError;
   const ng = G.n;
-  const idx = probeIndex(P);
   const st = idx.start, nKeys = st.length - 1;
-  const roots = G.rootEdges, keys = G.rootKey;
-  for (let r = 0; r < roots.length; r++) {
+  const shape = idx.shape, ends = idx.ends;
+  const keys = G.rootKey, rShape = G.rootShape, rEnds = G.rootEnds, nr = keys.length;
+  const votes = s.votes, touched = s.touched;
+  let nT = s.nTouched;
+  for (let r = 0; r < nr; r++) {
     const key = keys[r]!;
     if (key >= nKeys) continue;
     const end = st[key + 1]!;
     let h = st[key]!;
     if (h === end) continue;
-    const f = roots[r]!;
-    const L = G.nbLen[f]!, a = G.nbA[f]!, b = G.nbB[f]!, gi = G.nbFrom[f]!, gj = G.nbTo[f]!;
+    const L = rShape[3 * r]!, a = rShape[3 * r + 1]!, b = rShape[3 * r + 2]!, gi = rEnds[2 * r]!, gj = rEnds[2 * r + 1]!;
     for (; h < end; h++) {
-      if (Math.abs(idx.len[h]! - L) > dTol || adiff(idx.a[h]!, a) > aTol || adiff(idx.b[h]!, b) > aTol) continue;
-      const c1 = idx.from[h]! * ng + gi, c2 = idx.to[h]! * ng + gj;
-      if (votes[c1]!++ === 0) touched[nTouched++] = c1;
-      if (votes[c2]!++ === 0) touched[nTouched++] = c2;
+      // Branch-free folded angle differences: min(|d|, 2π − |d|) equals adiff exactly.
+      const h3 = 3 * h;
+      let da = Math.abs(shape[h3 + 1]! - a), db = Math.abs(shape[h3 + 2]! - b);
+      da = Math.min(da, TWO_PI - da); db = Math.min(db, TWO_PI - db);
+      if (Math.abs(shape[h3]! - L) > dTol || Math.max(da, db) > aTol) continue;
+      const c1 = ends[2 * h]! * ng + gi, c2 = ends[2 * h + 1]! * ng + gj;
+      if (votes[c1]!++ === 0) touched[nT++] = c1;
+      if (votes[c2]!++ === 0) touched[nT++] = c2;
     }
   }
+  s.nTouched = nT;
 }
 
 /**
- * Best-first expansion from one root pair (p0, g0): fills pairP/pairG, listP (pairing order), pairErr
- * (edge error of the edge that paired each probe minutia) and pairSup (edges other than that one which
- * confirm the pair: a mesh of agreeing edges, where chance pairings form a bare tree). Returns the
- * number of pairs.
+ * Best-first expansion from one root pair (p0, g0), pairP/pairG all −1 on entry: fills pairP/pairG,
+ * listP (pairing order), pairErr (edge error of the edge that paired each probe minutia) and pairSup
+ * (edges other than that one which confirm the pair: a mesh of agreeing edges, where chance pairings
+ * form a bare tree). Returns the number of pairs; `release` empties the pairing again.
  */
-function expand(P: PreparedTemplate, G: PreparedTemplate, p0: number, g0: number): number {
+function expand(P: PreparedTemplate, G: PreparedTemplate, p0: number, g0: number, s: MatchScratch): number {
   const dTol = P.params.maxDistanceError, aTol = P.params.maxAngleError;
-  pairP.fill(-1, 0, P.n); pairG.fill(-1, 0, G.n);
-  heapSize = 0;
-  heapPush(p0, g0, -1, 0);
+  const pairP = s.pairP, pairG = s.pairG, pairErr = s.pairErr, pairSup = s.pairSup, pairFrom = s.pairFrom, listP = s.listP;
+  const hP = s.heapP, hG = s.heapG, hF = s.heapF, hE = s.heapE;
+  const pStart = P.nbStart, pLen = P.nbLen, pA = P.nbA, pB = P.nbB, pTo = P.nbTo;
+  const gStart = G.nbStart, gLen = G.nbLen, gA = G.nbA, gB = G.nbB, gTo = G.nbTo;
+  const mask = G.starMask, binA = P.binA, binB = P.binB;
+  const masked = mask.length > 0;
+  hP[0] = p0; hG[0] = g0; hF[0] = -1; hE[0] = 0;
+  let size = 1;
   let count = 0;
-  while (heapSize > 0) {
-    heapPop();
-    const p = popP, g = popG;
-    if (pairP[p] === g) { pairSup[p]!++; pairSup[popF]!++; continue; } // a second edge reached the pair
-    if (pairP[p] !== -1 || pairG[g] !== -1) continue;
-    pairP[p] = g; pairG[g] = p; pairErr[p] = popE; pairSup[p] = 0; pairFrom[p] = popF; listP[count++] = p;
-    // Pair the stars of p and g: both sorted by length, so a sliding window over g's star.
-    const ps = P.nbStart[p]!, pe = P.nbStart[p + 1]!, gs = G.nbStart[g]!, ge = G.nbStart[g + 1]!;
-    let lo = gs;
-    for (let e = ps; e < pe; e++) {
-      const L = P.nbLen[e]!;
-      while (lo < ge && G.nbLen[lo]! < L - dTol) lo++;
-      for (let f = lo; f < ge && G.nbLen[f]! <= L + dTol; f++) {
-        const da = adiff(P.nbA[e]!, G.nbA[f]!);
-        if (da > aTol) continue;
-        const db = adiff(P.nbB[e]!, G.nbB[f]!);
-        if (db > aTol) continue;
-        const pn = P.nbTo[e]!, gn = G.nbTo[f]!;
-        if (pairP[pn] === gn) { if (pn !== pairFrom[p]) { pairSup[p]!++; pairSup[pn]!++; } continue; }
-        if (pairP[pn] !== -1 || pairG[gn] !== -1) continue;
-        heapPush(pn, gn, p, Math.abs(G.nbLen[f]! - L) / dTol + (da + db) / aTol);
+  while (size > 0) {
+    // Pop the least error (binary heap; the same sift order as a textbook heap, so ties pop alike).
+    const p: number = hP[0]!, g: number = hG[0]!, from: number = hF[0]!, err: number = hE[0]!;
+    const n = --size;
+    if (n > 0) {
+      const lp = hP[n]!, lg = hG[n]!, lf = hF[n]!, le = hE[n]!;
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && hE[c + 1]! < hE[c]!) c++;
+        if (hE[c]! >= le) break;
+        hP[i] = hP[c]!; hG[i] = hG[c]!; hF[i] = hF[c]!; hE[i] = hE[c]!;
+        i = c;
+      }
+      hP[i] = lp; hG[i] = lg; hF[i] = lf; hE[i] = le;
+    }
+    const pp: number = pairP[p]!;
+    if (pp === g) { pairSup[p]!++; if (from >= 0) pairSup[from]!++; continue; } // a second edge reached the pair
+    if (pp !== -1 || pairG[g] !== -1) continue;
+    pairP[p] = g; pairG[g] = p; pairErr[p] = err; pairSup[p] = 0; pairFrom[p] = from; listP[count++] = p;
+    // Pair the stars of p and g. Candidate edge pairs: those whose angle masks intersect (a superset
+    // of the pairs within maxAngleError), tested exactly, in the order of a scan of g's star sorted by
+    // length (ascending edge of p, then of g), so that pushes and ties are as in a plain scan.
+    const ps: number = pStart[p]!, pe: number = pStart[p + 1]!, gs: number = gStart[g]!;
+    if (masked) {
+      const gm: number = 2 * g * STAR_BINS;
+      for (let e: number = ps; e < pe; e++) {
+        let m: number = mask[gm + binA[e]!]! & mask[gm + STAR_BINS + binB[e]!]!;
+        if (m === 0) continue;
+        const L: number = pLen[e]!, lo = L - dTol, hi = L + dTol, ea = pA[e]!, eb = pB[e]!, pn = pTo[e]!;
+        do {
+          const low: number = m & -m;
+          m ^= low;
+          const f: number = gs + 31 - Math.clz32(low);
+          const gl: number = gLen[f]!;
+          if (gl < lo || gl > hi) continue;
+          let da = Math.abs(ea - gA[f]!), db = Math.abs(eb - gB[f]!);
+          da = Math.min(da, TWO_PI - da); db = Math.min(db, TWO_PI - db);
+          if (Math.max(da, db) > aTol) continue;
+          const gn = gTo[f]!;
+          const pnp = pairP[pn]!;
+          if (pnp === gn) { if (pn !== from) { pairSup[p]!++; pairSup[pn]!++; } continue; }
+          if (pnp !== -1 || pairG[gn] !== -1) continue;
+          // Push (sift up; ties stay below their equal parent).
+          const ne = Math.abs(gl - L) / dTol + (da + db) / aTol;
+          let i = size++;
+          while (i > 0) {
+            const parent = (i - 1) >> 1;
+            if (hE[parent]! <= ne) break;
+            hP[i] = hP[parent]!; hG[i] = hG[parent]!; hF[i] = hF[parent]!; hE[i] = hE[parent]!;
+            i = parent;
+          }
+          hP[i] = pn; hG[i] = gn; hF[i] = p; hE[i] = ne;
+        } while (m !== 0);
+      }
+      continue;
+    }
+    // Stars too large for masks (more than 16 edges): both sorted by length, so a sliding window over g's star.
+    const ge: number = gStart[g + 1]!;
+    let lo: number = gs;
+    for (let e: number = ps; e < pe; e++) {
+      const L: number = pLen[e]!;
+      while (lo < ge && gLen[lo]! < L - dTol) lo++;
+      const hi = L + dTol;
+      if (lo >= ge) break; // every later probe edge is longer still
+      const ea = pA[e]!, eb = pB[e]!;
+      for (let f: number = lo; f < ge; f++) {
+        const gl: number = gLen[f]!;
+        if (gl > hi) break;
+        let da = Math.abs(ea - gA[f]!), db = Math.abs(eb - gB[f]!);
+        da = Math.min(da, TWO_PI - da); db = Math.min(db, TWO_PI - db);
+        if (Math.max(da, db) > aTol) continue;
+        const pn = pTo[e]!, gn = gTo[f]!;
+        const pnp = pairP[pn]!;
+        if (pnp === gn) { if (pn !== from) { pairSup[p]!++; pairSup[pn]!++; } continue; }
+        if (pnp !== -1 || pairG[gn] !== -1) continue;
+        const ne = Math.abs(gl - L) / dTol + (da + db) / aTol;
+        let i = size++;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if (hE[parent]! <= ne) break;
+          hP[i] = hP[parent]!; hG[i] = hG[parent]!; hF[i] = hF[parent]!; hE[i] = hE[parent]!;
+          i = parent;
+        }
+        hP[i] = pn; hG[i] = gn; hF[i] = p; hE[i] = ne;
       }
     }
   }
   return count;
 }
 
-/** Least-squares rigid transform of the current pairing (listP/pairP, `count` pairs). */
-function fitRigid(P: PreparedTemplate, G: PreparedTemplate, count: number): RigidTransform {
-  if (count === 0) return { dx: 0, dy: 0, rotation: 0 };
+/** Empty the pairing of `count` pairs (listP) so that pairP/pairG are all −1 again. */
+function release(s: MatchScratch, count: number): void {
+  const pairP = s.pairP, pairG = s.pairG, listP = s.listP;
+  for (let k = 0; k < count; k++) { const p = listP[k]!; pairG[pairP[p]!] = -1; pairP[p] = -1; }
+}
+
+/** Least-squares rigid transform of the current pairing (listP/pairP, `count` pairs), into s.tDx/tDy/tRot. */
+function fitRigid(P: PreparedTemplate, G: PreparedTemplate, count: number, s: MatchScratch): void {
+  if (count === 0) { s.tDx = 0; s.tDy = 0; s.tRot = 0; return; }
+  const listP = s.listP, pairP = s.pairP, px = P.x, py = P.y, gx = G.x, gy = G.y;
   // y-up coordinates u = (x, -y): reference u ≈ R(r) u_probe + t.
   let mpx = 0, mpy = 0, mgx = 0, mgy = 0;
   for (let k = 0; k < count; k++) {
     const p = listP[k]!, g = pairP[p]!;
-    mpx += P.x[p]!; mpy -= P.y[p]!; mgx += G.x[g]!; mgy -= G.y[g]!;
+    mpx += px[p]!; mpy -= py[p]!; mgx += gx[g]!; mgy -= gy[g]!;
   }
   mpx /= count; mpy /= count; mgx /= count; mgy /= count;
-  let sdot = 0, scross = 0, sdir = 0, cdir = 0;
+  let sdot = 0, scross = 0;
   for (let k = 0; k < count; k++) {
     const p = listP[k]!, g = pairP[p]!;
-    const ax = P.x[p]! - mpx, ay = -P.y[p]! - mpy, bx = G.x[g]! - mgx, by = -G.y[g]! - mgy;
+    const ax = px[p]! - mpx, ay = -py[p]! - mpy, bx = gx[g]! - mgx, by = -gy[g]! - mgy;
     sdot += ax * bx + ay * by; scross += ax * by - ay * bx;
-    const d = G.dir[g]! - P.dir[p]!;
-    sdir += Math.sin(d); cdir += Math.cos(d);
   }
-  // With one pair (or coincident points) the minutia directions give the rotation.
-  const r = count >= 2 && sdot * sdot + scross * scross > 1e-9 ? Math.atan2(scross, sdot) : Math.atan2(sdir, cdir);
-  const c = Math.cos(r), s = Math.sin(r);
-  const tx = mgx - (c * mpx - s * mpy), ty = mgy - (s * mpx + c * mpy);
-  return { dx: tx, dy: -ty, rotation: wrap2pi(r) };
+  let r: number;
+  if (count >= 2 && sdot * sdot + scross * scross > 1e-9) r = Math.atan2(scross, sdot);
+  else {
+    // With one pair (or coincident points) the minutia directions give the rotation.
+    let sdir = 0, cdir = 0;
+    for (let k = 0; k < count; k++) {
+      const p = listP[k]!, g = pairP[p]!;
+      const d = G.dir[g]! - P.dir[p]!;
+      sdir += Math.sin(d); cdir += Math.cos(d);
+    }
+    r = Math.atan2(sdir, cdir);
+  }
+  const c = Math.cos(r), sn = Math.sin(r);
+  const tx = mgx - (c * mpx - sn * mpy), ty = mgy - (sn * mpx + c * mpy);
+  s.tDx = tx; s.tDy = -ty; s.tRot = wrap2pi(r);
 }
 
 /**
- * Score of the current pairing: the summed evidence of the pairs (at most the pair count) x geometric
- * mean of the quality-weighted paired shares of the two templates, each share taken over the minutiae inside the common area (the other template's
- * minutiae hull, mapped by the pairing's rigid transform, plus `overlapMargin`).
+ * Summed evidence of the current pairing (at most the pair count). Evidence of each pair: 1 for an
+ * exact edge fit, falling linearly with its edge error (length error / maxDistanceError + angle
+ * errors / maxAngleError, 0..3), times unsupportedWeight without a confirming edge and
+ * typeMismatchWeight when the types differ. The score is this x the overlap share (`overlapScore`).
  */
-function evidence(P: PreparedTemplate, G: PreparedTemplate, count: number): number {
+function evidence(P: PreparedTemplate, G: PreparedTemplate, count: number, s: MatchScratch): number {
   if (count < 2) return 0;
   const prm = P.params;
-  // Evidence of each pair: 1 for an exact edge fit, falling linearly with its edge error
-  // (length error / maxDistanceError + angle errors / maxAngleError, 0..3), times
-  // unsupportedWeight without a confirming edge and typeMismatchWeight when the types differ.
+  const listP = s.listP, pairP = s.pairP, pairErr = s.pairErr, pairSup = s.pairSup, pt = P.type, gt = G.type;
+  const scale = prm.pairErrorScale, unsup = prm.unsupportedWeight, mism = prm.typeMismatchWeight;
   let eff = 0;
   for (let k = 0; k < count; k++) {
     const p = listP[k]!;
-    const w = (1 - pairErr[p]! / prm.pairErrorScale) * (pairSup[p]! > 0 ? 1 : prm.unsupportedWeight);
-    eff += P.type[p] === G.type[pairP[p]!] ? w : w * prm.typeMismatchWeight;
+    const w = (1 - pairErr[p]! / scale) * (pairSup[p]! > 0 ? 1 : unsup);
+    eff += pt[p] === gt[pairP[p]!] ? w : w * mism;
   }
   return eff;
 }
 
-/** Geometric mean of the two quality-weighted paired shares over the common area, in [0, 1]. */
-function overlapShare(P: PreparedTemplate, G: PreparedTemplate, count: number, t: RigidTransform): number {
-  const prm = P.params;
-  const c = Math.cos(t.rotation), s = Math.sin(t.rotation);
-  let wpPaired = 0, wgPaired = 0;
-  for (let k = 0; k < count; k++) { const p = listP[k]!; wpPaired += P.weight[p]!; wgPaired += G.weight[pairP[p]!]!; }
+/** Quality weights of the paired minutiae, probe side (into s.pairedWp) and reference side (s.pairedWg). */
+function pairedWeights(P: PreparedTemplate, G: PreparedTemplate, count: number, s: MatchScratch): void {
+  const listP = s.listP, pairP = s.pairP, pw = P.weight, gw = G.weight;
+  let wp = 0, wg = 0;
+  for (let k = 0; k < count; k++) { const p = listP[k]!; wp += pw[p]!; wg += gw[pairP[p]!]!; }
+  s.pairedWp = wp; s.pairedWg = wg;
+}
+
+/**
+ * Upper bound of the overlap share before the transform is known: the overlap holds at least the paired
+ * minutiae, so each share is at most paired / max(paired, minOverlap).
+ */
+function shareBound(s: MatchScratch, minOverlap: number): number {
+  const pairedWp = s.pairedWp, pairedWg = s.pairedWg;
+  return Math.sqrt((pairedWp / Math.max(pairedWp, minOverlap)) * (pairedWg / Math.max(pairedWg, minOverlap)));
+}
+
+/**
+ * Score of the current pairing: `ev` (its evidence) x the geometric mean of the two quality-weighted
+ * paired shares, each taken over the minutiae inside the common area (the other template's minutiae
+ * hull, mapped by the pairing's rigid transform s.tDx/tDy/tRot, plus `overlapMargin`). Needs
+ * `pairedWeights` of the same pairing first. Returns 0 instead when, after the probe side, the score
+ * is known not to exceed `best` (an exact early exit: the reference share is at most
+ * paired / max(paired, minOverlap)).
+ */
+function overlapScore(P: PreparedTemplate, G: PreparedTemplate, s: MatchScratch, ev: number, best: number): number {
+  const mo = P.params.minOverlap, pairedWp = s.pairedWp, pairedWg = s.pairedWg;
+  const c = Math.cos(s.tRot), sn = Math.sin(s.tRot), tdx = s.tDx, tdy = s.tDy;
+  const pairP = s.pairP, pairG = s.pairG;
   // Probe minutiae mapped into the reference, tested against the reference's area.
+  const px = P.x, py = P.y, pw = P.weight, np = P.n;
+  const gArea = G.area, gCols = G.areaCols, gRows = G.areaRows, gx0 = G.areaX0, gy0 = G.areaY0;
+  // Early exit: the sums only grow, and once wpOver >= stopP the score cannot exceed `best`
+  // (stopP solves ev x sqrt(pairedWp / wpOver x bound of the reference share) = best, with slack).
+  const shareGBound = pairedWg / Math.max(pairedWg, mo);
+  const grow = ev * (1 + EXIT_SLACK);
+  const stopP = best > 0 ? (pairedWp * shareGBound * grow * grow) / (best * best) : Infinity;
   let wpOver = 0;
-  for (let p = 0; p < P.n; p++) {
-    const X = c * P.x[p]! + s * P.y[p]! + t.dx, Y = -s * P.x[p]! + c * P.y[p]! + t.dy;
-    if (pairP[p] !== -1 || inArea(G, X, Y)) wpOver += P.weight[p]!;
+  for (let p = 0; p < np; p++) {
+    if (wpOver >= stopP) return 0;
+    if (pairP[p] !== -1) { wpOver += pw[p]!; continue; }
+    const X = c * px[p]! + sn * py[p]! + tdx, Y = -sn * px[p]! + c * py[p]! + tdy;
+    const cc = Math.floor((X - gx0) / AREA_CELL), rr = Math.floor((Y - gy0) / AREA_CELL);
+    if (cc >= 0 && rr >= 0 && cc < gCols && rr < gRows && gArea[rr * gCols + cc] === 1) wpOver += pw[p]!;
   }
+  const shareP = pairedWp / Math.max(wpOver, mo);
+  if (ev * Math.sqrt(shareP * shareGBound) * (1 + BOUND_SLACK) <= best) return 0;
+  const stopG = best > 0 ? (pairedWg * shareP * grow * grow) / (best * best) : Infinity;
   // Reference minutiae mapped back into the probe (inverse transform), tested against the probe's area.
+  const gx = G.x, gy = G.y, gw = G.weight, ng = G.n;
+  const pArea = P.area, pCols = P.areaCols, pRows = P.areaRows, px0 = P.areaX0, py0 = P.areaY0;
   let wgOver = 0;
-  for (let g = 0; g < G.n; g++) {
-    const u = G.x[g]! - t.dx, v = G.y[g]! - t.dy;
-    if (pairG[g] !== -1 || inArea(P, c * u - s * v, s * u + c * v)) wgOver += G.weight[g]!;
+  for (let g = 0; g < ng; g++) {
+    if (wgOver >= stopG) return 0;
+    if (pairG[g] !== -1) { wgOver += gw[g]!; continue; }
+    const u = gx[g]! - tdx, v = gy[g]! - tdy;
+    const X = c * u - sn * v, Y = sn * u + c * v;
+    const cc = Math.floor((X - px0) / AREA_CELL), rr = Math.floor((Y - py0) / AREA_CELL);
+    if (cc >= 0 && rr >= 0 && cc < pCols && rr < pRows && pArea[rr * pCols + cc] === 1) wgOver += gw[g]!;
   }
-  return Math.sqrt((wpPaired / Math.max(wpOver, prm.minOverlap)) * (wgPaired / Math.max(wgOver, prm.minOverlap)));
+  return ev * Math.sqrt(shareP * (pairedWg / Math.max(wgOver, mo)));
 }
 
 /**
@@ -260,25 +431,35 @@ function overlapShare(P: PreparedTemplate, G: PreparedTemplate, count: number, t
  * SourceAFIS's local-to-global steps do. Such pairs carry no edge support, so they count as
  * unsupported, with an error from their residual. Returns the new pair count.
  */
-function consolidate(P: PreparedTemplate, G: PreparedTemplate, count: number, t: RigidTransform): number {
+function consolidate(P: PreparedTemplate, G: PreparedTemplate, count: number, s: MatchScratch): number {
   const prm = P.params;
   const R = prm.consolidationDistance, A = prm.consolidationAngle;
   if (!(R > 0)) return count;
-  const c = Math.cos(t.rotation), s = Math.sin(t.rotation);
+  const rot = s.bestRot, c = Math.cos(rot), sn = Math.sin(rot), tdx = s.bestDx, tdy = s.bestDy;
+  const pairP = s.pairP, pairG = s.pairG, pairSup = s.pairSup, pairErr = s.pairErr, listP = s.listP;
+  const px = P.x, py = P.y, pdir = P.dir, gx = G.x, gdir = G.dir, ng = G.n;
+  const byY = G.byY, ySorted = G.ySorted;
+  const R2 = R * R, win = R + 1e-6;
   for (let p = 0; p < P.n; p++) {
     if (pairP[p] !== -1) continue;
-    const X = c * P.x[p]! + s * P.y[p]! + t.dx, Y = -s * P.x[p]! + c * P.y[p]! + t.dy;
-    const dir = wrap2pi(P.dir[p]! + t.rotation);
-    let bestG = -1, bestD = R * R;
-    for (let g = 0; g < G.n; g++) {
+    const X = c * px[p]! + sn * py[p]! + tdx, Y = -sn * px[p]! + c * py[p]! + tdy;
+    const dir = wrap2pi(pdir[p]! + rot);
+    // Nearest qualifying reference minutia (ties: the higher index, as a scan by index keeping the
+    // last of equals would give), searched among those within R in y (a superset of those within R).
+    let bestG = -1, bestD = R2;
+    let lo = 0, hi = ng;
+    const y0 = Y - win, y1 = Y + win;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (ySorted[mid]! < y0) lo = mid + 1; else hi = mid; }
+    for (let k = lo; k < ng && ySorted[k]! <= y1; k++) {
+      const g = byY[k]!;
       if (pairG[g] !== -1) continue;
-      const dx = G.x[g]! - X, dy = G.y[g]! - Y, d2 = dx * dx + dy * dy;
-      if (d2 > bestD || adiff(G.dir[g]!, dir) > A) continue;
+      const dx = gx[g]! - X, dy = ySorted[k]! - Y, d2 = dx * dx + dy * dy;
+      if (d2 > bestD || (d2 === bestD && g < bestG) || adiff(gdir[g]!, dir) > A) continue;
       bestD = d2; bestG = g;
     }
     if (bestG < 0) continue;
     pairP[p] = bestG; pairG[bestG] = p; pairSup[p] = 0;
-    pairErr[p] = Math.min(prm.pairErrorScale, Math.sqrt(bestD) / R + adiff(G.dir[bestG]!, dir) / A);
+    pairErr[p] = Math.min(prm.pairErrorScale, Math.sqrt(bestD) / R + adiff(gdir[bestG]!, dir) / A);
     listP[count++] = p;
   }
   return count;
@@ -288,13 +469,14 @@ function consolidate(P: PreparedTemplate, G: PreparedTemplate, count: number, t:
  * Votes, then the roots: the `maxRoots` most-voted minutia pairs (ties: lower probe, then lower
  * reference index) in rootList, by insertion into a short list sorted by votes. Returns their number.
  */
-function selectRoots(P: PreparedTemplate, G: PreparedTemplate): number {
+function selectRoots(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): number {
   const np = P.n, ng = G.n;
-  ensure(np, ng, P.params.maxRoots);
-  nTouched = 0;
-  if (++stamp === 0x7fffffff) { covered.fill(0); stamp = 1; }
-  vote(P, G);
   const maxRoots = P.params.maxRoots;
+  s.ensure(np, ng, starSize(P), starSize(G), maxRoots);
+  s.nTouched = 0;
+  if (++s.stamp === 0x7fffffff) { s.covered.fill(0); s.stamp = 1; }
+  vote(P, G, idx, s);
+  const votes = s.votes, touched = s.touched, rootList = s.rootList, nTouched = s.nTouched;
   let nRoots = 0;
   const minVotes = P.params.minRootVotes;
   for (let q = 0; q < nTouched; q++) {
@@ -308,6 +490,26 @@ function selectRoots(P: PreparedTemplate, G: PreparedTemplate): number {
   return nRoots;
 }
 
+/** Zero the votes of this comparison. */
+function clearVotes(s: MatchScratch): void {
+  const votes = s.votes, touched = s.touched;
+  for (let q = 0; q < s.nTouched; q++) votes[touched[q]!] = 0;
+  s.nTouched = 0;
+}
+
+/**
+ * Pre-selection score for 1:N with the given scratch (see `preselectScore`); `idx` is the probe's
+ * ProbeIndex.
+ */
+export function preselectWith(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): number {
+  if (P.n < 2 || G.n < 2) return 0;
+  const nRoots = selectRoots(P, G, idx, s);
+  let sum = 0;
+  for (let r = 0; r < nRoots; r++) sum += s.votes[s.rootList[r]!]!;
+  clearVotes(s);
+  return sum / Math.sqrt(Math.max(1, P.rootEdges.length) * Math.max(1, G.rootEdges.length));
+}
+
 /**
  * Cheap pre-selection score for 1:N (no expansion): the summed votes of the roots, normalised by
  * sqrt(probe root edges x reference root edges). Ranks candidates roughly like `compare` at about a
@@ -315,12 +517,77 @@ function selectRoots(P: PreparedTemplate, G: PreparedTemplate): number {
  * (the usual two-stage AFIS search). Not a similarity to threshold.
  */
 export function preselectScore(probe: PreparedTemplate, reference: PreparedTemplate): number {
-  if (probe.n < 2 || reference.n < 2) return 0;
-  const nRoots = selectRoots(probe, reference);
-  let sum = 0;
-  for (let r = 0; r < nRoots; r++) sum += votes[rootList[r]!]!;
-  for (let q = 0; q < nTouched; q++) votes[touched[q]!] = 0;
-  return sum / Math.sqrt(Math.max(1, probe.rootEdges.length) * Math.max(1, reference.rootEdges.length));
+  return preselectWith(probe, reference, probeIndex(probe), sharedScratch);
+}
+
+/** Keep the current pairing (listP etc., `count` pairs, transform s.t*) as the best so far. */
+function keepBest(s: MatchScratch, count: number): void {
+  const listP = s.listP, pairP = s.pairP, pairErr = s.pairErr, pairSup = s.pairSup;
+  const bP = s.bestP, bG = s.bestG, bE = s.bestErr, bS = s.bestSup;
+  for (let k = 0; k < count; k++) { const p = listP[k]!; bP[k] = p; bG[k] = pairP[p]!; bE[k] = pairErr[p]!; bS[k] = pairSup[p]!; }
+  s.bestCount = count; s.bestDx = s.tDx; s.bestDy = s.tDy; s.bestRot = s.tRot;
+}
+
+/**
+ * The comparison proper, on prepared templates with the probe's index and a scratch: returns the score
+ * and leaves the best pairing in s.bestP/bestG/bestCount and its transform in s.bestDx/bestDy/bestRot.
+ *
+ * Exact early exits (they never change the result): a pairing is scored only if its pair count, then
+ * its evidence, then its evidence x `shareBound` can beat the best so far (score <= evidence x share,
+ * evidence <= pair count, share <= shareBound). The winning pairing is kept rather than grown again
+ * for consolidation (growth is deterministic, so it is the same pairing).
+ */
+export function compareWith(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): number {
+  s.bestCount = 0; s.bestDx = 0; s.bestDy = 0; s.bestRot = 0;
+  const np = P.n, ng = G.n;
+  if (np < 2 || ng < 2) return 0;
+  const prm = P.params;
+  const nRoots = selectRoots(P, G, idx, s);
+  const rootList = s.rootList, covered = s.covered, stamp = s.stamp, listP = s.listP, pairP = s.pairP;
+  const minOverlap = prm.minOverlap;
+  let best = 0;
+  for (let r = 0; r < nRoots; r++) {
+    const c = rootList[r]!;
+    if (covered[c] === stamp) continue; // inside an earlier pairing: it would grow the same pairing again
+    const p0 = (c / ng) | 0, g0 = c - p0 * ng;
+    const count = expand(P, G, p0, g0, s);
+    for (let k = 0; k < count; k++) covered[listP[k]! * ng + pairP[listP[k]!]!] = stamp;
+    if (count > best) { // score <= evidence <= pair count (shares are <= 1): else it cannot win
+      const ev = evidence(P, G, count, s);
+      if (ev > best) {
+        pairedWeights(P, G, count, s);
+        if (ev * shareBound(s, minOverlap) * (1 + BOUND_SLACK) > best) {
+          fitRigid(P, G, count, s);
+          const sc = overlapScore(P, G, s, ev, best);
+          if (sc > best) { best = sc; keepBest(s, count); }
+        }
+      }
+    }
+    release(s, count);
+  }
+  clearVotes(s);
+  if (best > 0 && prm.consolidationDistance > 0) {
+    // Resume the winning pairing, add globally consistent mates, score again.
+    const pairG = s.pairG, pairErr = s.pairErr, pairSup = s.pairSup;
+    const bP = s.bestP, bG = s.bestG, bE = s.bestErr, bS = s.bestSup;
+    const n0 = s.bestCount;
+    for (let k = 0; k < n0; k++) { const p = bP[k]!; listP[k] = p; pairP[p] = bG[k]!; pairG[bG[k]!] = p; pairErr[p] = bE[k]!; pairSup[p] = bS[k]!; }
+    const count = consolidate(P, G, n0, s);
+    fitRigid(P, G, count, s);
+    const ev = evidence(P, G, count, s);
+    pairedWeights(P, G, count, s);
+    const sc = overlapScore(P, G, s, ev, best);
+    if (sc > best) { best = sc; keepBest(s, count); }
+    release(s, count);
+  }
+  return best;
+}
+
+/** The CompareResult of the best pairing left in a scratch by `compareWith`. */
+export function resultOf(score: number, s: MatchScratch): CompareResult {
+  const mated: MatedPair[] = [];
+  for (let k = 0; k < s.bestCount; k++) mated.push({ probe: s.bestP[k]!, reference: s.bestG[k]! });
+  return { score, mated, transform: { dx: s.bestDx, dy: s.bestDy, rotation: s.bestRot } };
 }
 
 /**
@@ -334,39 +601,7 @@ export function preselectScore(probe: PreparedTemplate, reference: PreparedTempl
 export function compare(probe: Template | PreparedTemplate, reference: Template | PreparedTemplate): CompareResult {
   const P = isPrepared(probe) ? probe : prepare(probe, { id: 'probe' });
   const G = isPrepared(reference) ? reference : prepare(reference, { id: 'reference' });
-  const np = P.n, ng = G.n;
-  if (np < 2 || ng < 2) return { score: 0, mated: [], transform: { dx: 0, dy: 0, rotation: 0 } };
-  const nRoots = selectRoots(P, G);
-  let best = 0, bestCount = 0;
-  let bestT: RigidTransform = { dx: 0, dy: 0, rotation: 0 };
-  for (let r = 0; r < nRoots; r++) {
-    const c = rootList[r]!;
-    if (covered[c] === stamp) continue; // inside an earlier pairing: it would grow the same pairing again
-    const p0 = (c / ng) | 0, g0 = c - p0 * ng;
-    const count = expand(P, G, p0, g0);
-    for (let k = 0; k < count; k++) covered[listP[k]! * ng + pairP[listP[k]!]!] = stamp;
-    if (count <= best) continue; // score <= evidence <= pair count (shares are <= 1): cannot win
-    const ev = evidence(P, G, count);
-    if (ev <= best) continue;
-    const t = fitRigid(P, G, count);
-    const s = ev * overlapShare(P, G, count, t);
-    if (s > best) {
-      best = s; bestCount = count; bestT = t;
-      for (let k = 0; k < count; k++) { bestP[k] = listP[k]!; bestG[k] = pairP[listP[k]!]!; }
-    }
-  }
-  for (let q = 0; q < nTouched; q++) votes[touched[q]!] = 0;
-  if (best > 0 && P.params.consolidationDistance > 0) {
-    // Re-grow the winning pairing (deterministic), add globally consistent mates, score again.
-    const count = consolidate(P, G, expand(P, G, bestP[0]!, bestG[0]!), bestT);
-    const t = fitRigid(P, G, count);
-    const s = evidence(P, G, count) * overlapShare(P, G, count, t);
-    if (s > best) {
-      best = s; bestCount = count; bestT = t;
-      for (let k = 0; k < count; k++) { bestP[k] = listP[k]!; bestG[k] = pairP[listP[k]!]!; }
-    }
-  }
-  const mated: MatedPair[] = [];
-  for (let k = 0; k < bestCount; k++) mated.push({ probe: bestP[k]!, reference: bestG[k]! });
-  return { score: best, mated, transform: bestT };
+  if (P.n < 2 || G.n < 2) return { score: 0, mated: [], transform: { dx: 0, dy: 0, rotation: 0 } };
+  const score = compareWith(P, G, probeIndex(P), sharedScratch);
+  return resultOf(score, sharedScratch);
 }

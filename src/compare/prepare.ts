@@ -1,7 +1,8 @@
 /**
  * Per-template precomputation for comparison: rescale to 500 ppi, quality weights, the neighbour edge
  * table (each minutia's "star" of edges to its nearest minutiae, sorted by length), the root edges
- * with their quantised shape keys, and the minutiae hull rasterised for overlap tests. A template
+ * with their quantised shape keys and packed shapes, star angle masks (which edge pairs of two stars
+ * can agree in direction), minutiae sorted by y, and the minutiae hull rasterised for overlap tests. A template
  * acting as probe also gets a tolerant index of its edge shapes (built lazily, once), so that a
  * comparison finds candidate minutia pairs by lookup instead of trying every pair.
  *
@@ -49,6 +50,23 @@ export interface PreparedTemplate {
   readonly rootEdges: Int32Array;
   /** Quantised shape key of each root edge (exact bin), looked up in the other template's ProbeIndex. */
   readonly rootKey: Int32Array;
+  /** Per root edge r, in root order: length, nbA, nbB at rootShape[3r .. 3r + 2]; start and end minutia at rootEnds[2r], rootEnds[2r + 1]. */
+  readonly rootShape: Float64Array;
+  readonly rootEnds: Int32Array;
+  /**
+   * Star angle masks (empty when stars have more than 16 edges), per minutia i a block of 2 x STAR_BINS
+   * masks at i * 2 * STAR_BINS: bit r of block[k] is set when the direction nbA of edge r of i's star,
+   * ± maxAngleError, touches angle bin k (bins 2π / STAR_BINS wide); block[STAR_BINS + k] likewise for
+   * nbB. Pairing two stars then tests exactly only the edge pairs whose masks intersect, instead of
+   * every pair in the length window. One 64-byte block per minutia, so a star costs one cache line.
+   */
+  readonly starMask: Uint16Array;
+  /** Minutiae sorted by y (ties by index), and their y: a y-window finds the minutiae near a point. */
+  readonly byY: Int32Array;
+  readonly ySorted: Float64Array;
+  /** Exact angle bin of each edge's nbA and nbB (floor(angle / (2π / STAR_BINS))). */
+  readonly binA: Uint8Array;
+  readonly binB: Uint8Array;
   /** Convex hull of the minutiae, counter-clockwise as displayed, interleaved x, y (working resolution). */
   readonly hull: Float64Array;
   /**
@@ -70,12 +88,20 @@ export interface PrepareOptions {
 }
 
 /**
- * Quantisation of edge shapes for root lookup: bins twice the tolerance wide, so the two bins nearest
- * a value cover value ± tolerance. Edges longer than `maxRootEdge` are not used as roots.
+ * Edge-shape hash bins per tolerance: a bin is maxDistanceError / HASH_SUBDIVISION long and at least
+ * maxAngleError / HASH_SUBDIVISION wide. Finer bins file each probe edge in more bins (3 per dimension
+ * at 1) but leave fewer non-matching edges to test per lookup (about 30 % of the candidates match at 1,
+ * 12 % with bins twice the tolerance). Candidates are tested exactly, so the bins change speed only.
+ */
+export const HASH_SUBDIVISION = 1;
+
+/**
+ * Quantisation of edge shapes for root lookup (bins `HASH_SUBDIVISION` per tolerance). Edges longer
+ * than `maxRootEdge` are not used as roots.
  */
 export function hashGeometry(p: Readonly<CompareParams>): { lenBin: number; lenBins: number; angBins: number; angBin: number } {
-  const angBins = Math.max(1, Math.floor(TWO_PI / (2 * p.maxAngleError)));
-  const lenBin = 2 * p.maxDistanceError;
+  const angBins = Math.max(1, Math.floor((HASH_SUBDIVISION * TWO_PI) / p.maxAngleError));
+  const lenBin = p.maxDistanceError / HASH_SUBDIVISION;
   return { lenBin, lenBins: Math.ceil(p.maxRootEdge / lenBin) + 1, angBins, angBin: TWO_PI / angBins };
 }
 
@@ -89,71 +115,114 @@ export function wrap2pi(a: number): number {
 }
 
 /**
- * Tolerant index of a template's directed edges (both directions of every table edge, each filed in
- * the 2 x 2 x 2 bins that cover its shape ± tolerance), so that one exact-bin lookup per root edge of
- * the other template finds every edge of matching shape. Built lazily, once, when a template first
- * acts as probe (gallery templates never pay for it).
+ * Tolerant index of a template's directed edges (both directions of every root edge, each filed in
+ * every bin that its shape ± tolerance touches), so that one exact-bin lookup per root edge of the
+ * other template finds every edge of matching shape (a superset, tested exactly afterwards). Built
+ * lazily, once, when a template first acts as probe (gallery templates never pay for it).
  */
 export interface ProbeIndex {
   /** CSR over keys: items of key k are start[k] .. start[k+1]-1. */
   start: Int32Array;
-  /** Per item: shape and end minutiae of the directed edge. */
-  len: Float64Array;
-  a: Float64Array;
-  b: Float64Array;
-  from: Int32Array;
-  to: Int32Array;
+  /** Per item h: shape of the directed edge, interleaved: length shape[3h], directions shape[3h + 1], shape[3h + 2]. */
+  shape: Float64Array;
+  /** Per item h: start and end minutia of the directed edge, ends[2h] and ends[2h + 1]. */
+  ends: Int32Array;
 }
 
 const probeIndexCache = new WeakMap<PreparedTemplate, ProbeIndex>();
+
+/** Margin added to each tolerance when filing, so rounding at a bin edge never loses a match. */
+const FILE_EPS = 1e-7;
 
 /** The template's ProbeIndex (built on first use, then cached per template). */
 export function probeIndex(t: PreparedTemplate): ProbeIndex {
   const hit = probeIndexCache.get(t);
   if (hit) return hit;
   const prm = t.params;
+  const dTol = prm.maxDistanceError + FILE_EPS, aTol = prm.maxAngleError + FILE_EPS;
   const { lenBin, lenBins, angBins, angBin } = hashGeometry(prm);
   const nKeys = lenBins * angBins * angBins;
-  const itemKey: number[] = [], itemSrc: number[] = [];
-  // Each unordered edge once (the root edges), in both directions.
-  for (let r = 0; r < t.rootEdges.length; r++) {
+  const R = t.rootEdges.length;
+  let shape = new Float64Array(0), ends = new Int32Array(0);
+  // Directed item q: root edge rootEdges[q >> 1], as stored (i -> j) when q is even, reversed if odd.
+  const iLen = new Float64Array(2 * R), iA = new Float64Array(2 * R), iB = new Float64Array(2 * R);
+  const iFrom = new Int32Array(2 * R), iTo = new Int32Array(2 * R);
+  for (let r = 0; r < R; r++) {
     const e = t.rootEdges[r]!;
-    const L = t.nbLen[e]!;
     for (let rev = 0; rev < 2; rev++) {
-      // Item 2e = edge e as stored (i -> j); 2e + 1 = reversed (j -> i).
-      const a = rev ? wrap2pi(t.nbB[e]! - Math.PI) : t.nbA[e]!;
-      const b = rev ? wrap2pi(t.nbA[e]! - Math.PI) : t.nbB[e]!;
-      const lf = L / lenBin, af = a / angBin, bf = b / angBin;
-      const lb0 = Math.floor(lf), ab0 = Math.floor(af), bb0 = Math.floor(bf);
-      const lb1 = lf - lb0 < 0.5 ? lb0 - 1 : lb0 + 1, ab1 = af - ab0 < 0.5 ? ab0 - 1 : ab0 + 1, bb1 = bf - bb0 < 0.5 ? bb0 - 1 : bb0 + 1;
-      for (const lb of [lb0, lb1]) {
-        if (lb < 0 || lb >= lenBins) continue;
-        for (const ab of [ab0, ab1])
-          for (const bb of [bb0, bb1]) {
-            itemKey.push(hashKey(lb, (ab + angBins) % angBins, (bb + angBins) % angBins, angBins));
-            itemSrc.push(2 * e + rev);
-          }
-      }
+      const q = 2 * r + rev;
+      iLen[q] = t.nbLen[e]!;
+      iA[q] = rev ? wrap2pi(t.nbB[e]! - Math.PI) : t.nbA[e]!;
+      iB[q] = rev ? wrap2pi(t.nbA[e]! - Math.PI) : t.nbB[e]!;
+      iFrom[q] = rev ? t.nbTo[e]! : t.nbFrom[e]!;
+      iTo[q] = rev ? t.nbFrom[e]! : t.nbTo[e]!;
     }
   }
-  const m = itemKey.length;
+  // Bin ranges of each item: every bin its shape ± tolerance touches (ranges never wrap onto themselves:
+  // 2 x tolerance spans at most 2 x HASH_SUBDIVISION + 1 of the >= 4 x HASH_SUBDIVISION angle bins).
   const start = new Int32Array(nKeys + 1);
-  for (const k of itemKey) start[k + 1]!++;
-  for (let k = 0; k < nKeys; k++) start[k + 1]! += start[k]!;
-  const fill = start.slice(0, nKeys);
-  const len = new Float64Array(m), a = new Float64Array(m), b = new Float64Array(m), from = new Int32Array(m), to = new Int32Array(m);
-  for (let q = 0; q < m; q++) {
-    const slot = fill[itemKey[q]!]!++;
-    const src = itemSrc[q]!, e = src >> 1, rev = src & 1;
-    len[slot] = t.nbLen[e]!;
-    a[slot] = rev ? wrap2pi(t.nbB[e]! - Math.PI) : t.nbA[e]!;
-    b[slot] = rev ? wrap2pi(t.nbA[e]! - Math.PI) : t.nbB[e]!;
-    from[slot] = rev ? t.nbTo[e]! : t.nbFrom[e]!;
-    to[slot] = rev ? t.nbFrom[e]! : t.nbTo[e]!;
+  // Per item: first bin and bin count along length, a and b (angle bins taken modulo angBins).
+  const rng = new Int32Array(6 * 2 * R);
+  for (let q = 0; q < 2 * R; q++) {
+    const L = iLen[q]!, a = iA[q]!, b = iB[q]!;
+    const l0 = Math.max(0, Math.floor((L - dTol) / lenBin)), l1 = Math.min(lenBins - 1, Math.floor((L + dTol) / lenBin));
+    const a0 = Math.floor((a - aTol) / angBin), a1 = Math.floor((a + aTol) / angBin);
+    const b0 = Math.floor((b - aTol) / angBin), b1 = Math.floor((b + aTol) / angBin);
+    rng[6 * q] = l0; rng[6 * q + 1] = l1 - l0 + 1;
+    rng[6 * q + 2] = ((a0 % angBins) + angBins) % angBins; rng[6 * q + 3] = a1 - a0 + 1;
+    rng[6 * q + 4] = ((b0 % angBins) + angBins) % angBins; rng[6 * q + 5] = b1 - b0 + 1;
   }
-  const idx: ProbeIndex = { start, len, a, b, from, to };
+  // Two passes over every (item, bin): count per key (into start[key]), then, with start[key] turned
+  // into the end of the key's items, fill each key from its end down (order within a key is immaterial).
+  for (let pass = 0; pass < 2; pass++) {
+    for (let q = 0; q < 2 * R; q++) {
+      const l0 = rng[6 * q]!, nl = rng[6 * q + 1]!, a0 = rng[6 * q + 2]!, na = rng[6 * q + 3]!, b0 = rng[6 * q + 4]!, nb = rng[6 * q + 5]!;
+      for (let il = 0; il < nl; il++)
+        for (let ia = 0, ab = a0; ia < na; ia++, ab = ab + 1 === angBins ? 0 : ab + 1)
+          for (let ib = 0, bb = b0; ib < nb; ib++, bb = bb + 1 === angBins ? 0 : bb + 1) {
+            const key = hashKey(l0 + il, ab, bb, angBins);
+            if (pass === 0) start[key]!++;
+            else {
+              const slot = --start[key]!;
+              shape[3 * slot] = iLen[q]!; shape[3 * slot + 1] = iA[q]!; shape[3 * slot + 2] = iB[q]!;
+              ends[2 * slot] = iFrom[q]!; ends[2 * slot + 1] = iTo[q]!;
+            }
+          }
+    }
+    if (pass === 0) {
+      let acc = 0;
+      for (let k = 0; k < nKeys; k++) { acc += start[k]!; start[k] = acc; }
+      start[nKeys] = acc;
+      const m = acc;
+      shape = new Float64Array(3 * m); ends = new Int32Array(2 * m);
+    }
+  }
+  const idx: ProbeIndex = { start, shape, ends };
   probeIndexCache.set(t, idx);
   return idx;
+}
+
+/** Angle bins of the star masks (a power of two <= 256; 32 bins of 11.25 deg against a 12 deg tolerance). */
+export const STAR_BINS = 32;
+
+/** Star masks and edge bins (see PreparedTemplate.starMask). */
+function starMasks(n: number, k: number, nbA: Float64Array, nbB: Float64Array, aTol: number): { starMask: Uint16Array; binA: Uint8Array; binB: Uint8Array } {
+  const E = n * k;
+  const binA = new Uint8Array(E), binB = new Uint8Array(E);
+  const w = TWO_PI / STAR_BINS, tol = aTol + FILE_EPS;
+  for (let e = 0; e < E; e++) { binA[e] = Math.floor(nbA[e]! / w) % STAR_BINS; binB[e] = Math.floor(nbB[e]! / w) % STAR_BINS; }
+  if (k > 16) return { starMask: new Uint16Array(0), binA, binB };
+  const starMask = new Uint16Array(n * 2 * STAR_BINS);
+  for (let i = 0; i < n; i++)
+    for (let r = 0; r < k; r++) {
+      const e = i * k + r;
+      for (let side = 0; side < 2; side++) {
+        const ang = side === 0 ? nbA[e]! : nbB[e]!, base = (2 * i + side) * STAR_BINS;
+        const b0 = Math.floor((ang - tol) / w), b1 = Math.floor((ang + tol) / w);
+        for (let b = b0; b <= b1; b++) starMask[base + (b & (STAR_BINS - 1))]! |= 1 << r;
+      }
+    }
+  return { starMask, binA, binB };
 }
 
 /**
@@ -207,8 +276,24 @@ function rasteriseArea(hull: Float64Array, margin: number): { area: Uint8Array; 
   const x0 = minX - margin, y0 = minY - margin;
   const cols = Math.ceil((maxX - minX + 2 * margin) / AREA_CELL) + 1, rows = Math.ceil((maxY - minY + 2 * margin) / AREA_CELL) + 1;
   const area = new Uint8Array(cols * rows);
+  // inHull per cell centre, with each edge's margin term -margin * |edge| computed once.
+  const lim = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const k2 = k + 1 === m ? 0 : k + 1;
+    lim[k] = -margin * Math.hypot(hull[2 * k2]! - hull[2 * k]!, hull[2 * k + 1]! - hull[2 * k2 + 1]!);
+  }
   for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) area[r * cols + c] = inHull(hull, x0 + (c + 0.5) * AREA_CELL, y0 + (r + 0.5) * AREA_CELL, margin) ? 1 : 0;
+    for (let c = 0; c < cols; c++) {
+      const px = x0 + (c + 0.5) * AREA_CELL, py = y0 + (r + 0.5) * AREA_CELL;
+      let inside = 1;
+      for (let k = 0; k < m; k++) {
+        const ax = hull[2 * k]!, ay = hull[2 * k + 1]!;
+        const k2 = k + 1 === m ? 0 : k + 1;
+        const ex = hull[2 * k2]! - ax, ey = ay - hull[2 * k2 + 1]!, qx = px - ax, qy = ay - py;
+        if (ex * qy - ey * qx < lim[k]!) { inside = 0; break; }
+      }
+      area[r * cols + c] = inside;
+    }
   return { area, cols, rows, x0, y0 };
 }
 
@@ -267,16 +352,23 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   const E = n * k;
   const nbStart = new Int32Array(n + 1), nbFrom = new Int32Array(E), nbTo = new Int32Array(E), nbLen = new Float64Array(E);
   const nbA = new Float64Array(E), nbB = new Float64Array(E);
-  const order = new Int32Array(n), d2 = new Float64Array(n);
+  // k nearest by insertion into a sorted list of k: (squared distance, index) ascending.
+  const selJ = new Int32Array(k), selD = new Float64Array(k);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) { order[j] = j; const dx = x[j]! - x[i]!, dy = y[j]! - y[i]!; d2[j] = dx * dx + dy * dy; }
-    d2[i] = Infinity;
-    order.sort((a, b) => d2[a]! - d2[b]! || a - b);
+    let m = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dx = x[j]! - x[i]!, dy = y[j]! - y[i]!, d = dx * dx + dy * dy;
+      if (m === k && !(d < selD[k - 1]!)) continue; // a tie loses to the lower index already kept
+      let q = m < k ? m++ : k - 1;
+      while (q > 0 && selD[q - 1]! > d) { selD[q] = selD[q - 1]!; selJ[q] = selJ[q - 1]!; q--; }
+      selD[q] = d; selJ[q] = j;
+    }
     nbStart[i] = i * k;
     for (let r = 0; r < k; r++) {
-      const j = order[r]!, e = i * k + r;
+      const j = selJ[r]!, e = i * k + r;
       const phi = Math.atan2(-(y[j]! - y[i]!), x[j]! - x[i]!);
-      nbFrom[e] = i; nbTo[e] = j; nbLen[e] = Math.sqrt(d2[j]!);
+      nbFrom[e] = i; nbTo[e] = j; nbLen[e] = Math.sqrt(selD[r]!);
       nbA[e] = wrap2pi(dir[i]! - phi); nbB[e] = wrap2pi(dir[j]! - phi);
     }
   }
@@ -301,6 +393,12 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
       rootKeys.push(hashKey(lb, Math.floor(nbA[e]! / angBin) % angBins, Math.floor(nbB[e]! / angBin) % angBins, angBins));
     }
 
+  const byY = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a]! - y[b]! || a - b);
+  const rootShape = new Float64Array(3 * roots.length), rootEnds = new Int32Array(2 * roots.length);
+  roots.forEach((e, r) => {
+    rootShape[3 * r] = nbLen[e]!; rootShape[3 * r + 1] = nbA[e]!; rootShape[3 * r + 2] = nbB[e]!;
+    rootEnds[2 * r] = nbFrom[e]!; rootEnds[2 * r + 1] = nbTo[e]!;
+  });
   const hull = convexHull(x, y);
   const ar = rasteriseArea(hull, p.overlapMargin);
   return {
@@ -314,6 +412,9 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
     nbStart, nbFrom, nbTo, nbLen, nbA, nbB,
     rootEdges: Int32Array.from(roots),
     rootKey: Int32Array.from(rootKeys),
+    rootShape, rootEnds,
+    ...starMasks(n, k, nbA, nbB, p.maxAngleError),
+    byY, ySorted: Float64Array.from(byY, (i) => y[i]!),
     params: p,
   };
 }

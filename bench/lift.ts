@@ -10,12 +10,14 @@
  * - fingerphoto: the two photos of each finger, and across fingers.
  * - ridgebase/hands: fingertips located per photo, usable prints, same finger (ordered across the hand)
  *   on different backgrounds above the FMR 0.1% threshold.
+ * Each comparison row is followed by "same, scale search": the lifted (probe) template compared at the
+ * resolution hypotheses of LIFT_DEFAULTS.scaleSearch (compareAcrossScales), the best score kept.
  */
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { dataDir } from '../test/helpers/data.js';
 import { loadImage } from '../src/image/io.js';
-import { liftPhoto } from '../src/pipeline.js';
+import { liftPhoto, prepareAcrossScales, compareAcrossScales, LIFT_DEFAULTS, type ScaledProbe } from '../src/pipeline.js';
 import { loadComparable } from '../src/tasks/compare.js';
 import { compare, prepare, evaluate, type PreparedTemplate } from '../src/compare/index.js';
 import { DECISION_THRESHOLDS } from '../src/compare/thresholds.js';
@@ -27,6 +29,8 @@ const FINGERS = ['Index', 'Middle', 'Ring', 'Little'];
 interface Lifted {
   name: string;
   template?: PreparedTemplate;
+  /** The same template at the resolution hypotheses of LIFT_DEFAULTS.scaleSearch. */
+  scaled?: ScaledProbe;
   minutiae: number;
   note: string;
 }
@@ -37,7 +41,7 @@ async function liftBest(path: string): Promise<Lifted> {
     const r = liftPhoto(l.image, { name: path });
     const best = r.fingertips.filter((f) => f.template).sort((a, b) => b.template!.minutiae.length - a.template!.minutiae.length)[0];
     if (!best?.template) return { name: path, minutiae: 0, note: r.fingertips.map((f) => f.reason).join('; ') };
-    return { name: path, template: prepare(best.template, { id: path }), minutiae: best.template.minutiae.length, note: `f${best.index}` };
+    return { name: path, template: prepare(best.template, { id: path }), scaled: prepareAcrossScales(best.template, LIFT_DEFAULTS.scaleSearch, path), minutiae: best.template.minutiae.length, note: `f${best.index}` };
   } catch (e) {
     return { name: path, minutiae: 0, note: (e as Error).message };
   }
@@ -47,6 +51,12 @@ function score(a: Lifted | PreparedTemplate | undefined, b: Lifted | PreparedTem
   const ta = a && 'minutiae' in a && 'note' in a ? a.template : (a as PreparedTemplate | undefined);
   const tb = b && 'minutiae' in b && 'note' in b ? b.template : (b as PreparedTemplate | undefined);
   return ta && tb ? compare(ta, tb).score : 0;
+}
+
+/** Score with a search over the probe's scale hypotheses (the reference at scale 1). */
+function scoreScaled(a: Lifted | undefined, b: Lifted | PreparedTemplate | undefined): number {
+  const tb = b && 'minutiae' in b && 'note' in b ? b.template : (b as PreparedTemplate | undefined);
+  return a?.scaled && tb ? compareAcrossScales(a.scaled, tb).score : 0;
 }
 
 function row(set: string, genuine: number[], impostor: number[]): Record<string, string | number> {
@@ -60,9 +70,16 @@ function row(set: string, genuine: number[], impostor: number[]): Record<string,
     'FNMR@FMR1%': pct(r.operatingPoints[0]?.fnmr),
     'FNMR@FMR0.1%': pct(r.operatingPoints[1]?.fnmr),
     'genuine median': median(genuine).toFixed(2),
+    'genuine 25/75%': `${quantile(genuine, 0.25).toFixed(2)}/${quantile(genuine, 0.75).toFixed(2)}`,
+    'impostor 99%': quantile(impostor, 0.99).toFixed(2),
     'impostor max': Math.max(...impostor).toFixed(2),
     'genuine > every impostor': genuine.filter((g) => g > Math.max(...impostor)).length,
   };
+}
+
+function quantile(v: number[], q: number): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
 }
 
 function median(v: number[]): number {
@@ -95,23 +112,29 @@ const bench: BenchFn = async (ctx) => {
   ctx.log(`lift: ${liftedCrops}/${crops.length} ridgebase crops lifted`);
   notes.push(`ridgebase crops lifted: ${liftedCrops}/${crops.length} (median ${median(crops.map((c) => c.minutiae))} minutiae)`);
 
-  const g1: number[] = [], i1: number[] = [];
+  const g1: number[] = [], i1: number[] = [], g1s: number[] = [], i1s: number[] = [];
   for (const c of crops)
     for (const [f, t] of contacts) {
       const [, id, hand, finger] = basename(f, '.bmp').split('_');
-      const s = score(c, t);
-      (id === c.id && hand!.toUpperCase() === c.hand && finger === c.finger ? g1 : i1).push(s);
+      const mated = id === c.id && hand!.toUpperCase() === c.hand && finger === c.finger;
+      (mated ? g1 : i1).push(score(c, t));
+      (mated ? g1s : i1s).push(scoreScaled(c, t));
     }
   rows.push(row('ridgebase: crops vs contact prints', g1, i1));
+  rows.push(row('  same, scale search', g1s, i1s));
 
-  const g2: number[] = [], i2: number[] = [];
+  const g2: number[] = [], i2: number[] = [], g2s: number[] = [], i2s: number[] = [];
   for (let a = 0; a < crops.length; a++)
     for (let b = a + 1; b < crops.length; b++) {
       const A = crops[a]!, B = crops[b]!;
-      const s = score(A, B);
-      (A.id === B.id && A.hand === B.hand && A.finger === B.finger ? g2 : i2).push(s);
+      const mated = A.id === B.id && A.hand === B.hand && A.finger === B.finger;
+      (mated ? g2 : i2).push(score(A, B));
+      (mated ? g2s : i2s).push(scoreScaled(A, B));
     }
   rows.push(row('ridgebase: crops vs crops across backgrounds', g2, i2));
+  rows.push(row('  same, scale search', g2s, i2s));
+  notes.push(`crops vs crops genuine scores (single scale): ${[...g2].sort((a, b) => a - b).map((v) => v.toFixed(1)).join(' ')}; with scale search: ${[...g2s].sort((a, b) => a - b).map((v) => v.toFixed(1)).join(' ')}`);
+  notes.push(`scale search: each lifted template compared at the resolution hypotheses ${LIFT_DEFAULTS.scaleSearch.map((k) => k.toFixed(3)).join(', ')} (LIFT_DEFAULTS.scaleSearch), best score kept`);
 
   // fingerphoto-contact: 16 MP photos vs contact prints; impostors: the photos vs ridgebase and DB1_B.
   const fpc = dataDir('fingerphoto-contact');
@@ -126,6 +149,7 @@ const bench: BenchFn = async (ctx) => {
     const g3 = photos.flatMap((p) => own.map((o) => score(p, o)));
     const i3 = photos.flatMap((p) => others.map((o) => score(p, o)));
     rows.push(row('fingerphoto-contact: 16 MP photos vs contact prints', g3, i3));
+    rows.push(row('  same, scale search', photos.flatMap((p) => own.map((o) => scoreScaled(p, o))), photos.flatMap((p) => others.map((o) => scoreScaled(p, o)))));
     notes.push(`fingerphoto-contact photos: ${photos.map((p) => `${basename(p.name)} ${p.minutiae} minutiae (${p.note})`).join(', ')}; genuine scores ${g3.map((s) => s.toFixed(2)).join(', ')}`);
   }
 
@@ -138,7 +162,8 @@ const bench: BenchFn = async (ctx) => {
     for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) {
       const same = names[a]!.split('_fig')[0] === names[b]!.split('_fig')[0];
       const s = score(l[a], l[b]);
-      pairs.push(`${names[a]!.replace('.jpeg', '')} vs ${names[b]!.replace('.jpeg', '')}: ${s.toFixed(2)} (${same ? 'mated' : 'non-mated'}, ${s >= DECISION_THRESHOLDS.fmr0_1 ? 'above' : 'below'} the FMR 0.1% threshold ${DECISION_THRESHOLDS.fmr0_1})`);
+      const ss = scoreScaled(l[a], l[b]);
+      pairs.push(`[scale search ${ss.toFixed(2)}] ` + `${names[a]!.replace('.jpeg', '')} vs ${names[b]!.replace('.jpeg', '')}: ${s.toFixed(2)} (${same ? 'mated' : 'non-mated'}, ${s >= DECISION_THRESHOLDS.fmr0_1 ? 'above' : 'below'} the FMR 0.1% threshold ${DECISION_THRESHOLDS.fmr0_1})`);
     }
     notes.push(`fingerphoto: ${pairs.join('; ')}`);
   }
@@ -151,14 +176,18 @@ const bench: BenchFn = async (ctx) => {
     const l = await loadImage(join(rb, 'hands', f));
     try {
       const r = liftPhoto(l.image, { name: f });
-      const order = [...r.fingertips].sort((a, b) => a.located.box.cx - b.located.box.cx);
+      // Order across the fingers: by position along the across-finger direction (the mean finger axis
+      // turned by 90 degrees), the same way round for every photo of one hand.
+      const ax = r.fingertips.reduce((s, t) => s + Math.cos(t.located.box.angle), 0), ay = r.fingertips.reduce((s, t) => s - Math.sin(t.located.box.angle), 0);
+      const across = (t: (typeof r.fingertips)[number]): number => -ay * t.located.box.cx + ax * t.located.box.cy;
+      const order = [...r.fingertips].sort((a, b) => across(a) - across(b));
       hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: order.map((t) => t.template), located: r.fingertips.length, usable: r.fingertips.filter((t) => t.usable).length });
     } catch (e) {
       hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: [], located: 0, usable: 0 });
       notes.push(`${f}: ${(e as Error).message}`);
     }
   }
-  let same = 0, above = 0;
+  let same = 0, above = 0, aboveScaled = 0;
   for (let a = 0; a < hands.length; a++)
     for (let b = a + 1; b < hands.length; b++) {
       const A = hands[a]!, B = hands[b]!;
@@ -167,9 +196,10 @@ const bench: BenchFn = async (ctx) => {
         same++;
         const ta = A.tips[k], tb = B.tips[k];
         if (ta && tb && compare(ta, tb).score >= DECISION_THRESHOLDS.fmr0_1) above++;
+        if (ta && tb && compareAcrossScales(prepareAcrossScales(ta), tb).score >= DECISION_THRESHOLDS.fmr0_1) aboveScaled++;
       }
     }
-  notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, ordered left to right): ${above}/${same} above the FMR 0.1% threshold`);
+  notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, ordered across the fingers): ${above}/${same} above the FMR 0.1% threshold (${aboveScaled}/${same} with the scale search)`);
   sections.push({ title: 'Photo-to-contact and photo-to-photo accuracy (whole pipeline)', rows, notes });
   return sections;
 };

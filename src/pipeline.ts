@@ -34,6 +34,7 @@ import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
 import { FingerliftError } from './errors.js';
 import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
+import { compare, prepare, type CompareResult, type PreparedTemplate } from './compare/index.js';
 import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResult, type LocatedFingertip } from './locate/index.js';
 
 /** What the stages need of a trail: `step` and `recordStep` (an AuditTrail, or a scope of one). */
@@ -287,12 +288,74 @@ export interface LiftOptions {
   extract?: ExtractOptions;
   /** At most this many fingertips are lifted (best located first). Default 10. */
   maxFingertips?: number;
+  /** Re-measure the ridges of fingertips that locate found unresolved at a usable resolution (see LIFT_DEFAULTS). */
+  recheckUnresolved?: boolean;
+  /** Mask each print with the located hand (skin) mask, so background beside the finger is not lifted. Default LIFT_DEFAULTS.foreground. */
+  foreground?: boolean;
   /** Name of the photo for messages. */
   name?: string;
 }
 
 /** Lift quality gate: a print with fewer minutiae than this is reported unusable (too little ridge detail to compare). */
-export const LIFT_DEFAULTS = { minMinutiae: 12, maxFingertips: 10 } as const;
+export const LIFT_DEFAULTS = {
+  minMinutiae: 12,
+  maxFingertips: 10,
+  /**
+   * Mask prints with the located hand mask (background beside the finger white, as in a contact print).
+   * Off: measured on the ridgebase crops it moved crops vs crops and crops vs contact in opposite
+   * directions by one pair each (EER 20.8 -> 16.6%, FNMR at FMR 1% vs contact 35 -> 37.5%).
+   */
+  foreground: false,
+  /**
+   * Fingertips that locate's quick ridge check (one pad square) found unresolved, at a usable resolution, are
+   * normalised anyway and lifted when normalise's thorough estimate finds the ridge period. Measured
+   * (bench/lift.ts): ridgebase crops 31/32 lifted instead of 30/32 before LOCATE_DEFAULTS.refineAxis (with
+   * it locate resolves all 32 itself); usable fingertips on ridgebase/hands 13 -> 17 (before the slap profile).
+   */
+  recheckUnresolved: true,
+  /**
+   * Resolution hypotheses of a photo print, as factors on its scale (see `prepareAcrossScales`). The
+   * print is scaled to 500 ppi on the population ridge period, but fingers differ: the ridge period of
+   * 500 ppi contact prints has quartiles 8.42-9.39 px around 8.85 (FVC2002 DB1_B + FVC2004 DB1_B, 160
+   * prints), index fingers run about 15% wider than little fingers (ridgebase contact prints), and a
+   * noisy photo's estimate adds its own error. Steps of 10% are about twice the matcher's own scale
+   * tolerance (maxDistanceError 13 px on root edges of up to 260 px: 5%), so {1/1.1, 1, 1.1} covers
+   * about +-15%. Measured on the ridgebase crops (bench/lift.ts): crops vs crops EER 8.3% -> 4.1% (FNMR at
+   * FMR 1% 16.7% -> 8.3%), crops vs contact FNMR at FMR 1% 35% -> 27.5%. The search raises impostor scores
+   * too (3 tries): decision thresholds for searched scores must be measured on searched impostor scores.
+   */
+  scaleSearch: [1 / 1.1, 1, 1.1] as readonly number[],
+} as const;
+
+/** A photo print's template prepared for comparison at several resolution hypotheses (`LIFT_DEFAULTS.scaleSearch`). */
+export interface ScaledProbe {
+  scales: readonly number[];
+  prepared: PreparedTemplate[];
+}
+
+/**
+ * Prepare a lifted (photo) template at each scale hypothesis: scale k means the print is k times too
+ * small, i.e. its true resolution is ppi / k (minutiae are rescaled by `prepare`, coordinates untouched).
+ * @param template a lifted template (typically 500 ppi).
+ * @throws FingerliftError E_TEMPLATE_FORMAT from `prepare`; E_INVALID_ARGUMENT for a non-positive scale.
+ */
+export function prepareAcrossScales(template: Template, scales: readonly number[] = LIFT_DEFAULTS.scaleSearch, id?: string): ScaledProbe {
+  if (scales.length === 0 || !scales.every((k) => k > 0 && Number.isFinite(k))) throw new FingerliftError('E_INVALID_ARGUMENT', `scale hypotheses ${JSON.stringify(scales)}: need positive numbers`);
+  return { scales, prepared: scales.map((k) => prepare({ ...template, ppi: template.ppi / k }, id !== undefined ? { id } : {})) };
+}
+
+/**
+ * Compare a photo print at each of its scale hypotheses with a reference (contact print or another photo
+ * print at scale 1) and keep the best: the score of a search over scales, reported as such (`scale`).
+ */
+export function compareAcrossScales(probe: ScaledProbe, reference: Template | PreparedTemplate): CompareResult & { scale: number } {
+  let best: (CompareResult & { scale: number }) | undefined;
+  probe.prepared.forEach((p, k) => {
+    const r = compare(p, reference);
+    if (!best || r.score > best.score) best = { ...r, scale: probe.scales[k]! };
+  });
+  return best!;
+}
 
 /** One lifted fingertip. */
 export interface LiftedFingertip {
@@ -315,7 +378,10 @@ export interface LiftedFingertip {
 /**
  * The whole photo job: locate fingertips, then for each one normalise (grey, upright, mirrored,
  * unrolled, 500 ppi, ridges dark), [deblur], enhance and extract minutiae. Fingertips whose ridges are
- * not resolved are reported unusable with the estimated ppi, never lifted from invented detail.
+ * not resolved are reported unusable with the estimated ppi, never lifted from invented detail (a
+ * fingertip that locate's quick check found unresolved at a usable resolution is lifted only when
+ * normalise's own ridge-period measurement succeeds: `recheckUnresolved`). Compare the templates with
+ * `compareAcrossScales` to allow for the scale uncertainty of a photo print.
  * @param image RGB (or grey) photo, height x width, [0, 1], EXIF orientation applied.
  * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos.
  */
@@ -330,17 +396,22 @@ export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: St
   const max = options.maxFingertips ?? LIFT_DEFAULTS.maxFingertips;
   located.fingertips.slice(0, max).forEach((tip, i) => {
     const k = i + 1;
-    if (!tip.usable) {
-      out.push({ index: k, located: tip, usable: false, reason: `${tip.reason ?? 'ridges not resolved'} (estimated ${Math.round(tip.estimatedPpi)} ppi from the ${tip.ppiBasis})`, quality: 0 });
-      return;
-    }
+    // Locate's ridge check is a quick one (one pad square, one scale). A fingertip it found unresolved at a
+    // usable resolution gets the thorough measurement of normalise (every grey channel, wider period band,
+    // overlapping tiles): lifted only if normalise finds the ridge period itself.
+    const recheck = !tip.usable && (options.recheckUnresolved ?? LIFT_DEFAULTS.recheckUnresolved) && tip.ppiBasis === 'finger-width' && tip.estimatedPpi >= (options.locate?.minUsablePpi ?? LOCATE_DEFAULTS.minUsablePpi);
+    const unusable = (): void => void out.push({ index: k, located: tip, usable: false, reason: `${tip.reason ?? 'ridges not resolved'} (estimated ${Math.round(tip.estimatedPpi)} ppi from the ${tip.ppiBasis})`, quality: 0 });
+    if (!tip.usable && !recheck) return unusable();
     const scope = trail ? scopedTrail(trail, `f${k}.`) : undefined;
     const nOpts: Partial<NormaliseOptions> = { ...options.normalise, mirror: options.mirror ?? true, unroll: options.unroll ?? true, name: `${name} fingertip ${k}` };
+    if (options.foreground ?? LIFT_DEFAULTS.foreground) nOpts.foreground = { mask: located.handMask, scale: located.diagnostics.scale };
     if (options.ppi !== undefined) nOpts.ppi = options.ppi;
     try {
       const normalised = scope
-        ? scope.step('normalise', { ...NORMALISE_DEFAULTS, ...nOpts }, () => normaliseFingertip(image as RgbImage, tip.box, nOpts), { hashOf: (v: NormaliseResult) => v.print, notes: (v: NormaliseResult) => v.decisions.notes })
+        ? scope.step('normalise', { ...NORMALISE_DEFAULTS, ...nOpts, ...(nOpts.foreground ? { foreground: 'the locate step\'s hand mask' } : {}) }, () => normaliseFingertip(image as RgbImage, tip.box, nOpts), { hashOf: (v: NormaliseResult) => v.print, notes: (v: NormaliseResult) => v.decisions.notes })
         : normaliseFingertip(image as RgbImage, tip.box, nOpts);
+      if (recheck && normalised.decisions.ppiBasis !== 'ridge-period') return unusable();
+      if (recheck) normalised.decisions.notes.push(`locate's quick ridge check found none (${tip.reason ?? 'unresolved'}); normalise measured a ridge period of ${normalised.decisions.ridgePeriodPx} photo px (SNR ${normalised.decisions.ridgeSnr}): lifted`);
       const printOpts: PrintOptions = { ppi: 500, polarity: 'dark' };
       // A PSF given for the photo is in photo pixels: the print was rescaled by decisions.scale.
       if (options.deblur) {

@@ -99,4 +99,34 @@ test('bad input: a box outside the photo gives E_INVALID_ARGUMENT naming the pho
   }
 });
 
+test('foreground mask: print pixels outside the hand are background (white, mask 0); a mismatched mask is refused', () => {
+  // A synthetic photo: vertical ridges (period 12 px) on a 200 x 300 grey image; the finger box in the middle.
+  const w = 200, h = 300;
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = 0.5 + 0.3 * Math.cos((2 * Math.PI * x) / 12);
+  const img: GrayImage = { width: w, height: h, data };
+  const box = { cx: 100, cy: 150, width: 120, height: 180, angle: Math.PI / 2 };
+  // Foreground at half resolution: only the left half of the photo is hand.
+  const fm = { width: 100, height: 150, data: new Uint8Array(100 * 150) };
+  for (let y = 0; y < 150; y++) for (let x = 0; x < 50; x++) fm.data[y * 100 + x] = 1;
+  const r = normaliseFingertip(img, box, { ppi: 500, foreground: { mask: fm, scale: 0.5 } });
+  let inside = 0, whiteOutside = true;
+  for (let y = 0; y < r.print.height; y++)
+    for (let x = 0; x < r.print.width; x++) {
+      const i = y * r.print.width + x;
+      const [px] = r.toPhoto(x, y);
+      if (px < 99) { if (r.mask.data[i]) inside++; }
+      else if (px > 101 && (r.mask.data[i] || r.print.data[i] !== 1)) whiteOutside = false;
+    }
+  assert.ok(inside > 0.3 * r.print.width * r.print.height, `${inside} foreground pixels on the hand side`);
+  assert.ok(whiteOutside, 'pixels outside the hand mask are not white background');
+  try {
+    normaliseFingertip(img, box, { ppi: 500, foreground: { mask: { width: 100, height: 150, data: new Uint8Array(10) }, scale: 0.5 } });
+    assert.unreachable('mismatched foreground mask accepted');
+  } catch (e) {
+    assert.instance(e, FingerliftError);
+    assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT');
+  }
+});
+
 test.run();

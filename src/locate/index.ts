@@ -13,6 +13,7 @@ import { estimateRidgePeriodSpectral } from '../normalise/period.js';
 import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.js';
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
 import { segmentHand } from './skin.js';
+import { slapFingertips } from './slap.js';
 import type { LocatedFingertip, LocateResult, OrientedBox } from './types.js';
 import { toWorking } from './working.js';
 
@@ -44,6 +45,19 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   let fg = 0;
   for (let i = 0; i < seg.mask.length; i++) fg += seg.mask[i]!;
   const { tips, rejected } = fg > 0 ? findFingertips(seg.mask, work.width, work.height, p) : { tips: [], rejected: [] };
+  // Fingers pressed together: in a hand where the contour shows several fingertips of about the width
+  // the extent profile finds, and the profile separates at least three, the profile's fingertips
+  // replace the contour's candidates of that hand.
+  if (fg > 0 && p.slapProfile) {
+    for (const hand of slapFingertips(seg.mask, work.width, work.height)) {
+      const ws = hand.tips.map((t) => t.width).sort((a, b) => a - b);
+      const fingerW = ws[ws.length >> 1]!;
+      if (tips.filter((t) => t.comp === hand.label && t.width >= 0.5 * fingerW && t.width <= 2 * fingerW).length < 2) continue;
+      for (let k = tips.length - 1; k >= 0; k--) if (tips[k]!.comp === hand.label) tips.splice(k, 1);
+      for (const t of hand.tips) tips.push({ ...t, comp: hand.label });
+      seg.notes.push(`fingers pressed together: ${hand.tips.length} fingertips separated on the hand's extent profile`);
+    }
+  }
   let closeUp = false;
   if (tips.length === 0 && fg > 0) {
     const c = closeUpFinger(seg.mask, work.width, work.height, p.closeUpFraction);
@@ -91,7 +105,10 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
       },
     });
   };
-  for (const c of tips) consider(c, closeUp);
+  // A finger on its own (the only candidate of its hand component: a close-up or a crop): its axis is
+  // refined to the principal axis of the finger behind the tip, which the contour's side pairs only
+  // approximate when the finger leaves the frame.
+  for (const c of tips) consider(p.refineAxis && tips.filter((o) => o.comp === c.comp).length === 1 ? refineAxis(seg.mask, work.width, work.height, c) : c, closeUp);
   // A tight crop of one finger (the finger fills the frame and leaves it on the side of the hand) has
   // no fingertip contour to speak of, and the foreground's shape is then unreliable: when nothing
   // usable was found in such a close-up, the frame itself is taken as the fingertip, its long side as
@@ -148,6 +165,39 @@ function frameFinger(mask: Uint8Array, w: number, h: number): TipCandidate {
   const tipX = along === 'x' ? k : (w - 1) / 2;
   const tipY = along === 'y' ? k : (h - 1) / 2;
   return { tipX, tipY, ux, uy, width: Math.min(w, h), tipAngleDeg: 90, parallelism: 1, shape: 0.5, comp: 0 };
+}
+
+/**
+ * Principal axis (second moments) of the foreground within 1.5 finger widths behind the tip, oriented
+ * toward the tip; the candidate unchanged when the refined axis turns by more than 45 degrees or too few
+ * pixels are found.
+ */
+function refineAxis(mask: Uint8Array, w: number, h: number, c: TipCandidate): TipCandidate {
+  const reach = 1.5 * c.width;
+  const x0 = Math.max(0, Math.floor(c.tipX - reach)), x1 = Math.min(w - 1, Math.ceil(c.tipX + reach));
+  const y0 = Math.max(0, Math.floor(c.tipY - reach)), y1 = Math.min(h - 1, Math.ceil(c.tipY + reach));
+  let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      if (!mask[y * w + x]) continue;
+      const dx = x - c.tipX, dy = y - c.tipY;
+      const along = -(dx * c.ux + dy * c.uy); // behind the tip
+      if (along < 0 || along > reach || Math.abs(dx * -c.uy + dy * c.ux) > c.width) continue;
+      n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    }
+  if (n < 50) return c;
+  const mx = sx / n, my = sy / n;
+  const cxx = sxx / n - mx * mx, cyy = syy / n - my * my, cxy = sxy / n - mx * my;
+  const th = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
+  let ux = Math.cos(th), uy = Math.sin(th);
+  if (ux * c.ux + uy * c.uy < 0) { ux = -ux; uy = -uy; }
+  if (ux * c.ux + uy * c.uy < Math.cos(Math.PI / 4)) return c;
+  // The tip: the foreground's farthest extent along the refined axis, on the line through the centroid.
+  let tMax = -Infinity;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) if (mask[y * w + x] && Math.abs((x - mx) * -uy + (y - my) * ux) <= c.width / 4) tMax = Math.max(tMax, (x - mx) * ux + (y - my) * uy);
+  if (!Number.isFinite(tMax)) return c;
+  return { ...c, ux, uy, tipX: mx + ux * tMax, tipY: my + uy * tMax };
 }
 
 /** Distal-phalanx box from a tip candidate, in photo pixels. */

@@ -54,8 +54,8 @@ export interface NormaliseResult {
  * Normalise one fingertip of a photo.
  * @param image the photo, RGB (or grey), height x width, [0, 1].
  * @param box the fingertip's distal phalanx in photo pixels (from `locateFingertips`).
- * @throws FingerliftError E_INVALID_ARGUMENT for a box outside the photo, a non-positive size, or
- *   options out of range; E_TOO_SMALL when the box is under 16 photo pixels wide.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a box outside the photo, a non-positive size,
+ *   options out of range, or a foreground mask whose data does not match its size; E_TOO_SMALL when the box is under 16 photo pixels wide.
  */
 export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox, options: Partial<NormaliseOptions> = {}): NormaliseResult {
   const p: NormaliseOptions = { ...NORMALISE_DEFAULTS, ...options };
@@ -70,6 +70,8 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
     throw new FingerliftError('E_INVALID_ARGUMENT', `fingertip box centre (${box.cx.toFixed(0)}, ${box.cy.toFixed(0)}) outside the ${image.width} x ${image.height} photo`, { input: name });
   if (p.ppi !== undefined && !(p.ppi >= 50 && p.ppi <= 20000)) throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${p.ppi} outside [50, 20000]`, { input: name });
   if (!(p.unrollMaxAngle > 0 && p.unrollMaxAngle < Math.PI / 2)) throw new FingerliftError('E_INVALID_ARGUMENT', `unrollMaxAngle ${p.unrollMaxAngle} outside (0, π/2)`, { input: name });
+  if (p.foreground && (!(p.foreground.scale > 0) || p.foreground.mask.data.length !== p.foreground.mask.width * p.foreground.mask.height))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `foreground mask ${p.foreground.mask.width} x ${p.foreground.mask.height} with ${p.foreground.mask.data.length} values at scale ${p.foreground.scale}: need width x height values and a positive scale`, { input: name });
   const notes: string[] = [];
 
   // 1. Analysis crop: the box's bounding rectangle, area-downsampled by f0 so the expected ridge period is ≤ analysisPeriod.
@@ -119,6 +121,12 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
 
   // 4. One resampling (crop, rotation upright, unroll, scale): output (x, y) → photo → analysis crop.
   const R = box.width / 2; // cylinder radius, photo px
+  const fg = p.foreground;
+  const onForeground = (px: number, py: number): boolean => {
+    if (!fg) return true;
+    const mx = Math.floor(px * fg.scale), my = Math.floor(py * fg.scale);
+    return mx >= 0 && my >= 0 && mx < fg.mask.width && my < fg.mask.height && fg.mask.data[my * fg.mask.width + mx] !== 0;
+  };
   const cv = getCv();
   const warp = (sc: number) => {
     const halfArc = p.unroll ? R * p.unrollMaxAngle : R;
@@ -137,7 +145,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
         const i = y * W + x;
         mapX[i] = (px - rx0) / f0 - 0.5;
         mapY[i] = (py - ry0) / f0 - 0.5;
-        mask[i] = px >= 0 && py >= 0 && px < image.width && py < image.height ? 1 : 0;
+        mask[i] = px >= 0 && py >= 0 && px < image.width && py < image.height && onForeground(px, py) ? 1 : 0;
       }
     const print = withMats('normaliseFingertip.remap', (t) => {
       const src = t(new cv.Mat(ch, cw, cv.CV_32F));

@@ -53,6 +53,12 @@ export interface NormaliseOptions {
   flattenSigmaPeriods: number;
   /** Relative ridge-period error in the first unrolled print above which the scale is corrected once. Default 0.03. */
   periodTolerance: number;
+  /**
+   * Foreground of the photo (e.g. `locateFingertips`' hand mask at its working resolution): print pixels
+   * whose photo position falls outside it are background (white), as outside the finger in a contact
+   * print. `scale` = mask pixels per photo pixel. Absent: only pixels outside the photo are background.
+   */
+  foreground?: { mask: { width: number; height: number; data: Uint8Array }; scale: number };
   /** Name of the photo for error messages. */
   name?: string;
 }

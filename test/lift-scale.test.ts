@@ -1,0 +1,60 @@
+/**
+ * Photo prints carry a scale uncertainty (ridge-period prior): `prepareAcrossScales` /
+ * `compareAcrossScales` compare at the resolution hypotheses of LIFT_DEFAULTS.scaleSearch.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { prepareAcrossScales, compareAcrossScales, LIFT_DEFAULTS } from '../src/pipeline.js';
+import { compare, prepare } from '../src/compare/index.js';
+import { FingerliftError } from '../src/errors.js';
+import { Rng } from '../src/synthetic/index.js';
+import type { Template, Minutia } from '../src/minutiae/types.js';
+
+/** A seeded template: `n` minutiae spread over 300 x 400 px at 500 ppi, at least 12 px apart. */
+function template(seed: number, n = 45): Template {
+  const rng = new Rng(seed);
+  const m: Minutia[] = [];
+  while (m.length < n) {
+    const x = 20 + rng.next() * 260, y = 20 + rng.next() * 360;
+    if (m.some((q) => Math.hypot(q.x - x, q.y - y) < 12)) continue;
+    m.push({ x, y, angle: rng.next() * 2 * Math.PI, type: rng.next() < 0.5 ? 'ending' : 'bifurcation', quality: 0.8 });
+  }
+  return { width: 300, height: 400, ppi: 500, minutiae: m };
+}
+
+/** The same finger seen k times larger (a photo print whose scale came out too big). */
+function enlarged(t: Template, k: number): Template {
+  return { ...t, width: Math.round(t.width * k), height: Math.round(t.height * k), minutiae: t.minutiae.map((q) => ({ ...q, x: q.x * k, y: q.y * k })) };
+}
+
+test('a print 20% too large: the scale search scores higher than the single scale, at the 1/1.1 hypothesis', () => {
+  const ref = template(7);
+  const probe = enlarged(ref, 1.2);
+  const single = compare(prepare(probe), prepare(ref));
+  const searched = compareAcrossScales(prepareAcrossScales(probe), prepare(ref));
+  assert.ok(Math.abs(searched.scale - 1 / 1.1) < 1e-9, `best scale ${searched.scale}, expected 1/1.1`);
+  assert.ok(searched.score > 1.2 * single.score, `searched ${searched.score.toFixed(2)} vs single ${single.score.toFixed(2)}`);
+  assert.ok(searched.mated.length >= 0.8 * ref.minutiae.length, `${searched.mated.length} mated of ${ref.minutiae.length}`);
+});
+
+test('the scale search never scores below scale 1 and keeps scale 1 for a print at the right scale', () => {
+  const ref = template(11);
+  const r = compareAcrossScales(prepareAcrossScales(ref), prepare(ref));
+  assert.is(r.scale, 1);
+  assert.ok(r.score >= compare(prepare(ref), prepare(ref)).score);
+  assert.equal(LIFT_DEFAULTS.scaleSearch.includes(1), true);
+});
+
+test('bad scale hypotheses are refused with E_INVALID_ARGUMENT', () => {
+  for (const bad of [[], [0], [-1, 1], [Number.NaN]]) {
+    try {
+      prepareAcrossScales(template(3), bad);
+      assert.unreachable(`accepted ${JSON.stringify(bad)}`);
+    } catch (e) {
+      assert.instance(e, FingerliftError);
+      assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT');
+    }
+  }
+});
+
+test.run();

@@ -1,0 +1,63 @@
+/**
+ * Fingers pressed together (issue 7: four fingertip boxes on ridgebase/hands): the extent-profile
+ * separation of src/locate/slap.ts on drawn masks, and on a real four-finger photo.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { slapFingertips } from '../src/locate/slap.js';
+import { locateFingertips } from '../src/locate/index.js';
+import { loadImage } from '../src/image/io.js';
+import type { RgbImage } from '../src/image/types.js';
+import { requireData } from './helpers/data.js';
+
+/** Mask (w x h) of `n` fingers of width `fw`, pressed together, entering from the right border and pointing left; tips at x = tipX[k]. */
+function slapMask(w: number, h: number, fw: number, tipX: number[], y0: number): Uint8Array {
+  const m = new Uint8Array(w * h);
+  const r = fw / 2;
+  tipX.forEach((tx, k) => {
+    const cy = y0 + k * fw + r;
+    for (let y = Math.floor(cy - r); y < cy + r; y++)
+      for (let x = 0; x < w; x++) {
+        const dy = y + 0.5 - cy;
+        const inside = x + 0.5 >= tx + r ? true : Math.hypot(x + 0.5 - (tx + r), dy) <= r; // rounded tip of radius r
+        if (inside && x + 0.5 >= tx) m[y * w + x] = 1;
+      }
+  });
+  return m;
+}
+
+test('four fingers pressed together: four fingertips, one per finger, axis toward the tips', () => {
+  const w = 360, h = 400, fw = 60, tips = [120, 80, 90, 140];
+  const hands = slapFingertips(slapMask(w, h, fw, tips, 80), w, h);
+  assert.is(hands.length, 1);
+  const t = [...hands[0]!.tips].sort((a, b) => a.tipY - b.tipY);
+  assert.is(t.length, 4);
+  t.forEach((c, k) => {
+    assert.ok(c.ux < -0.95, `finger ${k}: axis (${c.ux.toFixed(2)}, ${c.uy.toFixed(2)}) should point left`);
+    assert.ok(Math.abs(c.tipY - (80 + k * fw + fw / 2)) < fw / 4, `finger ${k}: tip y ${c.tipY.toFixed(0)} off the finger's centre ${80 + k * fw + fw / 2}`);
+    assert.ok(Math.abs(c.tipX - tips[k]!) < fw / 4, `finger ${k}: tip x ${c.tipX.toFixed(0)}, drawn at ${tips[k]}`);
+    assert.ok(c.width > 0.6 * fw && c.width < 1.4 * fw, `finger ${k}: width ${c.width.toFixed(0)} for a ${fw} px finger`);
+  });
+});
+
+test('one finger is not a slap: no profile fingertips', () => {
+  const w = 360, h = 400;
+  assert.is(slapFingertips(slapMask(w, h, 120, [100], 140), w, h).length, 0);
+});
+
+test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the fingers', async () => {
+  const d = requireData('ridgebase/hands', 'slap fingertips');
+  if (!d) return;
+  const f = readdirSync(d).find((n) => /^1_test_21022_2_RIGHT_.*\.png$/.test(n));
+  assert.ok(f, 'photo 21022 bg 2 RIGHT missing');
+  const { image } = await loadImage(join(d, f!));
+  const res = locateFingertips(image as RgbImage, { name: f! });
+  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
+  // One box per finger: centres at least half a finger width apart across the fingers.
+  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
+  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * c[k]!.width, `boxes ${k - 1} and ${k} overlap across the fingers`);
+});
+
+test.run();

@@ -162,6 +162,18 @@ test('star masks only speed up pairing: the plain length-window scan gives the s
   }
 });
 
+test('consolidation needs minConsolidationPairs pairs; a prepared template is one contiguous buffer', () => {
+  const a = randomTemplate(61);
+  const { template: c } = moved(a, 0.4, 25, -10, 8, 3, (x) => x < 280);
+  const on = compare(prepare(c), prepare(a));
+  const never = compare(prepare(c, { params: { minConsolidationPairs: 10_000 } }), prepare(a, { params: { minConsolidationPairs: 10_000 } }));
+  const off = compare(prepare(c, { params: { consolidationDistance: 0 } }), prepare(a, { params: { consolidationDistance: 0 } }));
+  assert.equal(never, off);
+  assert.ok(on.mated.length >= off.mated.length && on.score >= off.score);
+  const P = prepare(a);
+  for (const f of ['x', 'nbLen', 'rootShape', 'starMask', 'area', 'hull'] as const) assert.ok(P[f].buffer === P.rootKey.buffer, f);
+});
+
 test('a gallery packed into shared memory compares exactly like the prepared templates', () => {
   const g = [randomTemplate(51), randomTemplate(52), moved(randomTemplate(51), 2.2, 90, 15, 7, 2).template].map((t, i) => prepare(t, { id: `g${i}` }));
   const u = unpackGallery(packGallery(g));

@@ -7,10 +7,11 @@
  *    minutiae, described by length and both minutia directions relative to the edge: invariant to
  *    rotation and translation). Every short root edge of the reference is looked up in the probe's
  *    tolerant edge index; an edge pair whose shapes agree within `maxDistanceError` and
- *    `maxAngleError` votes for its two minutia pairs. A pair's vote count is a local similarity, as in
+ *    `maxAngleError` votes for its two minutia pairs, with weight 1 − e / pairErrorScale (e its edge
+ *    error, as in the pair evidence of step 3). A pair's summed votes are a local similarity, as in
  *    the local structures of Jiang & Yau (ICPR 2000) and the local similarity sort of MCC (Cappelli,
  *    Ferrara & Maltoni, IEEE TPAMI 32(12), 2010).
- * 2. Expansion: from each of the `maxRoots` most-voted pairs (skipping pairs already inside an earlier
+ * 2. Expansion: from each of the `maxRoots` best-voted pairs (skipping pairs already inside an earlier
  *    pairing), a best-first search pairs the neighbours of paired minutiae whose edges agree, lowest
  *    edge error first (SourceAFIS pairing graph). Only local edge shapes are checked, so the elastic
  *    distortion of contact prints, which bends the print as a whole, is tolerated.
@@ -31,7 +32,10 @@
  * find exactly the pairs a full scan finds; a pairing is scored only when bounds on its score
  * (pair count, evidence, evidence x the share bound, then running bounds in the overlap sums) can
  * still beat the best so far. These change no result: scores, mated pairs and transforms are bit for
- * bit those of the plain algorithm (checked on all 102,400 ordered pairs of the FVC .iso templates).
+ * bit those of the plain algorithm (checked on all 102,400 ordered pairs of the FVC .iso templates,
+ * with the vote counts of the time; the weighted votes keep the same code paths). The probe's edge
+ * index holds edge ids only and each prepared template is one contiguous buffer: a 1:N search
+ * streams the gallery through the caches, and memory, not arithmetic, bounds its rate.
  *
  * Not exactly symmetric: compare(a, b) and compare(b, a) agree closely but may differ (root edges of
  * the reference are looked up in the probe's index; tie-breaks follow index order). Deterministic:
@@ -90,15 +94,15 @@ const EXIT_SLACK = 1e-6;
  * synchronous, so it is never shared by two running comparisons); `search` makes its own.
  */
 export class MatchScratch {
-  /** votes[p * ng + g]: agreeing edge pairs of minutia pair (p, g); zero between comparisons. */
-  votes = new Int32Array(0);
+  /** votes[p * ng + g]: summed vote weight of minutia pair (p, g) (see `vote`); zero between comparisons. */
+  votes = new Float64Array(0);
   /** covered[p * ng + g] === stamp: the pair is inside a pairing already grown in this comparison. */
   covered = new Int32Array(0);
   stamp = 0;
   /** Pairs with votes > 0 in this comparison (to rank them and to clear votes). */
   touched = new Int32Array(0);
   nTouched = 0;
-  /** The roots, most-voted first. */
+  /** The roots, best-voted first. */
   rootList = new Int32Array(0);
   /** pairP[p] = paired reference minutia or −1 (likewise pairG); all −1 between pairings. */
   pairP = new Int32Array(0);
@@ -134,7 +138,7 @@ export class MatchScratch {
   ensure(np: number, ng: number, kp: number, kg: number, maxRoots: number): void {
     if (this.rootList.length < maxRoots) this.rootList = new Int32Array(maxRoots);
     if (this.votes.length < np * ng) {
-      this.votes = new Int32Array(np * ng); this.covered = new Int32Array(np * ng); this.stamp = 0; this.touched = new Int32Array(np * ng);
+      this.votes = new Float64Array(np * ng); this.covered = new Int32Array(np * ng); this.stamp = 0; this.touched = new Int32Array(np * ng);
     }
     if (this.pairP.length < np) {
       this.pairP = new Int32Array(np).fill(-1);
@@ -152,6 +156,9 @@ export class MatchScratch {
 
 const sharedScratch = new MatchScratch();
 
+/** Floor of one vote's weight (keeps every agreeing edge pair a positive vote whatever pairErrorScale). */
+const MIN_VOTE = 1 / 64;
+
 /** Star size (neighbours per minutia) of a prepared template. */
 function starSize(t: PreparedTemplate): number {
   return t.n > 0 ? t.nbStart[1]! - t.nbStart[0]! : 0;
@@ -159,14 +166,19 @@ function starSize(t: PreparedTemplate): number {
 
 /**
  * Votes for minutia pairs: every root edge of the reference is looked up (one exact bin) in the
- * probe's tolerant index; each probe edge of matching shape votes for its two minutia pairs.
+ * probe's tolerant index; each probe edge of matching shape votes for its two minutia pairs, with
+ * weight 1 − e / pairErrorScale (e = length error / maxDistanceError + the angle errors /
+ * maxAngleError, 0..3; floored at MIN_VOTE): close fits rank a root above loose ones, where vote
+ * counts left many ties to the index order.
  */
 function vote(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): void {
   const prm = P.params;
   const dTol = prm.maxDistanceError, aTol = prm.maxAngleError;
+  // Vote weight 1 − e / pairErrorScale (e = ΔL / dTol + (Δa + Δb) / aTol), as a pair's evidence.
+  const wl = 1 / (dTol * prm.pairErrorScale), wa = 1 / (aTol * prm.pairErrorScale);
   const ng = G.n;
   const st = idx.start, nKeys = st.length - 1;
-  const shape = idx.shape, ends = idx.ends;
+  const item = idx.item, shape = idx.shape, ends = idx.ends;
   const keys = G.rootKey, rShape = G.rootShape, rEnds = G.rootEnds, nr = keys.length;
   const votes = s.votes, touched = s.touched;
   let nT = s.nTouched;
@@ -179,13 +191,18 @@ function vote(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: Matc
     const L = rShape[3 * r]!, a = rShape[3 * r + 1]!, b = rShape[3 * r + 2]!, gi = rEnds[2 * r]!, gj = rEnds[2 * r + 1]!;
     for (; h < end; h++) {
       // Branch-free folded angle differences: min(|d|, 2π − |d|) equals adiff exactly.
-      const h3 = 3 * h;
-      let da = Math.abs(shape[h3 + 1]! - a), db = Math.abs(shape[h3 + 2]! - b);
+      const q = item[h]!, q3 = 3 * q;
+      let da = Math.abs(shape[q3 + 1]! - a), db = Math.abs(shape[q3 + 2]! - b);
       da = Math.min(da, TWO_PI - da); db = Math.min(db, TWO_PI - db);
-      if (Math.abs(shape[h3]! - L) > dTol || Math.max(da, db) > aTol) continue;
-      const c1 = ends[2 * h]! * ng + gi, c2 = ends[2 * h + 1]! * ng + gj;
-      if (votes[c1]!++ === 0) touched[nT++] = c1;
-      if (votes[c2]!++ === 0) touched[nT++] = c2;
+      const dl = Math.abs(shape[q3]! - L);
+      if (dl > dTol || Math.max(da, db) > aTol) continue;
+      const w = Math.max(MIN_VOTE, 1 - dl * wl - (da + db) * wa);
+      const c1 = ends[2 * q]! * ng + gi, c2 = ends[2 * q + 1]! * ng + gj;
+      const v1 = votes[c1]!, v2 = votes[c2]!;
+      if (v1 === 0) touched[nT++] = c1;
+      votes[c1] = v1 + w;
+      if (v2 === 0) touched[nT++] = c2;
+      votes[c2] = votes[c2]! + w;
     }
   }
   s.nTouched = nT;
@@ -466,8 +483,9 @@ function consolidate(P: PreparedTemplate, G: PreparedTemplate, count: number, s:
 }
 
 /**
- * Votes, then the roots: the `maxRoots` most-voted minutia pairs (ties: lower probe, then lower
- * reference index) in rootList, by insertion into a short list sorted by votes. Returns their number.
+ * Votes, then the roots: the `maxRoots` best-voted minutia pairs with summed weight above
+ * minRootVotes (ties: lower probe, then lower reference index) in rootList, by insertion into a short
+ * list sorted by votes. Returns their number.
  */
 function selectRoots(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): number {
   const np = P.n, ng = G.n;
@@ -511,7 +529,7 @@ export function preselectWith(P: PreparedTemplate, G: PreparedTemplate, idx: Pro
 }
 
 /**
- * Cheap pre-selection score for 1:N (no expansion): the summed votes of the roots, normalised by
+ * Cheap pre-selection score for 1:N (no expansion): the summed vote weights of the roots, normalised by
  * sqrt(probe root edges x reference root edges). Ranks candidates roughly like `compare` at about a
  * third of its cost; `search` uses it with `preselect` to compare fully only the best candidates
  * (the usual two-stage AFIS search). Not a similarity to threshold.
@@ -535,7 +553,8 @@ function keepBest(s: MatchScratch, count: number): void {
  * Exact early exits (they never change the result): a pairing is scored only if its pair count, then
  * its evidence, then its evidence x `shareBound` can beat the best so far (score <= evidence x share,
  * evidence <= pair count, share <= shareBound). The winning pairing is kept rather than grown again
- * for consolidation (growth is deterministic, so it is the same pairing).
+ * for consolidation (growth is deterministic, so it is the same pairing); it is consolidated only
+ * when it has at least minConsolidationPairs pairs.
  */
 export function compareWith(P: PreparedTemplate, G: PreparedTemplate, idx: ProbeIndex, s: MatchScratch): number {
   s.bestCount = 0; s.bestDx = 0; s.bestDy = 0; s.bestRot = 0;
@@ -566,7 +585,7 @@ export function compareWith(P: PreparedTemplate, G: PreparedTemplate, idx: Probe
     release(s, count);
   }
   clearVotes(s);
-  if (best > 0 && prm.consolidationDistance > 0) {
+  if (best > 0 && prm.consolidationDistance > 0 && s.bestCount >= prm.minConsolidationPairs) {
     // Resume the winning pairing, add globally consistent mates, score again.
     const pairG = s.pairG, pairErr = s.pairErr, pairSup = s.pairSup;
     const bP = s.bestP, bG = s.bestG, bE = s.bestErr, bS = s.bestSup;

@@ -123,9 +123,11 @@ export function wrap2pi(a: number): number {
 export interface ProbeIndex {
   /** CSR over keys: items of key k are start[k] .. start[k+1]-1. */
   start: Int32Array;
-  /** Per item h: shape of the directed edge, interleaved: length shape[3h], directions shape[3h + 1], shape[3h + 2]. */
+  /** Per item: the directed edge q filed there (an edge is filed in every bin its shape ± tolerance touches). */
+  item: Int32Array;
+  /** Per directed edge q: length shape[3q], directions shape[3q + 1], shape[3q + 2]. */
   shape: Float64Array;
-  /** Per item h: start and end minutia of the directed edge, ends[2h] and ends[2h + 1]. */
+  /** Per directed edge q: start and end minutia, ends[2q] and ends[2q + 1]. */
   ends: Int32Array;
 }
 
@@ -143,7 +145,7 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
   const { lenBin, lenBins, angBins, angBin } = hashGeometry(prm);
   const nKeys = lenBins * angBins * angBins;
   const R = t.rootEdges.length;
-  let shape = new Float64Array(0), ends = new Int32Array(0);
+  let item = new Int32Array(0);
   // Directed item q: root edge rootEdges[q >> 1], as stored (i -> j) when q is even, reversed if odd.
   const iLen = new Float64Array(2 * R), iA = new Float64Array(2 * R), iB = new Float64Array(2 * R);
   const iFrom = new Int32Array(2 * R), iTo = new Int32Array(2 * R);
@@ -183,9 +185,7 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
             const key = hashKey(l0 + il, ab, bb, angBins);
             if (pass === 0) start[key]!++;
             else {
-              const slot = --start[key]!;
-              shape[3 * slot] = iLen[q]!; shape[3 * slot + 1] = iA[q]!; shape[3 * slot + 2] = iB[q]!;
-              ends[2 * slot] = iFrom[q]!; ends[2 * slot + 1] = iTo[q]!;
+              item[--start[key]!] = q;
             }
           }
     }
@@ -193,11 +193,17 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
       let acc = 0;
       for (let k = 0; k < nKeys; k++) { acc += start[k]!; start[k] = acc; }
       start[nKeys] = acc;
-      const m = acc;
-      shape = new Float64Array(3 * m); ends = new Int32Array(2 * m);
+      item = new Int32Array(acc);
     }
   }
-  const idx: ProbeIndex = { start, shape, ends };
+  // Compact: the index holds edge ids only (4 bytes per filing), the shapes and ends once per edge, so
+  // the lookups of a whole search stay in the fastest caches.
+  const shape = new Float64Array(6 * R), ends = new Int32Array(4 * R);
+  for (let q = 0; q < 2 * R; q++) {
+    shape[3 * q] = iLen[q]!; shape[3 * q + 1] = iA[q]!; shape[3 * q + 2] = iB[q]!;
+    ends[2 * q] = iFrom[q]!; ends[2 * q + 1] = iTo[q]!;
+  }
+  const idx: ProbeIndex = { start, item, shape, ends };
   probeIndexCache.set(t, idx);
   return idx;
 }
@@ -401,20 +407,49 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   });
   const hull = convexHull(x, y);
   const ar = rasteriseArea(hull, p.overlapMargin);
+  const sm = starMasks(n, k, nbA, nbB, p.maxAngleError);
+  // Every array in one buffer, in the order a comparison reads them (root voting, expansion, scoring,
+  // consolidation): a 1:N search streams through the gallery, and one contiguous block per template
+  // costs far fewer cache and TLB misses than two dozen scattered allocations.
+  const a = contiguous({
+    rootKey: Int32Array.from(rootKeys), rootShape, rootEnds,
+    nbStart, nbLen, nbA, nbB, nbTo, starMask: sm.starMask,
+    x, y, weight, area: ar.area, dir, byY, ySorted: Float64Array.from(byY, (i) => y[i]!), type,
+    nbFrom, rootEdges: Int32Array.from(roots), binA: sm.binA, binB: sm.binB, hull,
+  });
   return {
     kind: 'fingerlift.prepared-template',
-    hull,
-    area: ar.area, areaCols: ar.cols, areaRows: ar.rows, areaX0: ar.x0, areaY0: ar.y0,
+    hull: a.hull,
+    area: a.area, areaCols: ar.cols, areaRows: ar.rows, areaX0: ar.x0, areaY0: ar.y0,
     ...(options.id !== undefined ? { id: options.id } : {}),
     source: template,
     scale,
-    n, x, y, dir, type, weight,
-    nbStart, nbFrom, nbTo, nbLen, nbA, nbB,
-    rootEdges: Int32Array.from(roots),
-    rootKey: Int32Array.from(rootKeys),
-    rootShape, rootEnds,
-    ...starMasks(n, k, nbA, nbB, p.maxAngleError),
-    byY, ySorted: Float64Array.from(byY, (i) => y[i]!),
+    n, x: a.x, y: a.y, dir: a.dir, type: a.type, weight: a.weight,
+    nbStart: a.nbStart, nbFrom: a.nbFrom, nbTo: a.nbTo, nbLen: a.nbLen, nbA: a.nbA, nbB: a.nbB,
+    rootEdges: a.rootEdges,
+    rootKey: a.rootKey,
+    rootShape: a.rootShape, rootEnds: a.rootEnds,
+    starMask: a.starMask, binA: a.binA, binB: a.binB,
+    byY: a.byY, ySorted: a.ySorted,
     params: p,
   };
+}
+
+type Typed = Float64Array | Int32Array | Uint16Array | Uint8Array;
+
+/** Copies of the arrays, in the given order, as views of one ArrayBuffer (each view 8-byte aligned). */
+function contiguous<T extends Record<string, Typed>>(arrays: T): T {
+  let bytes = 0;
+  for (const a of Object.values(arrays)) bytes += Math.ceil(a.byteLength / 8) * 8;
+  const buf = new ArrayBuffer(Math.max(8, bytes));
+  const out: Record<string, Typed> = {};
+  let off = 0;
+  for (const [name, a] of Object.entries(arrays)) {
+    const Ctor = a.constructor as new (b: ArrayBuffer, o: number, l: number) => Typed;
+    const v = new Ctor(buf, off, a.length);
+    v.set(a as never);
+    out[name] = v;
+    off += Math.ceil(a.byteLength / 8) * 8;
+  }
+  return out as T;
 }

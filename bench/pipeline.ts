@@ -48,7 +48,7 @@ const bench: BenchFn = async (ctx) => {
       const l = await loadImage(bytes, { name });
       minutiae = processPrint(l.image, { ppi: l.ppi }, { ppi: 500 }).template.minutiae.length;
     });
-    rows.push({ input: name, job: 'load + enhance + extract', 'median ms': t.wall.toFixed(0), 'median CPU ms': t.cpu.toFixed(0), runs, result: `${minutiae} minutiae` });
+    rows.push({ input: name, job: 'processPrint: load + grey + resolution + polarity detection + enhance + extract', 'median ms': t.wall.toFixed(0), 'median CPU ms': t.cpu.toFixed(0), runs, result: `${minutiae} minutiae` });
   }
   const fc = dataDir('fingerphoto-contact');
   if (fc) {

@@ -37,11 +37,28 @@ export function minutiaQuality(
   blockQuality: BlockMap | undefined,
   options: QualityOptions = {},
 ): number {
+  const i = Math.round(y) * width + Math.round(x);
+  return qualityWithDistance(x, y, width, borderDistance[i] ?? 0, orientation, blockQuality, options);
+}
+
+/** `minutiaQuality` with the distance to the mask border (pixels) at the minutia given as a number. */
+export function qualityWithDistance(
+  x: number,
+  y: number,
+  width: number,
+  distance: number,
+  orientation: OrientationField | undefined,
+  blockQuality: BlockMap | undefined,
+  options: QualityOptions = {},
+): number {
   const { fullQualityDistance } = { ...QUALITY_DEFAULTS, ...options };
   const i = Math.round(y) * width + Math.round(x);
-  const clamp = (v: number | undefined): number => (v === undefined || !Number.isFinite(v) ? 1 : Math.max(0, Math.min(1, v)));
   const coherence = clamp(orientation?.coherence[i]);
   const block = clamp(blockValue(blockQuality, x, y));
-  const border = Math.min(1, Math.max(0, (borderDistance[i] ?? 0) / fullQualityDistance));
+  const border = Math.min(1, Math.max(0, distance / fullQualityDistance));
   return Math.sqrt(coherence * block) * border;
+}
+
+function clamp(v: number | undefined): number {
+  return v === undefined || !Number.isFinite(v) ? 1 : Math.max(0, Math.min(1, v));
 }

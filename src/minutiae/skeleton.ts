@@ -100,11 +100,18 @@ export function traceRidge(
   const { width: w, height: h, data } = skel;
   const xs: number[] = [x1];
   const ys: number[] = [y1];
-  const visited = new Set<number>([y0 * w + x0, y1 * w + x1, ...blocked]);
+  // Visited pixel indices: a trace is a few tens of pixels, so a linear scan of a small typed array
+  // beats a hash set.
+  const cap = blocked.length + 2 + Math.max(0, Math.ceil(maxSteps));
+  const visited = cap <= VISITED.length ? VISITED : new Int32Array(cap);
+  let nv = 0;
+  visited[nv++] = y0 * w + x0;
+  visited[nv++] = y1 * w + x1;
+  for (const b of blocked) visited[nv++] = b;
   let x = x1;
   let y = y1;
   for (let step = 1; step < maxSteps; step++) {
-    const cn = CROSSING_NUMBER[neighbourCode(skel, x, y)]!;
+    const cn = CROSSING_NUMBER[codeAt(data, w, h, x, y)]!;
     if (cn === 1) return { xs, ys, stop: 'ending' };
     if (cn >= 3) return { xs, ys, stop: 'junction' };
     let best = -1;
@@ -114,9 +121,12 @@ export function traceRidge(
       const yy = y + NY[k]!;
       if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
       const i = yy * w + xx;
-      if (!data[i] || visited.has(i)) continue;
+      if (!data[i]) continue;
+      let seen = false;
+      for (let v = 0; v < nv && !seen; v++) seen = visited[v] === i;
+      if (seen) continue;
       // Prefer a junction pixel (stop on the fork itself), then 4-neighbours, then diagonals.
-      const rank = CROSSING_NUMBER[neighbourCode(skel, xx, yy)]! >= 3 ? 0 : k % 2 === 0 ? 1 : 2;
+      const rank = CROSSING_NUMBER[codeAt(data, w, h, xx, yy)]! >= 3 ? 0 : k % 2 === 0 ? 1 : 2;
       if (rank < bestRank) {
         bestRank = rank;
         best = k;
@@ -125,12 +135,32 @@ export function traceRidge(
     if (best < 0) return { xs, ys, stop: 'ending' };
     x += NX[best]!;
     y += NY[best]!;
-    visited.add(y * w + x);
+    visited[nv++] = y * w + x;
     xs.push(x);
     ys.push(y);
   }
-  const cn = CROSSING_NUMBER[neighbourCode(skel, x, y)]!;
+  const cn = CROSSING_NUMBER[codeAt(data, w, h, x, y)]!;
   return { xs, ys, stop: cn === 1 ? 'ending' : cn >= 3 ? 'junction' : 'limit' };
+}
+
+/** Scratch for traceRidge's visited list (traces are short; longer ones get their own array). */
+const VISITED = new Int32Array(256);
+
+/** `neighbourCode` on raw data: direct loads away from the image edge, bounds-checked next to it. */
+function codeAt(data: Uint8Array, w: number, h: number, x: number, y: number): number {
+  if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) return neighbourCode({ width: w, height: h, data }, x, y);
+  const i = y * w + x;
+  // (-v >>> 31) is 1 for any non-zero byte v: the same truth test as neighbourCode, without branches.
+  return (
+    (-data[i - w]! >>> 31) |
+    ((-data[i - w + 1]! >>> 31) << 1) |
+    ((-data[i + 1]! >>> 31) << 2) |
+    ((-data[i + w + 1]! >>> 31) << 3) |
+    ((-data[i + w]! >>> 31) << 4) |
+    ((-data[i + w - 1]! >>> 31) << 5) |
+    ((-data[i - 1]! >>> 31) << 6) |
+    ((-data[i - w - 1]! >>> 31) << 7)
+  );
 }
 
 /**

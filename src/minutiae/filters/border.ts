@@ -43,12 +43,110 @@ export function maskBorderDistance(mask: Mask): Float32Array {
   });
 }
 
+/**
+ * Weights of the 5x5 chamfer mask OpenCV uses for DIST_L2 with mask size 5 (Borgefors 1986, "Distance
+ * transformations in digital images", CVGIP 34: horizontal/vertical 1, diagonal 1.4, knight's move
+ * 2.1969), in OpenCV's 16-bit fixed point (round(weight x 65536)).
+ */
+const CHAMFER_A = 65536;
+const CHAMFER_B = 91750;
+const CHAMFER_C = 143976;
+
+/** Chamfer cost (fixed point) of the shortest path of a, b and c steps covering a displacement (dx, dy). */
+function chamferCost(dx: number, dy: number): number {
+  const p = dx < 0 ? -dx : dx;
+  const q = dy < 0 ? -dy : dy;
+  const u = p > q ? p : q;
+  const v = p > q ? q : p;
+  return u >= 2 * v ? v * CHAMFER_C + (u - 2 * v) * CHAMFER_A : (u - v) * CHAMFER_C + (2 * v - u) * CHAMFER_B;
+}
+
+/**
+ * `maskBorderDistance` at single pixels, without the whole map: for a handful of minutiae this is far less
+ * work than a distance transform of the image. The chamfer distance to the nearest background pixel is the
+ * smallest path cost to any background pixel (Borgefors 1986); the cost grows with |dx| at fixed dy, so in
+ * each row only the nearest background pixel left or right counts, and rows are searched outwards until
+ * their vertical cost alone exceeds the best found. Mask rows are kept as runs of foreground.
+ */
+export class BorderDistance {
+  private readonly rowStart: Int32Array;
+  private readonly runs: Int32Array;
+
+  constructor(private readonly mask: Mask) {
+    const { width: w, height: h, data } = mask;
+    this.rowStart = new Int32Array(h + 1);
+    let runs = new Int32Array(Math.max(16, 2 * h));
+    let n = 0;
+    for (let y = 0; y < h; y++) {
+      this.rowStart[y] = n;
+      const base = y * w;
+      let x = 0;
+      while (x < w) {
+        while (x < w && data[base + x] === 0) x++;
+        if (x >= w) break;
+        const x0 = x;
+        while (x < w && data[base + x] !== 0) x++;
+        if (n + 2 > runs.length) {
+          const grown = new Int32Array(runs.length * 2);
+          grown.set(runs);
+          runs = grown;
+        }
+        runs[n++] = x0;
+        runs[n++] = x; // exclusive
+      }
+    }
+    this.rowStart[h] = n;
+    this.runs = runs;
+  }
+
+  /**
+   * The distance (pixels) of pixel (x, y) to the nearest background pixel, pixels outside the image
+   * counting as background: the value `maskBorderDistance(mask)` holds there. Values of `cap` or more
+   * are returned as some value >= `cap` (the search stops there).
+   */
+  at(x: number, y: number, cap = Infinity): number {
+    const { width: w, height: h } = this.mask;
+    if (x < 0 || y < 0 || x >= w || y >= h) return 0;
+    const limit = Number.isFinite(cap) ? Math.ceil(cap * CHAMFER_A) : Infinity;
+    let best = this.rowGap(x, y) * CHAMFER_A;
+    for (let dy = 1; dy * CHAMFER_A < best && dy * CHAMFER_A < limit; dy++) {
+      const up = chamferCost(this.rowGap(x, y - dy), dy);
+      if (up < best) best = up;
+      const down = chamferCost(this.rowGap(x, y + dy), dy);
+      if (down < best) best = down;
+    }
+    return best / CHAMFER_A;
+  }
+
+  /** Horizontal distance (pixels) from column x to the nearest background pixel of row yy (0 outside the image). */
+  private rowGap(x: number, yy: number): number {
+    if (yy < 0 || yy >= this.mask.height) return 0;
+    const runs = this.runs;
+    for (let k = this.rowStart[yy]!, e = this.rowStart[yy + 1]!; k < e; k += 2) {
+      const s = runs[k]!;
+      if (x < s) return 0;
+      const t = runs[k + 1]!;
+      if (x < t) {
+        const left = x - s + 1;
+        const right = t - x;
+        return left < right ? left : right;
+      }
+    }
+    return 0;
+  }
+}
+
 /** Removes minutiae closer than `minDistance` to the mask border. `distance` is `maskBorderDistance(mask)`. */
 export function removeBorderMinutiae(minutiae: Minutia[], distance: Float32Array, width: number, options: BorderOptions = {}): FilterResult {
+  return removeBorderMinutiaeByDistance(minutiae, (m) => distance[Math.round(m.y) * width + Math.round(m.x)] ?? 0, options);
+}
+
+/** `removeBorderMinutiae` with the distance to the mask border (pixels) of each minutia given by `distanceOf`. */
+export function removeBorderMinutiaeByDistance(minutiae: Minutia[], distanceOf: (m: Minutia) => number, options: BorderOptions = {}): FilterResult {
   const { minDistance } = { ...BORDER_DEFAULTS, ...options };
   const drop = new Uint8Array(minutiae.length);
   minutiae.forEach((m, i) => {
-    if ((distance[Math.round(m.y) * width + Math.round(m.x)] ?? 0) < minDistance) drop[i] = 1;
+    if (distanceOf(m) < minDistance) drop[i] = 1;
   });
   return keepUnflagged(minutiae, drop);
 }

@@ -34,7 +34,7 @@ import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
 import { FingerliftError } from './errors.js';
 import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
-import { compare, prepare, type CompareResult, type PreparedTemplate } from './compare/index.js';
+import { SCALE_HYPOTHESES } from './compare/scales.js';
 import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResult, type LocatedFingertip } from './locate/index.js';
 
 /** What the stages need of a trail: `step` and `recordStep` (an AuditTrail, or a scope of one). */
@@ -313,49 +313,9 @@ export const LIFT_DEFAULTS = {
    * it locate resolves all 32 itself); usable fingertips on ridgebase/hands 13 -> 17 (before the slap profile).
    */
   recheckUnresolved: true,
-  /**
-   * Resolution hypotheses of a photo print, as factors on its scale (see `prepareAcrossScales`). The
-   * print is scaled to 500 ppi on the population ridge period, but fingers differ: the ridge period of
-   * 500 ppi contact prints has quartiles 8.42-9.39 px around 8.85 (FVC2002 DB1_B + FVC2004 DB1_B, 160
-   * prints), index fingers run about 15% wider than little fingers (ridgebase contact prints), and a
-   * noisy photo's estimate adds its own error. Steps of 10% are about twice the matcher's own scale
-   * tolerance (maxDistanceError 13 px on root edges of up to 260 px: 5%), so {1/1.1, 1, 1.1} covers
-   * about +-15%. Measured on the ridgebase crops (bench/lift.ts): crops vs crops EER 8.3% -> 4.1% (FNMR at
-   * FMR 1% 16.7% -> 8.3%), crops vs contact FNMR at FMR 1% 35% -> 27.5%. The search raises impostor scores
-   * too (3 tries): decision thresholds for searched scores must be measured on searched impostor scores.
-   */
-  scaleSearch: [1 / 1.1, 1, 1.1] as readonly number[],
+  /** Resolution hypotheses of a photo print for comparison: `SCALE_HYPOTHESES` (src/compare/scales.ts). */
+  scaleSearch: SCALE_HYPOTHESES,
 } as const;
-
-/** A photo print's template prepared for comparison at several resolution hypotheses (`LIFT_DEFAULTS.scaleSearch`). */
-export interface ScaledProbe {
-  scales: readonly number[];
-  prepared: PreparedTemplate[];
-}
-
-/**
- * Prepare a lifted (photo) template at each scale hypothesis: scale k means the print is k times too
- * small, i.e. its true resolution is ppi / k (minutiae are rescaled by `prepare`, coordinates untouched).
- * @param template a lifted template (typically 500 ppi).
- * @throws FingerliftError E_TEMPLATE_FORMAT from `prepare`; E_INVALID_ARGUMENT for a non-positive scale.
- */
-export function prepareAcrossScales(template: Template, scales: readonly number[] = LIFT_DEFAULTS.scaleSearch, id?: string): ScaledProbe {
-  if (scales.length === 0 || !scales.every((k) => k > 0 && Number.isFinite(k))) throw new FingerliftError('E_INVALID_ARGUMENT', `scale hypotheses ${JSON.stringify(scales)}: need positive numbers`);
-  return { scales, prepared: scales.map((k) => prepare({ ...template, ppi: template.ppi / k }, id !== undefined ? { id } : {})) };
-}
-
-/**
- * Compare a photo print at each of its scale hypotheses with a reference (contact print or another photo
- * print at scale 1) and keep the best: the score of a search over scales, reported as such (`scale`).
- */
-export function compareAcrossScales(probe: ScaledProbe, reference: Template | PreparedTemplate): CompareResult & { scale: number } {
-  let best: (CompareResult & { scale: number }) | undefined;
-  probe.prepared.forEach((p, k) => {
-    const r = compare(p, reference);
-    if (!best || r.score > best.score) best = { ...r, scale: probe.scales[k]! };
-  });
-  return best!;
-}
 
 /** One lifted fingertip. */
 export interface LiftedFingertip {

@@ -4,9 +4,12 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { prepareAcrossScales, compareAcrossScales, LIFT_DEFAULTS } from '../src/pipeline.js';
+import { LIFT_DEFAULTS } from '../src/pipeline.js';
+import { prepareAcrossScales, compareAcrossScales } from '../src/compare/index.js';
 import { compare, prepare } from '../src/compare/index.js';
 import { FingerliftError } from '../src/errors.js';
+import { search, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../src/compare/index.js';
+import { compareAll, searchAcrossScales, thresholdsFor, type Comparable } from '../src/tasks/compare.js';
 import { Rng } from '../src/synthetic/index.js';
 import type { Template, Minutia } from '../src/minutiae/types.js';
 
@@ -55,6 +58,28 @@ test('bad scale hypotheses are refused with E_INVALID_ARGUMENT', () => {
       assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT');
     }
   }
+});
+
+test('CLI jobs: a photo probe is compared and searched across scales and judged with the scale-search thresholds', async () => {
+  const ref = template(21);
+  const others = [template(22), ref, template(23)];
+  const asComparable = (t: Template, kind: Comparable['kind'], id: string): Comparable => ({ path: `${id}.json`, id, kind, template: t, notes: [] });
+  const photo = asComparable(enlarged(ref, 1.2), 'photo', 'photo');
+  const refs = others.map((t, i) => asComparable(t, 'template', `r${i}`));
+  assert.is(thresholdsFor(photo), SCALE_SEARCH_THRESHOLDS);
+  assert.is(thresholdsFor(photo, false), DECISION_THRESHOLDS);
+  assert.is(thresholdsFor(refs[0]!), DECISION_THRESHOLDS);
+  const rows = compareAll(photo, refs);
+  assert.ok(rows.every((r) => r.scale !== undefined));
+  assert.is(compareAll(photo, refs, false)[1]!.scale, undefined);
+  const best = rows.reduce((a, b) => (b.score > a.score ? b : a));
+  assert.is(best.reference, 'r1.json');
+  assert.ok(Math.abs(best.scale! - 1 / 1.1) < 1e-9);
+  // The 1:N ranking across scales agrees with the 1:1 scores, reference by reference.
+  const gallery = others.map((t, i) => prepare(t, { id: `r${i}` }));
+  const ranked = await searchAcrossScales(photo.template, (P) => search(P, gallery, { top: gallery.length }), 3);
+  assert.is(ranked[0]!.id, 'r1');
+  for (const c of ranked) assert.ok(Math.abs(c.score - rows[c.index]!.score) < 1e-12, `${c.id}: ${c.score} vs ${rows[c.index]!.score}`);
 });
 
 test.run();

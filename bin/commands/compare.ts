@@ -1,9 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
-import { SearchPool, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate } from '../../src/compare/index.js';
-import { DECISION_THRESHOLDS } from '../../src/compare/thresholds.js';
+import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { SearchPool, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
@@ -20,6 +19,7 @@ interface InputCli {
   imageKind?: 'auto' | 'print' | 'photo';
   json?: boolean;
   force?: boolean;
+  scaleSearch?: boolean;
 }
 
 function addInputOptions(cmd: Command): Command {
@@ -27,6 +27,7 @@ function addInputOptions(cmd: Command): Command {
     .option('--ppi <n>', 'resolution of image inputs, ppi', positiveNumber('--ppi'))
     .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
     .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
+    .option('--no-scale-search', 'compare a photo probe at its estimated scale only (default: across SCALE_HYPOTHESES, judged with SCALE_SEARCH_THRESHOLDS)')
     .option('--json', 'one JSON document on stdout');
 }
 
@@ -42,12 +43,6 @@ function comparableOptions(o: InputCli): ComparableOptions {
   return c;
 }
 
-/** Decision words for a score at the documented thresholds. */
-function decision(score: number): string {
-  if (score >= DECISION_THRESHOLDS.fmr0_1) return 'match (FMR 0.1%)';
-  if (score >= DECISION_THRESHOLDS.fmr1) return 'match (FMR 1%)';
-  return 'no match';
-}
 
 async function loadMany(paths: string[], opts: ComparableOptions, failures: FileFailure[]): Promise<Comparable[]> {
   const out: Comparable[] = [];
@@ -92,18 +87,22 @@ export function register(program: Command): void {
         finish('compare', 0, failures, started, true);
         return;
       }
-      const rows = compareAll(probe, references).sort((a, b) => b.score - a.score);
+      const scaled = usesScaleSearch(probe, o.scaleSearch);
+      const thresholds = thresholdsFor(probe, o.scaleSearch);
+      const decision = (score: number): string => decisionAt(score, thresholds);
+      const rows = compareAll(probe, references, o.scaleSearch).sort((a, b) => b.score - a.score);
       if (o.json) {
         process.stdout.write(JSON.stringify({
-          probe: { path: probe.path, minutiae: probe.template.minutiae.length, notes: probe.notes },
-          thresholds: DECISION_THRESHOLDS,
-          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r.score), mated: r.result.mated, transform: r.result.transform })),
+          probe: { path: probe.path, kind: probe.kind, minutiae: probe.template.minutiae.length, notes: probe.notes },
+          scaleSearch: scaled ? SCALE_HYPOTHESES : false,
+          thresholds,
+          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r.score), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
           failed: failures,
         }, null, 2) + '\n');
       } else {
         process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae)\n`);
-        for (const r of rows) process.stdout.write(`${round(r.score).toString().padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.reference}\n`);
-        process.stdout.write(`thresholds: ${DECISION_THRESHOLDS.fmr1} at FMR 1%, ${DECISION_THRESHOLDS.fmr0_1} at FMR 0.1% (${DECISION_THRESHOLDS.source})\n`);
+        for (const r of rows) process.stdout.write(`${round(r.score).toString().padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}\n`);
+        process.stdout.write(`${scaled ? `photo probe compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}; ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       if (o.chart && rows.length > 0) {
         const best = rows[0]!;
@@ -137,17 +136,24 @@ export function register(program: Command): void {
       const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
       const pool = new SearchPool(prepared, { threads: o.threads });
       const t0 = performance.now();
-      let ranked;
+      const pre = o.preselect !== undefined ? { preselect: o.preselect } : {};
+      const scaled = usesScaleSearch(probe, o.scaleSearch);
+      const thresholds = thresholdsFor(probe, o.scaleSearch);
+      const decision = (score: number): string => decisionAt(score, thresholds);
+      let ranked: Array<SearchCandidate & { scale?: number }>;
       try {
-        ranked = await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...(o.preselect !== undefined ? { preselect: o.preselect } : {}) });
+        ranked = scaled
+          ? await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), o.top)
+          : await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...pre });
       } finally {
         await pool.close();
       }
       const searchMs = performance.now() - t0;
-      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, gallerySize: gallery.length, searchMs: round(searchMs), thresholds: DECISION_THRESHOLDS, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaled ? SCALE_HYPOTHESES : false, thresholds, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {
-        process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)\n`);
-        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${round(c.score).toString().padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.id}\n`));
+        process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)${scaled ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${round(c.score).toString().padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
+        process.stdout.write(`thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       finish('search', gallery.length, failures, started);
     });

@@ -11,6 +11,7 @@ export { compare, preselectScore, type CompareResult, type MatedPair, type Rigid
 export { prepare, isPrepared, type PreparedTemplate, type PrepareOptions } from './prepare.js';
 export { search, type SearchOptions, type SearchCandidate } from './search.js';
 export { SearchPool, searchThreaded, type SearchPoolOptions } from './pool.js';
+export { SCALE_HYPOTHESES, prepareAcrossScales, compareAcrossScales, type ScaledProbe } from './scales.js';
 export { COMPARE_DEFAULTS, type CompareParams } from './params.js';
-export { DECISION_THRESHOLDS } from './thresholds.js';
+export { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from './thresholds.js';
 export { evaluate, detCsv, allPairs, EVAL_DEFAULTS, type EvalResult, type EvaluateOptions, type DetPoint, type OperatingPoint, type Histogram, type Labelled, type PairScores } from './eval.js';

@@ -2,8 +2,8 @@
  * Decision thresholds of `compare` scores, measured on the developers' data: the four FVC B sets in
  * ../shared/data (FVC2002 DB1_B, DB2_B at 569 ppi, DB4_B; FVC2004 DB1_B), templates from fingerlift's own
  * extractor, all-pairs protocol, impostor scores of the four sets pooled (4 x 2,880 = 11,520 pairs): the
- * smallest score threshold whose FMR is at most 1% and 0.1%. Re-measured with `.tmp`-free
- * `npm run bench -- --only accuracy` whenever the extractor or the matcher changes (the bench prints
+ * smallest score threshold whose FMR is at most 1% and 0.1%. Re-measured with
+ * `npm run bench -- --only compare` whenever the extractor or the matcher changes (the bench prints
  * the thresholds it finds next to these).
  *
  * Last re-derived when the root votes became weighted (10 roots, consolidation from 3 pairs): on the
@@ -18,4 +18,18 @@ export const DECISION_THRESHOLDS = {
   /** Score at which the pooled FMR is at most 0.1% (11.5 of 11,520 impostor pairs). */
   fmr0_1: 4.51,
   source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29 (matcher with consolidation, 12 deg tolerance, weighted root votes, 10 roots)',
+} as const;
+
+/**
+ * Decision thresholds of `compareAcrossScales` scores (a photo probe compared at each of
+ * `SCALE_HYPOTHESES`, the best kept), measured as DECISION_THRESHOLDS are but on scale-searched impostor
+ * scores: the same pooled pairs with the first template of each pair searched across the scales.
+ * Keeping the best of several tries raises impostor scores, so these thresholds are higher.
+ */
+export const SCALE_SEARCH_THRESHOLDS = {
+  /** Score at which the pooled FMR of scale-searched comparisons is at most 1%. */
+  fmr1: 3.76,
+  /** Score at which the pooled FMR of scale-searched comparisons is at most 0.1%. */
+  fmr0_1: 4.93,
+  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors (11,520), first template of each pair compared at scales 1/1.1, 1, 1.1, measured 2026-11-29',
 } as const;

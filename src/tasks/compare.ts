@@ -12,7 +12,7 @@ import { loadImage } from '../image/io.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
 import { readTemplateFile, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../formats/index.js';
 import type { Template } from '../minutiae/types.js';
-import { compare, prepare, type CompareResult, type PreparedTemplate } from '../compare/index.js';
+import { compare, prepare, prepareAcrossScales, compareAcrossScales, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS, type CompareResult, type PreparedTemplate, type SearchCandidate } from '../compare/index.js';
 import { drawComparisonChart } from '../audit/draw.js';
 
 export interface ComparableOptions {
@@ -115,14 +115,68 @@ export interface ComparisonRow {
   score: number;
   mated: number;
   result: CompareResult;
+  /** Set when the probe was compared across scale hypotheses: the scale that scored best. */
+  scale?: number;
 }
 
-export function compareAll(probe: Comparable, references: Comparable[]): ComparisonRow[] {
+/** Decision thresholds that apply to a score: scale-searched scores have their own (higher) ones. */
+export type Thresholds = typeof DECISION_THRESHOLDS | typeof SCALE_SEARCH_THRESHOLDS;
+
+/**
+ * Whether a probe is compared across scale hypotheses: photo probes (their 500 ppi scale is estimated
+ * from the ridge period) unless `scaleSearch` is false. Contact prints and templates have a known scale.
+ */
+export function usesScaleSearch(probe: Comparable, scaleSearch = true): boolean {
+  return scaleSearch && probe.kind === 'photo';
+}
+
+/** The thresholds to judge a probe's scores with (see `usesScaleSearch`). */
+export function thresholdsFor(probe: Comparable, scaleSearch = true): Thresholds {
+  return usesScaleSearch(probe, scaleSearch) ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS;
+}
+
+/** Decision words for a score at the given thresholds. */
+export function decisionAt(score: number, t: Thresholds): string {
+  if (score >= t.fmr0_1) return 'match (FMR 0.1%)';
+  if (score >= t.fmr1) return 'match (FMR 1%)';
+  return 'no match';
+}
+
+/** Compare a probe with each reference (a photo probe across scale hypotheses: `usesScaleSearch`). */
+export function compareAll(probe: Comparable, references: Comparable[], scaleSearch = true): ComparisonRow[] {
+  if (usesScaleSearch(probe, scaleSearch)) {
+    const S = prepareAcrossScales(probe.template, undefined, probe.id);
+    return references.map((r) => {
+      const { scale, ...result } = compareAcrossScales(S, prepare(r.template, { id: r.id }));
+      return { reference: r.path, score: result.score, mated: result.mated.length, result, scale };
+    });
+  }
   const P: PreparedTemplate = prepare(probe.template, { id: probe.id });
   return references.map((r) => {
     const result = compare(P, prepare(r.template, { id: r.id }));
     return { reference: r.path, score: result.score, mated: result.mated.length, result };
   });
+}
+
+/**
+ * 1:N for a probe across scale hypotheses: one search per scale (by `searchAt`, e.g. `search` or a
+ * SearchPool's), each reference kept at its best scale, ranked by score then gallery order (as `search`).
+ * @param searchAt ranks the whole gallery (or its pre-selection) against one prepared probe.
+ */
+export async function searchAcrossScales(
+  probe: Template,
+  searchAt: (P: PreparedTemplate) => SearchCandidate[] | Promise<SearchCandidate[]>,
+  top = 10,
+): Promise<Array<SearchCandidate & { scale: number }>> {
+  const S = prepareAcrossScales(probe);
+  const best = new Map<number, SearchCandidate & { scale: number }>();
+  for (let k = 0; k < S.prepared.length; k++) {
+    for (const c of await searchAt(S.prepared[k]!)) {
+      const prev = best.get(c.index);
+      if (!prev || c.score > prev.score) best.set(c.index, { ...c, scale: S.scales[k]! });
+    }
+  }
+  return [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, top);
 }
 
 /** The examiner's chart of one comparison (a blank canvas stands in for a template without its image). */

@@ -76,20 +76,28 @@ export function detectPolarity(gray: GrayImage, options: { mask?: Mask; period?:
     const k2 = 2 * Math.ceil(3 * s2) + 1;
     cv.GaussianBlur(hp, hp, new cv.Size(k2, k2), s2, s2, cv.BORDER_REFLECT);
     if (options.mask) return { hp: new Float32Array(hp.data32F), energy: new Float32Array(0) };
-    // Local RMS of the band (sigma 2 periods): where it is weak there are no ridges (background).
+    // Local RMS of the band (sigma 2 periods): where it is weak there are no ridges (background). So wide
+    // a blur is smooth at the scale of half a period, so it is computed on the squared band averaged
+    // over d x d cells (d about half a period) and interpolated back: the same map within a few per
+    // cent, at 1/d^2 of the cost (the full-resolution blur was a third of this function's time).
     const sq = t(new cv.Mat());
     cv.multiply(hp, hp, sq);
-    const s3 = 2 * period!;
+    const d = Math.max(1, Math.min(Math.floor(period! / 2), Math.floor(Math.min(w, h) / 16)));
+    const s3 = (2 * period!) / d;
     const k3 = 2 * Math.ceil(3 * s3) + 1;
-    cv.GaussianBlur(sq, sq, new cv.Size(k3, k3), s3, s3, cv.BORDER_REFLECT);
+    if (d > 1) {
+      const small = t(new cv.Mat());
+      cv.resize(sq, small, new cv.Size(Math.ceil(w / d), Math.ceil(h / d)), 0, 0, cv.INTER_AREA);
+      cv.GaussianBlur(small, small, new cv.Size(k3, k3), s3, s3, cv.BORDER_REFLECT);
+      cv.resize(small, sq, new cv.Size(w, h), 0, 0, cv.INTER_LINEAR);
+    } else cv.GaussianBlur(sq, sq, new cv.Size(k3, k3), s3, s3, cv.BORDER_REFLECT);
     return { hp: new Float32Array(hp.data32F), energy: new Float32Array(sq.data32F) };
   });
   // Skip a border of one period (filter edge effects) and everything outside the mask.
   let m = options.mask?.data;
   if (!m) {
     // Foreground: local band energy above a fifth of its 95th percentile.
-    const sorted = Float32Array.from(band.energy).sort();
-    const thr = 0.2 * sorted[Math.floor(sorted.length * 0.95)]!;
+    const thr = 0.2 * kthSmallest(Float32Array.from(band.energy), Math.floor(band.energy.length * 0.95));
     m = new Uint8Array(w * h);
     for (let i = 0; i < w * h; i++) m[i] = band.energy[i]! > thr ? 1 : 0;
   }
@@ -140,4 +148,31 @@ export function detectPolarity(gray: GrayImage, options: { mask?: Mask; period?:
 
 function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
+}
+
+/**
+ * The k-th smallest value (0-based) of `a`, exactly, in expected linear time (Hoare's selection,
+ * "FIND", 1961; median-of-three pivots). Reorders `a` in place.
+ */
+function kthSmallest(a: Float32Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot value.
+    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!; a[i] = a[j]!; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

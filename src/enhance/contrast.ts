@@ -66,6 +66,9 @@ export function stretchContrast(image: GrayImage, options: StretchOptions = {}):
   return { image: { width: image.width, height: image.height, data: out }, low, high };
 }
 
+/** The 256 grey levels of an 8-bit image as floats in [0, 1] (b / 255). */
+const LEVELS = Float32Array.from({ length: 256 }, (_, b) => b / 255);
+
 export interface ClaheOptions {
   /** Clip limit (default 2). */
   clipLimit?: number;
@@ -87,9 +90,11 @@ export function clahe(image: GrayImage, options: ClaheOptions = {}): GrayImage {
   const { width, height } = image;
   const cv = getCv();
   const u8 = new Uint8Array(width * height);
+  const d = image.data;
+  // (x + 0.5) | 0 is Math.round(x) for x >= 0.
   for (let i = 0; i < u8.length; i++) {
-    const v = image.data[i]!;
-    u8[i] = v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255);
+    const v = d[i]!;
+    u8[i] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0;
   }
   const out = withMats('clahe', (t) => {
     const src = t(cv.matFromArray(height, width, cv.CV_8U, u8));
@@ -100,7 +105,7 @@ export function clahe(image: GrayImage, options: ClaheOptions = {}): GrayImage {
     c.apply(src, dst);
     const bytes: Uint8Array = dst.data;
     const f = new Float32Array(bytes.length);
-    for (let i = 0; i < f.length; i++) f[i] = bytes[i]! / 255;
+    for (let i = 0; i < f.length; i++) f[i] = LEVELS[bytes[i]!]!;
     return f;
   });
   return { width, height, data: out };

@@ -102,16 +102,19 @@ function buildCandidates(L: number, fMin: number, fMax: number, count: number): 
   return out;
 }
 
-/** Least-squares sinusoid-plus-constant fit energy of signature `x` (length L) at candidate `c`. */
-function fitEnergy(x: Float64Array, c: Candidate): number {
+/**
+ * Least-squares sinusoid-plus-constant fit energy of signature `x` (length L) at candidate `c`; `p1` is the
+ * sum of `x` (0 for the zero-mean signatures of {@link blockFrequencies}, passed once for all candidates).
+ */
+function fitEnergy(x: Float64Array, c: Candidate, p1: number): number {
   let pc = 0;
   let ps = 0;
-  let p1 = 0;
+  const cos = c.cos;
+  const sin = c.sin;
   for (let k = 0; k < x.length; k++) {
     const v = x[k]!;
-    pc += v * c.cos[k]!;
-    ps += v * c.sin[k]!;
-    p1 += v;
+    pc += v * cos[k]!;
+    ps += v * sin[k]!;
   }
   return c.a * pc * pc + 2 * c.b * pc * p1 + c.d * p1 * p1 + ps * ps * c.invSin;
 }
@@ -153,6 +156,8 @@ export function blockFrequencies(image: GrayImage, orientation: OrientationField
   const W = Math.max(1, Math.round(o.windowWidth));
   const cands = buildCandidates(L, 1 / o.maxWavelength, 1 / o.minWavelength, Math.round(o.candidates));
   const sig = new Float64Array(L);
+  const alongX = new Float64Array(W);
+  const alongY = new Float64Array(W);
   const energies = new Float64Array(cands.length);
   const freq = new Float32Array(nb);
   const rel = new Float32Array(nb);
@@ -169,7 +174,35 @@ export function blockFrequencies(image: GrayImage, orientation: OrientationField
       const nx = -ty;
       const ny = tx;
       let mean = 0;
-      for (let k = 0; k < L; k++) {
+      // Whole window inside the image (the usual case): no clamping needed per sample.
+      const ru = ((L - 1) / 2) * (Math.abs(nx) + 0) + ((W - 1) / 2) * Math.abs(tx);
+      const rv = ((L - 1) / 2) * Math.abs(ny) + ((W - 1) / 2) * Math.abs(ty);
+      if (cx - ru >= 0 && cx + ru < width - 1 && cy - rv >= 0 && cy + rv < height - 1) {
+        for (let j = 0; j < W; j++) {
+          const v = j - (W - 1) / 2;
+          alongX[j] = v * tx;
+          alongY[j] = v * ty;
+        }
+        for (let k = 0; k < L; k++) {
+          const u = k - (L - 1) / 2;
+          const bx = cx + u * nx;
+          const by = cy + u * ny;
+          let acc = 0;
+          for (let j = 0; j < W; j++) {
+            const x = bx + alongX[j]!;
+            const y = by + alongY[j]!;
+            const x0 = x | 0;
+            const y0 = y | 0;
+            const fx = x - x0;
+            const fy = y - y0;
+            const p = y0 * width + x0;
+            const top = data[p]! + (data[p + 1]! - data[p]!) * fx;
+            acc += top + (data[p + width]! + (data[p + width + 1]! - data[p + width]!) * fx - top) * fy;
+          }
+          sig[k] = acc / W;
+          mean += sig[k]!;
+        }
+      } else for (let k = 0; k < L; k++) {
         const u = k - (L - 1) / 2;
         let acc = 0;
         for (let j = 0; j < W; j++) {
@@ -191,14 +224,16 @@ export function blockFrequencies(image: GrayImage, orientation: OrientationField
       }
       mean /= L;
       let total = 0;
+      let p1 = 0;
       for (let k = 0; k < L; k++) {
         sig[k]! -= mean;
         total += sig[k]! * sig[k]!;
+        p1 += sig[k]!;
       }
       if (total <= 1e-12) continue;
       let best = 0;
       for (let j = 0; j < cands.length; j++) {
-        energies[j] = fitEnergy(sig, cands[j]!);
+        energies[j] = fitEnergy(sig, cands[j]!, p1);
         if (energies[j]! > energies[best]!) best = j;
       }
       // The signature is zero-mean, so the constant term explains ~nothing: energy / total is the explained share.

@@ -78,8 +78,11 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   checkGray(image, 'enhance', 16);
   checkRange(bs, 'blockSize', 4, 256);
   checkRange(responseQuantile, 'responseQuantile', 0.5, 1);
-  for (let i = 0; i < image.data.length; i++) {
-    if (!Number.isFinite(image.data[i]!)) {
+  const px = image.data;
+  for (let i = 0; i < px.length; i++) {
+    const v = px[i]!;
+    // v - v is NaN for NaN and +-Infinity, 0 for every finite value.
+    if (v - v !== 0) {
       throw new FingerliftError('E_INVALID_ARGUMENT', `enhance: pixel ${i % image.width}, ${Math.floor(i / image.width)} is ${image.data[i]} (values must be finite, in [0, 1])`);
     }
   }
@@ -167,15 +170,24 @@ function qualityMap(field: OrientationField, mask: Mask, contrast: BlockMap, rel
   const inMask = new Float32Array(nb);
   const count = new Float32Array(nb);
   const { width, height } = mask;
+  const md = mask.data;
+  const coh = field.coherence;
   for (let y = 0; y < height; y++) {
     const r = ((y / blockSize) | 0) * cols;
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      const b = r + ((x / blockSize) | 0);
-      count[b]! += 1;
-      if (mask.data[i]) {
-        inMask[b]! += 1;
-        cohSum[b]! += field.coherence[i]!;
+    for (let x0 = 0; x0 < width; x0 += blockSize) {
+      const b = r + x0 / blockSize;
+      const x1 = Math.min(width, x0 + blockSize);
+      count[b]! += x1 - x0;
+      let n = 0;
+      let c = 0;
+      for (let i = y * width + x0, e = y * width + x1; i < e; i++) {
+        if (md[i]) {
+          n++;
+          c += coh[i]!;
+        }
       }
+      inMask[b]! += n;
+      cohSum[b]! += c;
     }
   }
   const data = new Float32Array(nb);

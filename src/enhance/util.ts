@@ -11,32 +11,45 @@ import type { BlockMap, Mask } from './types.js';
 import { gaussianBlurFloat32 as gaussianBlur } from '../cv/index.js';
 export { gaussianBlur };
 
-/** Per-block mean of a height x width array over cells of `blockSize` (partial edge cells averaged over their pixels). */
-export function blockMean(data: Float32Array, width: number, height: number, blockSize: number): BlockMap {
-  const rows = Math.ceil(height / blockSize);
-  const cols = Math.ceil(width / blockSize);
-  const sum = new Float64Array(rows * cols);
-  const cnt = new Float64Array(rows * cols);
-  const colOf = columnBlocks(width, blockSize);
+/**
+ * Per-block sums of a height x width array over cells of `blockSize` (and of its squares when `s2` is
+ * given): each row segment is summed in a local accumulator first (one write per segment, not per pixel).
+ */
+function blockSums(data: ArrayLike<number>, width: number, height: number, blockSize: number, cols: number, s1: Float64Array, s2?: Float64Array): void {
   for (let y = 0; y < height; y++) {
     const base = ((y / blockSize) | 0) * cols;
     const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = base + colOf[x]!;
-      sum[i]! += data[row + x]!;
-      cnt[i]! += 1;
+    for (let c = 0, x0 = 0; x0 < width; c++, x0 += blockSize) {
+      const e = row + Math.min(width, x0 + blockSize);
+      let a = 0;
+      if (s2) {
+        let q = 0;
+        for (let i = row + x0; i < e; i++) {
+          const v = data[i]!;
+          a += v;
+          q += v * v;
+        }
+        s2[base + c]! += q;
+      } else for (let i = row + x0; i < e; i++) a += data[i]!;
+      s1[base + c]! += a;
     }
   }
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < out.length; i++) out[i] = cnt[i]! > 0 ? sum[i]! / cnt[i]! : 0;
-  return { blockSize, rows, cols, data: out };
 }
 
-/** Block column of each pixel column. */
-function columnBlocks(width: number, blockSize: number): Int32Array {
-  const out = new Int32Array(width);
-  for (let x = 0; x < width; x++) out[x] = (x / blockSize) | 0;
-  return out;
+/** Pixels in block (r, c) of a height x width grid of `blockSize` cells (edge cells are partial). */
+function cellCount(r: number, c: number, width: number, height: number, blockSize: number): number {
+  return (Math.min(height, (r + 1) * blockSize) - r * blockSize) * (Math.min(width, (c + 1) * blockSize) - c * blockSize);
+}
+
+/** Per-block mean of a height x width array over cells of `blockSize` (partial edge cells averaged over their pixels). */
+export function blockMean(data: ArrayLike<number>, width: number, height: number, blockSize: number): BlockMap {
+  const rows = Math.ceil(height / blockSize);
+  const cols = Math.ceil(width / blockSize);
+  const sum = new Float64Array(rows * cols);
+  blockSums(data, width, height, blockSize, cols, sum);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = sum[r * cols + c]! / cellCount(r, c, width, height, blockSize);
+  return { blockSize, rows, cols, data: out };
 }
 
 /** Per-block standard deviation of a height x width array. */
@@ -45,35 +58,21 @@ export function blockStd(data: Float32Array, width: number, height: number, bloc
   const cols = Math.ceil(width / blockSize);
   const s1 = new Float64Array(rows * cols);
   const s2 = new Float64Array(rows * cols);
-  const cnt = new Float64Array(rows * cols);
-  const colOf = columnBlocks(width, blockSize);
-  for (let y = 0; y < height; y++) {
-    const base = ((y / blockSize) | 0) * cols;
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      const i = base + colOf[x]!;
-      const v = data[row + x]!;
-      s1[i]! += v;
-      s2[i]! += v * v;
-      cnt[i]! += 1;
-    }
-  }
+  blockSums(data, width, height, blockSize, cols, s1, s2);
   const out = new Float32Array(rows * cols);
-  for (let i = 0; i < out.length; i++) {
-    const n = cnt[i]!;
-    if (n > 0) {
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const n = cellCount(r, c, width, height, blockSize);
       const m = s1[i]! / n;
       out[i] = Math.sqrt(Math.max(0, s2[i]! / n - m * m));
     }
-  }
   return { blockSize, rows, cols, data: out };
 }
 
 /** Fraction of mask pixels per block, in [0, 1]. */
 export function blockCoverage(mask: Mask, blockSize: number): BlockMap {
-  const f = new Float32Array(mask.data.length);
-  for (let i = 0; i < f.length; i++) f[i] = mask.data[i]!;
-  return blockMean(f, mask.width, mask.height, blockSize);
+  return blockMean(mask.data, mask.width, mask.height, blockSize);
 }
 
 /**
@@ -101,9 +100,10 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
   const bins = 4096;
   const hist = new Uint32Array(bins);
   const scale = (bins - 1) / (hi - lo);
+  // (x + 0.5) | 0 is Math.round(x) for x >= 0.
   if (where) {
-    for (let i = 0; i < values.length; i++) if (where[i]) hist[Math.round((values[i]! - lo) * scale)]!++;
-  } else for (let i = 0; i < values.length; i++) hist[Math.round((values[i]! - lo) * scale)]!++;
+    for (let i = 0; i < values.length; i++) if (where[i]) hist[((values[i]! - lo) * scale + 0.5) | 0]!++;
+  } else for (let i = 0; i < values.length; i++) hist[((values[i]! - lo) * scale + 0.5) | 0]!++;
   return qs.map((q) => {
     if (q <= 0) return lo;
     if (q >= 1) return hi;

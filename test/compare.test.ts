@@ -1,3 +1,4 @@
+import { Rng } from '../src/synthetic/random.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -11,16 +12,10 @@ import type { Minutia, Template } from '../src/minutiae/types.js';
 import { wrapAngle } from '../src/minutiae/types.js';
 import { requireData } from './helpers/data.js';
 
-/** Seeded PRNG (mulberry32), so every synthetic template is the same on every run. */
+/** The library's seeded generator (mulberry32), so the tests are deterministic. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** n minutiae spread over a w x h print, at least 14 px apart (about 1.5 ridge periods at 500 ppi). */

@@ -4,6 +4,7 @@
  * lookup-table rule, run-based component clean-up vs a pixel flood fill, the per-point chamfer distance
  * vs OpenCV's distance transform, and the extractor's internal crop/padded path vs the public stages.
  */
+import { Rng } from '../src/synthetic/random.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BorderDistance } from '../src/minutiae/filters/border.js';
@@ -25,16 +26,10 @@ import {
 } from '../src/minutiae/index.js';
 import type { EnhanceResult } from '../src/enhance/types.js';
 
-/** Mulberry32: a small seeded generator (the tests are deterministic). */
+/** The library's seeded generator (mulberry32), so the tests are deterministic. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** Random image: discs of random radius (blobs, ridge-like strokes) plus salt noise. */

@@ -39,9 +39,6 @@ export function taskModule(name: string): URL {
   return new URL(`../src/tasks/${name}${ext}`, import.meta.url);
 }
 
-/** Suffixes of the files fingerlift writes: never taken as inputs when a folder is expanded again. */
-const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxes|f\d+)\.png$|\.f\d+\.minutiae\.png$/i;
-
 /**
  * Check, before any work, that the output folder can be created and written and that the summary file
  * has a known extension and does not exist: usage errors (exit 2), not failures after a long batch.
@@ -67,11 +64,7 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
-  const own = expanded.files.filter((f) => OWN_OUTPUT.test(f.path));
-  if (own.length > 0) {
-    expanded.files = expanded.files.filter((f) => !OWN_OUTPUT.test(f.path));
-    if (!opts.quiet) process.stderr.write(`${what}: ${own.length} file(s) named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs\n`);
-  }
+  if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs\n`);
   const result = await runBatch({
     inputs: expanded,
     jobs: opts.jobs ?? availableParallelism(),

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'E_TOO_SMALL' // zero-size input, or an image under the minimum side
   | 'E_NOT_FOUND' // the path does not exist or cannot be read
   | 'E_EXISTS' // refusing to overwrite an existing output
+  | 'E_WRITE' // an output cannot be written (permissions, a folder in the way, disk full)
   | 'E_NO_FINGER' // no hand or fingertip found in a photo
   | 'E_TEMPLATE_FORMAT' // template bytes that do not follow their format
   | 'E_TOO_FEW_MINUTIAE' // a template too sparse to compare

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import sharp from 'sharp';
 import { expandInputs } from '../src/batch/expand.js';
 import { batchExitCode, formatBatchSummary, runBatch, type BatchProgress } from '../src/batch/run.js';
@@ -179,6 +179,19 @@ test('colliding output names fail instead of overwriting; a missing task export 
   const both = await runBatch({ inputs: twins, jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: join(root, 'twins-out2'), quiet: true });
   assert.is(both.done.length, 2);
   assert.equal(await filesUnder(join(root, 'twins-out2')), ['a/x.png', 'a/x.trail.json', 'b/x.png', 'b/x.trail.json']);
+  // Same stem, different extensions, in one folder: each keeps its extension in its name and gets its own result.
+  await mkdir(join(root, 'stems'), { recursive: true });
+  await writeFile(join(root, 'stems', 'y.png'), png);
+  await writeFile(join(root, 'stems', 'y.tif'), Buffer.from('not a tiff'));
+  await writeFile(join(root, 'stems', 'z.enhanced.png'), png);
+  await writeFile(join(root, 'stems', 'z.trail.json'), '{}');
+  const stems = await expandInputs([join(root, 'stems')], { extensions: ['png', 'tif', 'json'] });
+  assert.equal(stems.files.map((f) => f.name), ['y.png', 'y.tif']);
+  assert.equal(stems.ownOutputs.map((f) => basename(f)).sort(), ['z.enhanced.png', 'z.trail.json'], "fingerlift's own outputs are not inputs");
+  const stemRun = await runBatch({ inputs: stems, jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: join(root, 'stems-out'), quiet: true });
+  assert.is(stemRun.done.length, 1);
+  assert.is(stemRun.failed.length, 1);
+  assert.is(stemRun.failed[0]!.code, 'E_DECODE', 'the bad file fails with its own reason, not a name collision');
   const none = await runBatch({ inputs: [join(inputs, 'good_003.png')], jobs: 1, taskModule: TASK, task: 'nope', options: OPTIONS, outDir: join(root, 'none-out'), quiet: true });
   assert.match(none.failed[0]!.message, /no function export "nope"/);
   try {

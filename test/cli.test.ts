@@ -100,5 +100,47 @@ test('search: worker threads and the two-stage search give the single-thread ran
   assert.is(cli('search', join(db, '101_3.iso'), '--gallery', gallery, '--threads', '0').code, 2);
 });
 
+test('outputs that are inputs are refused; eval without genuine pairs, unwritable or folder outputs, trails in a gallery: typed reports', () => {
+  const db = requireData('fvc2002-db1b', 'CLI output checks with FVC .iso templates');
+  if (!db) return;
+  const dir = join(tmp, 'outs');
+  spawnSync('mkdir', ['-p', dir]);
+  for (const f of ['101_1', '101_2', '102_1']) writeFileSync(join(dir, `${f}.iso`), readFileSync(join(db, `${f}.iso`)));
+  const probe = join(dir, '101_1.iso'), ref = join(dir, '101_2.iso');
+  const before = readFileSync(ref);
+  // A reference image named as the chart (directly, or found in a folder of references).
+  const img = join(dir, 'img.png');
+  writeFileSync(img, before);
+  const chart = cli('compare', probe, img, '--chart', img, '--force');
+  assert.is(chart.code, 2, chart.stderr);
+  assert.match(chart.stderr, /is an input/);
+  assert.is(cli('compare', probe, dir, '--chart', img, '--force').code, 2);
+  assert.equal(readFileSync(img), before);
+  assert.equal(readFileSync(ref), before);
+  // eval: one impression per finger (no genuine pair) is a report, not a stack trace.
+  const single = join(tmp, 'single');
+  spawnSync('mkdir', ['-p', single]);
+  for (const f of ['101_1', '102_1', '103_1']) writeFileSync(join(single, `${f}.iso`), readFileSync(join(db, `${f}.iso`)));
+  const ev = cli('eval', single);
+  assert.is(ev.code, 1);
+  assert.match(ev.stderr, /needs two or more impressions/);
+  assert.not.match(ev.stderr, /at .*\.ts:\d+/);
+  // eval --plot naming an input.
+  writeFileSync(join(single, '103_2.png'), before);
+  assert.is(cli('eval', single, '--plot', join(single, '103_2.png'), '--force').code, 2, 'an eval input named as the plot');
+  assert.equal(readFileSync(join(single, '103_2.png')), before);
+  // The trails an earlier run wrote beside its templates are not gallery entries.
+  rmSync(img);
+  writeFileSync(join(dir, '101_2.trail.json'), '{"not":"a template"}');
+  const s = cli('search', probe, '--gallery', dir, '--json');
+  assert.is(s.code, 0, s.stderr);
+  // convert: a folder as output is a usage error; an unwritable place is E_WRITE; bad --xyt-size exits 2.
+  assert.is(cli('convert', probe, '--to', 'json', '-o', dir, '--force').code, 2);
+  const unwritable = cli('convert', probe, '--to', 'json', '-o', '/proc/fingerlift-x/t.json');
+  assert.is(unwritable.code, 1);
+  assert.match(unwritable.stderr, /E_WRITE/);
+  assert.is(cli('convert', probe, '--to', 'json', '-o', join(tmp, 'x.json'), '--xyt-size', '10x').code, 2);
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

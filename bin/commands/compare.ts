@@ -56,9 +56,14 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
   return out;
 }
 
-/** Load the probe and every reference matched by `patterns`; failures are collected, never thrown. Undefined probe: it failed. */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[]): Promise<{ probe?: Comparable; references: Comparable[] }> {
+/**
+ * Load the probe and every reference matched by `patterns`; failures are collected, never thrown.
+ * Undefined probe: it failed. `outputs` (option name -> path) are checked against the inputs first: an
+ * output that is an input (or a link to it) is a usage error, since inputs are never overwritten.
+ */
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}): Promise<{ probe?: Comparable; references: Comparable[] }> {
   const { files, failed } = await expandInputs(patterns, { extensions: ALL_EXTS });
+  refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
   try {
@@ -70,9 +75,18 @@ async function loadProbeAndReferences(probePath: string, patterns: string[], opt
   return { probe, references: await loadMany(files.map((f) => f.path), opts, failures) };
 }
 
+/** Usage error when an output path names one of the inputs (directly or through a link). */
+function refuseInputsAsOutputs(outputs: Record<string, string | undefined>, inputs: string[]): void {
+  for (const [option, out] of Object.entries(outputs)) {
+    if (out === undefined) continue;
+    const hit = inputs.find((i) => resolve(i) === resolve(out) || sameFile(i, out));
+    if (hit !== undefined) throw new UsageError(`${option} ${out} is an input (${hit}): inputs are never overwritten`);
+  }
+}
+
 export function register(program: Command): void {
   addInputOptions(program.command('compare'))
-    .description('1:1 compare a probe with references (images or .xyt/.iso/.json templates)')
+    .description('1:1 compare a probe with references (images or .xyt/.iso/.ansi/.json templates)')
     .argument('<probe>', 'probe image or template')
     .argument('<references...>', 'reference images or templates (files, folders, globs)')
     .option('--chart <file.png>', 'draw the probe and the best reference side by side with the mated minutiae numbered')
@@ -82,7 +96,7 @@ export function register(program: Command): void {
       const opts = comparableOptions(o);
       if (o.chart) checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
-      const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures);
+      const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart });
       if (!probe) {
         finish('compare', 0, failures, started, true);
         return;
@@ -123,7 +137,7 @@ export function register(program: Command): void {
     .requiredOption('--gallery <dir>', 'folder (or glob) of reference images or templates')
     .option('--top <n>', 'candidates to list', positiveInteger('--top'), 10)
     .option('--threads <n>', 'worker threads for the search (1: the calling thread only)', positiveInteger('--threads'), 1)
-    .option('--preselect <n>', 'two-stage search: compare fully only the <n> references with the most local-structure votes (faster on large galleries, not exact)', positiveInteger('--preselect'))
+    .option('--preselect <n>', 'two-stage search: compare fully only the <n> references with the most local-structure votes (faster on large contact-print galleries; not exact, and weaker for photo probes)', positiveInteger('--preselect'))
     .action(async (probePath: string, o: InputCli & { gallery: string; top: number; threads: number; preselect?: number }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
@@ -174,6 +188,7 @@ export function register(program: Command): void {
       const images = await expandInputs([dir]);
       const templates = await expandInputs([dir], { extensions: TEMPLATE_EXTS });
       const { files, failed } = images.files.length > 0 ? images : templates;
+      refuseInputsAsOutputs({ '--plot': o.plot, '--det': o.det }, files.map((f) => f.path));
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
         if (failed.length === 0) failures.push({ path: dir, code: 'E_NOT_FOUND', message: `the verification protocol needs at least two <finger>_<impression> images or templates, found ${files.length}` });
@@ -191,13 +206,15 @@ export function register(program: Command): void {
           failures.push(failureOf(f.path, e));
         }
       }
-      const labels = new Set(items.map((i) => i.label));
-      const pairs = allPairs(items, (a, b) => compare(a, b).score);
-      if (items.length < 2 || labels.size < 2 || pairs.genuine.length === 0) {
+      const perFinger = new Map<string, number>();
+      for (const i of items) perFinger.set(i.label, (perFinger.get(i.label) ?? 0) + 1);
+      const labels = new Set(perFinger.keys());
+      if (items.length < 2 || labels.size < 2 || ![...perFinger.values()].some((n) => n >= 2)) {
         failures.push({ path: dir, code: 'E_INVALID_ARGUMENT', message: `${items.length} usable inputs of ${labels.size} finger(s): the protocol needs two or more impressions of at least one finger and two or more fingers` });
         finish('eval', items.length, failures, started, true);
         return;
       }
+      const pairs = allPairs(items, (a, b) => compare(a, b).score);
       const r = evaluate(pairs.genuine, pairs.impostor);
       const summary = {
         folder: dir,
@@ -225,8 +242,8 @@ export function register(program: Command): void {
 
   program
     .command('convert')
-    .description('convert a template between .xyt (NIST), ISO/IEC 19794-2:2005 and JSON')
-    .argument('<template>', 'template file (.xyt, .iso, .json)')
+    .description('convert a template between .xyt (NIST), ISO/IEC 19794-2:2005, ANSI INCITS 378-2004 and JSON')
+    .argument('<template>', 'template file (.xyt, .iso, .ansi, .json)')
     .requiredOption('--to <format>', 'xyt, iso, ansi (INCITS 378-2004) or json')
     .requiredOption('-o, --out <file>', 'output file (never the input; not overwritten without --force)')
     .option('--xyt-size <WxH>', 'image size for .xyt input')
@@ -234,9 +251,11 @@ export function register(program: Command): void {
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
       if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
+      if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`-o ${o.out} is a directory: give the output file's name`);
+      const inputOptions = comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) });
       try {
-        const c = await loadComparable(path, { ...comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) }), imageKind: 'print' });
-        if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .json)', { input: path });
+        const c = await loadComparable(path, { ...inputOptions, imageKind: 'print' });
+        if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .ansi, .json)', { input: path });
         await writeBytes(o.out, writeTemplate(c.template, o.to), o.force ?? false);
         process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${c.notes.length ? `; ${c.notes.join('; ')}` : ''}\n`);
       } catch (e) {

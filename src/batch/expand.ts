@@ -7,6 +7,12 @@
  * - A directory is walked recursively and yields the files whose extension is in `extensions`.
  * - A glob (`tinyglobby`: `*`, `**`, `?`, `[...]`, `{a,b}`) yields the matching files whose extension
  *   is in `extensions`.
+ * - Files named like fingerlift's own outputs (`OWN_OUTPUT`: `*.enhanced.png`, `*.trail.json`, ...) are
+ *   left out (listed in `ownOutputs`), so that a folder that also holds an earlier run's outputs can be
+ *   given again.
+ * - Output names are unique: two inputs whose names differ only by extension (`trunc.png`, `trunc.tif`)
+ *   keep their extension in the name (`trunc.png`, `trunc.tif`), so each gets its own outputs and its
+ *   own result.
  * Order: by absolute path, UTF-16 code-unit order (locale-independent, so the same on every machine).
  */
 import { realpath, stat } from 'node:fs/promises';
@@ -16,6 +22,9 @@ import type { BatchFailure } from './types.js';
 
 /** Extensions fingerlift reads (lower case, no dot): the default of `expandInputs`. */
 export const IMAGE_EXTENSIONS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp'] as const;
+
+/** Names of the files fingerlift writes (pictures, per-fingertip prints, trails, reports). */
+export const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxes|f\d+)\.png$|\.f\d+\.minutiae\.png$|\.trail\.json$|\.report\.html$/i;
 
 export interface ExpandOptions {
   /** Extensions taken from directories and globs, with or without the dot, any case (default IMAGE_EXTENSIONS). */
@@ -42,6 +51,8 @@ export interface ExpandedInputs {
   files: InputFile[];
   /** Inputs that do not exist or match nothing (code E_NOT_FOUND). */
   failed: BatchFailure[];
+  /** Files left out because they are named like fingerlift's own outputs (absolute paths). */
+  ownOutputs: string[];
 }
 
 function stem(rel: string): string {
@@ -107,7 +118,15 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
     seen.add(key);
     unique.push(f);
   }
-  unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const base = commonFolder(unique);
-  return { files: unique.map((path) => ({ path, name: stem(relative(base, path)) })), failed };
+  const ownOutputs = unique.filter((f) => OWN_OUTPUT.test(f));
+  const inputs = unique.filter((f) => !OWN_OUTPUT.test(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const base = commonFolder(inputs);
+  const names = inputs.map((path) => stem(relative(base, path)));
+  const count = new Map<string, number>();
+  for (const n of names) count.set(n.toLowerCase(), (count.get(n.toLowerCase()) ?? 0) + 1);
+  return {
+    files: inputs.map((path, i) => ({ path, name: count.get(names[i]!.toLowerCase())! > 1 ? relative(base, path).split(sep).join('/') : names[i]! })),
+    failed,
+    ownOutputs,
+  };
 }

@@ -6,7 +6,7 @@
  * SHA-256 of the exact bytes read, for the audit trail.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, mkdir, rename, stat as statPath } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, rename, unlink, stat as statPath } from 'node:fs/promises';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
@@ -324,15 +324,27 @@ export async function saveImage(image: AnyImage, path: string, options: SaveOpti
 
 /**
  * Write bytes to a new file (parent folders created), atomically refusing to replace an existing one
- * unless `overwrite`. @throws FingerliftError E_EXISTS.
+ * unless `overwrite`. @throws FingerliftError E_EXISTS (exists, no `overwrite`), E_WRITE (permissions, a
+ * folder in the way, disk full).
  */
 export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
-  await ensureDir(dirname(path));
+  const cannot = (e: unknown): FingerliftError =>
+    e instanceof FingerliftError ? e : new FingerliftError('E_WRITE', `cannot write the output (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+  try {
+    await ensureDir(dirname(path));
+  } catch (e) {
+    throw cannot(e);
+  }
   if (overwrite) {
     // Replace by renaming a new file over the name: a link at `path` is replaced, never the file it points to.
     const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, bytes, { flag: 'w' });
-    await rename(tmp, path);
+    try {
+      await writeFile(tmp, bytes, { flag: 'w' });
+      await rename(tmp, path);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw cannot(e);
+    }
     return;
   }
   try {
@@ -340,7 +352,7 @@ export async function writeBytes(path: string, bytes: Uint8Array | string, overw
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new FingerliftError('E_EXISTS', 'output exists; refusing to overwrite (use --force)', { input: path, cause: e });
-    throw e;
+    throw cannot(e);
   }
 }
 

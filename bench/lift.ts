@@ -34,15 +34,20 @@ interface Lifted {
   scaled?: ScaledProbe;
   minutiae: number;
   note: string;
+  /** The chosen fingertip passed the quality gate. */
+  usable?: boolean;
+  /** Ridge-band contrast of every normalised fingertip (decisions.ridgeEvidence.contrast). */
+  contrasts?: number[];
 }
 
 async function liftBest(path: string): Promise<Lifted> {
   const l = await loadImage(path);
   try {
     const r = liftPhoto(l.image, { name: path });
+    const contrasts = r.fingertips.flatMap((f) => (f.normalised ? [f.normalised.decisions.ridgeEvidence.contrast] : []));
     const best = r.fingertips.filter((f) => f.template).sort((a, b) => b.template!.minutiae.length - a.template!.minutiae.length)[0];
-    if (!best?.template) return { name: path, minutiae: 0, note: r.fingertips.map((f) => f.reason).join('; ') };
-    return { name: path, template: prepare(best.template, { id: path }), scaled: prepareAcrossScales(best.template, LIFT_DEFAULTS.scaleSearch, path), minutiae: best.template.minutiae.length, note: `f${best.index}` };
+    if (!best?.template) return { name: path, minutiae: 0, note: r.fingertips.map((f) => f.reason).join('; '), usable: false, contrasts };
+    return { name: path, template: prepare(best.template, { id: path }), scaled: prepareAcrossScales(best.template, LIFT_DEFAULTS.scaleSearch, path), minutiae: best.template.minutiae.length, note: `f${best.index}`, usable: best.usable, contrasts };
   } catch (e) {
     return { name: path, minutiae: 0, note: (e as Error).message };
   }
@@ -78,6 +83,11 @@ function row(set: string, genuine: number[], impostor: number[]): Record<string,
   };
 }
 
+/** "min-max (n)" of a list of values. */
+function spread(v: number[]): string {
+  return v.length ? `${Math.min(...v)}-${Math.max(...v)} (${v.length})` : 'none';
+}
+
 function quantile(v: number[], q: number): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
@@ -111,7 +121,7 @@ const bench: BenchFn = async (ctx) => {
   }
   const liftedCrops = crops.filter((c) => c.template).length;
   ctx.log(`lift: ${liftedCrops}/${crops.length} ridgebase crops lifted`);
-  notes.push(`ridgebase crops lifted: ${liftedCrops}/${crops.length} (median ${median(crops.map((c) => c.minutiae))} minutiae)`);
+  notes.push(`ridgebase crops lifted: ${liftedCrops}/${crops.length} (median ${median(crops.map((c) => c.minutiae))} minutiae), usable ${crops.filter((c) => c.usable).length}/${crops.length}; ridge-band contrast of the normalised crops ${spread(crops.flatMap((c) => c.contrasts ?? []))}`);
 
   const g1: number[] = [], i1: number[] = [], g1s: number[] = [], i1s: number[] = [];
   for (const c of crops)
@@ -151,7 +161,7 @@ const bench: BenchFn = async (ctx) => {
     const i3 = photos.flatMap((p) => others.map((o) => score(p, o)));
     rows.push(row('fingerphoto-contact: 16 MP photos vs contact prints', g3, i3));
     rows.push(row('  same, scale search', photos.flatMap((p) => own.map((o) => scoreScaled(p, o))), photos.flatMap((p) => others.map((o) => scoreScaled(p, o)))));
-    notes.push(`fingerphoto-contact photos: ${photos.map((p) => `${basename(p.name)} ${p.minutiae} minutiae (${p.note})`).join(', ')}; genuine scores ${g3.map((s) => s.toFixed(2)).join(', ')}`);
+    notes.push(`fingerphoto-contact photos: ${photos.map((p) => `${basename(p.name)} ${p.minutiae} minutiae (${p.note}, ridge-band contrast ${(p.contrasts ?? []).join('/')})`).join(', ')}; genuine scores ${g3.map((s) => s.toFixed(2)).join(', ')}`);
   }
 
   // fingerphoto: two photos of each of two fingers.
@@ -202,6 +212,37 @@ const bench: BenchFn = async (ctx) => {
     }
   notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, ordered across the fingers): ${above}/${same} above the FMR 0.1% threshold (${aboveScaled}/${same} with the scale search, above its own threshold ${SCALE_SEARCH_THRESHOLDS.fmr0_1})`);
   sections.push({ title: 'Photo-to-contact and photo-to-photo accuracy (whole pipeline)', rows, notes });
+
+  // Quality gate on fingerphoto-quality (one finger photographed good / defocused / dark / with glare).
+  const fq = dataDir('fingerphoto-quality');
+  if (fq) {
+    const qRows: Array<Record<string, string | number>> = [];
+    const qNotes: string[] = [];
+    for (const cond of ['good', 'blurry', 'dark', 'glare']) {
+      const files = readdirSync(join(fq, cond)).filter((f) => /\.jpe?g$/i.test(f)).sort();
+      const verdicts: string[] = [];
+      const contrasts: number[] = [];
+      let usable = 0;
+      for (const f of ctx.quick ? files.slice(0, 2) : files) {
+        const l = await loadImage(join(fq, cond, f));
+        try {
+          const r = liftPhoto(l.image, { name: f });
+          const tip = r.fingertips[0];
+          if (tip?.usable) usable++;
+          const c = tip?.normalised?.decisions.ridgeEvidence.contrast;
+          if (c !== undefined) contrasts.push(c);
+          verdicts.push(`${basename(f).replace(/\.jpe?g$/i, '')} ${tip?.usable ? `usable (${tip.template?.minutiae.length ?? 0} minutiae)` : 'refused'}${c !== undefined ? `, contrast ${c}` : ''}`);
+          if (tip && !tip.usable) qNotes.push(`${cond}/${f}: ${tip.reason}`);
+        } catch (e) {
+          verdicts.push(`${f} error`);
+          qNotes.push(`${cond}/${f}: ${(e as Error).message}`);
+        }
+      }
+      qRows.push({ set: `fingerphoto-quality/${cond}`, photos: verdicts.length, usable, 'ridge-band contrast': spread(contrasts), verdicts: verdicts.join('; ') });
+    }
+    qNotes.unshift(`gate: ridge-band contrast of the normalised print >= LIFT_DEFAULTS.minRidgeContrast = ${LIFT_DEFAULTS.minRidgeContrast} (src/normalise/quality.ts), then >= ${LIFT_DEFAULTS.minMinutiae} minutiae; the first located fingertip of each photo`);
+    sections.push({ title: 'Lift quality gate on fingerphoto-quality', rows: qRows, notes: qNotes });
+  }
   return sections;
 };
 

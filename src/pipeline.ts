@@ -133,6 +133,10 @@ export function decideResolution(gray: GrayImage, given: { option?: number; file
     return { ppi: 500, basis: 'assumed-500', ...declared, note: `${why}; no ridge period found (featureless image): 500 ppi assumed` };
   const implied = (500 * REFERENCE_RIDGE_PERIOD_PX) / period.periodPx;
   const ev = { ridgePeriodPx: round2(period.periodPx), periodConfidence: round2(period.confidence) };
+  // A period that implies a resolution no fingerprint is captured at (outside the resampler's plausible
+  // range) is a wrong estimate (e.g. a crease or the print's outline taken for ridges), not a fact.
+  if (implied < RESAMPLE_DEFAULTS.minPpi || implied > RESAMPLE_DEFAULTS.maxPpi)
+    return { ppi: 500, basis: 'assumed-500', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px would imply ${Math.round(implied)} ppi, outside the plausible ${RESAMPLE_DEFAULTS.minPpi}-${RESAMPLE_DEFAULTS.maxPpi} ppi: 500 ppi assumed` };
   const ratio = implied > 500 ? implied / 500 : 500 / implied;
   if (period.confidence < PIPELINE_DEFAULTS.periodConfidence || ratio <= PIPELINE_DEFAULTS.ppiTolerance)
     return { ppi: 500, basis: 'assumed-500', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) ${ratio <= PIPELINE_DEFAULTS.ppiTolerance ? 'is consistent with' : 'too uncertain to contradict'} 500 ppi: 500 ppi assumed` };
@@ -292,6 +296,8 @@ export interface LiftOptions {
   recheckUnresolved?: boolean;
   /** Mask each print with the located hand (skin) mask, so background beside the finger is not lifted. Default LIFT_DEFAULTS.foreground. */
   foreground?: boolean;
+  /** Smallest ridge-band contrast of the normalised print for it to be lifted (see LIFT_DEFAULTS.minRidgeContrast); 0 disables the check. */
+  minRidgeContrast?: number;
   /** Name of the photo for messages. */
   name?: string;
 }
@@ -299,6 +305,22 @@ export interface LiftOptions {
 /** Lift quality gate: a print with fewer minutiae than this is reported unusable (too little ridge detail to compare). */
 export const LIFT_DEFAULTS = {
   minMinutiae: 12,
+  /**
+   * Ridge-evidence gate, checked before enhancement (a Gabor filter turns any texture near the ridge
+   * frequency, e.g. JPEG 8 x 8 blocking on a defocused photo, into ridge-like stripes): the normalised
+   * print's ridge-band contrast (`decisions.ridgeEvidence.contrast`: band RMS amplitude over mean grey,
+   * 90th percentile of 32 px blocks, the photo's axes left out; src/normalise/quality.ts) must reach this.
+   * Chosen from the measured distributions (bench/lift.ts, "Lift quality gate" section): defocused photos
+   * (fingerphoto-quality/blurry, the 3 of 5 that reach normalise) 0.0022-0.0023; prints with visible
+   * ridges from 0.0062 (glare_02, the weakest, 33 minutiae) up: ridgebase crops 0.0114-0.188 (34 prints),
+   * ridgebase/hands usable 0.0088-0.064 (19), fingerphoto-quality good 0.044-0.064, dark 0.029-0.067,
+   * glare 0.0062-0.038, fingerphoto-contact 0.099-0.167, fingerphoto 0.039-0.111. 0.004 is about the
+   * geometric mean of 0.0023 and 0.0062 (1.7x above the defocused maximum, 1.55x below the weakest
+   * sharp print). A Gaussian defocus of sigma s px scales the band by about exp(-2 pi^2 s^2 / T^2) at
+   * period T, so between a photo-like print (contrast about 0.05-0.2) and this threshold lies a blur of
+   * about 0.35-0.45 ridge periods (test/lift-quality.test.ts: refused at 6 px = 0.68 periods).
+   */
+  minRidgeContrast: 0.004,
   maxFingertips: 10,
   /**
    * Mask prints with the located hand mask (background beside the finger white, as in a contact print).
@@ -322,8 +344,9 @@ export interface LiftedFingertip {
   /** Index, 1-based, in the order located (best first). */
   index: number;
   located: LocatedFingertip;
-  /** Present when the fingertip could be normalised and enhanced. */
+  /** Present when the fingertip could be normalised (also when the quality gate then refused it: its `decisions.ridgeEvidence` is the evidence). */
   normalised?: NormaliseResult;
+  /** Present when the print was enhanced (it passed the ridge-evidence gate). */
   result?: PrintResult;
   /** The print (enhanced, 500 ppi) and its template, when lifted. */
   print?: GrayImage;
@@ -340,13 +363,18 @@ export interface LiftedFingertip {
  * unrolled, 500 ppi, ridges dark), [deblur], enhance and extract minutiae. Fingertips whose ridges are
  * not resolved are reported unusable with the estimated ppi, never lifted from invented detail (a
  * fingertip that locate's quick check found unresolved at a usable resolution is lifted only when
- * normalise's own ridge-period measurement succeeds: `recheckUnresolved`). Compare the templates with
+ * normalise's own ridge-period measurement succeeds: `recheckUnresolved`; a normalised print whose
+ * ridge-band contrast is below `LIFT_DEFAULTS.minRidgeContrast`, e.g. a defocused photo, is refused with
+ * the reason before enhancement, without print or template). Compare the templates with
  * `compareAcrossScales` to allow for the scale uncertainty of a photo print.
  * @param image RGB (or grey) photo, height x width, [0, 1], EXIF orientation applied.
- * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos.
+ * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos;
+ *   E_INVALID_ARGUMENT for a minRidgeContrast that is not a finite number >= 0.
  */
 export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: StepRecorder): { located: LocateResult; fingertips: LiftedFingertip[] } {
   const name = options.name ?? 'photo';
+  if (options.minRidgeContrast !== undefined && !(Number.isFinite(options.minRidgeContrast) && options.minRidgeContrast >= 0))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `minRidgeContrast ${options.minRidgeContrast}: need a finite number >= 0`, { input: name });
   const locateNotes = (r: LocateResult): string[] => [`${r.fingertips.length} fingertip(s) located (${r.fingertips.filter((f) => f.usable).length} usable); segmentation ${r.diagnostics.segmentation}`, ...r.diagnostics.notes];
   // The hash covers what locating decided (mask, fingertips), not its timings.
   const located = trail
@@ -372,6 +400,15 @@ export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: St
         : normaliseFingertip(image as RgbImage, tip.box, nOpts);
       if (recheck && normalised.decisions.ppiBasis !== 'ridge-period') return unusable();
       if (recheck) normalised.decisions.notes.push(`locate's quick ridge check found none (${tip.reason ?? 'unresolved'}); normalise measured a ridge period of ${normalised.decisions.ridgePeriodPx} photo px (SNR ${normalised.decisions.ridgeSnr}): lifted`);
+      // Ridge-evidence gate, before enhancement: no print and no template from ridges that are not there.
+      const ev = normalised.decisions.ridgeEvidence;
+      const minContrast = options.minRidgeContrast ?? LIFT_DEFAULTS.minRidgeContrast;
+      const refused = ev.contrast < minContrast;
+      const why = `blurred or featureless: ridge-band contrast ${ev.contrast} below ${minContrast} (${Math.round(ev.quantile * 100)}th percentile of ${ev.blocks} blocks, median ${ev.contrastMedian})`;
+      const gateNote = refused ? `quality gate: ${why}: not enhanced` : `quality gate: ridge-band contrast ${ev.contrast} >= ${minContrast}`;
+      normalised.decisions.notes.push(gateNote);
+      scope?.recordStep('gate', { minRidgeContrast: minContrast }, 0, ev, [gateNote]);
+      if (refused) return void out.push({ index: k, located: tip, normalised, usable: false, reason: why, quality: 0 });
       const printOpts: PrintOptions = { ppi: 500, polarity: 'dark' };
       // A PSF given for the photo is in photo pixels: the print was rescaled by decisions.scale.
       if (options.deblur) {

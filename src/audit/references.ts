@@ -63,6 +63,14 @@ const ENTRIES: Entry[] = [
     citations: [ANSI_NIST, HONG_1998, KOVESI],
   },
   {
+    aliases: ['gate', 'quality-gate', 'ridgeevidence'],
+    method: 'Lift quality gate: ridge-band contrast of the normalised print (spectral energy in the ridge-frequency band over mean grey), refusing blurred or featureless prints before enhancement',
+    citations: [
+      'F. Alonso-Fernandez, J. Fierrez, J. Ortega-Garcia, J. Gonzalez-Rodriguez, H. Fronthaler, K. Kollreider, J. Bigun, "A comparative study of fingerprint image-quality estimation methods", IEEE Trans. Information Forensics and Security 2(4):734-743, 2007.',
+      'Y. Chen, S. C. Dass, A. K. Jain, "Fingerprint quality indices for predicting authentication performance", Proc. AVBPA 2005, LNCS 3546, pp. 160-170, Springer, 2005.',
+    ],
+  },
+  {
     aliases: ['polarity', 'invert'],
     method: 'Ridge polarity (ridges made dark) from the background and the skewness of the ridge profile',
     citations: ['fingerlift method, measured on this project\'s data (src/normalise/polarity.ts): no published source.'],

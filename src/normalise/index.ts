@@ -15,10 +15,12 @@ import type { OrientedBox } from '../locate/types.js';
 import { NORMALISE_DEFAULTS, type GreyChannel, type NormaliseOptions } from './params.js';
 import { estimateRidgePeriodSpectral } from './period.js';
 import { detectPolarity, type PolarityResult } from './polarity.js';
+import { measureRidgeEvidence, type RidgeEvidence } from './quality.js';
 
 export { detectPolarity, type PolarityResult } from './polarity.js';
 export { estimateRidgePeriodSpectral, type RidgePeriodEstimate, type RidgePeriodOptions } from './period.js';
 export { NORMALISE_DEFAULTS, type NormaliseOptions, type GreyChannel } from './params.js';
+export { measureRidgeEvidence, RIDGE_EVIDENCE_DEFAULTS, type RidgeEvidence, type RidgeEvidenceOptions } from './quality.js';
 
 export interface NormaliseDecisions {
   grey: { chosen: GreyChannel; how: 'auto' | 'given'; ridgeSnr: Partial<Record<GreyChannel, number>> };
@@ -35,6 +37,8 @@ export interface NormaliseDecisions {
   polarity: { inverted: boolean; how: 'auto' | 'given'; evidence?: PolarityResult['evidence'] };
   mirrored: boolean;
   unroll: { applied: boolean; model: 'cylinder'; radiusPx?: number; maxAngle?: number };
+  /** Ridge evidence of the resampled print before flattening (`measureRidgeEvidence`): the input of the lift quality gate. */
+  ridgeEvidence: RidgeEvidence;
   notes: string[];
 }
 
@@ -181,6 +185,10 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
     }
   }
   const { W, H, mask, print } = out;
+  // Ridge evidence on the resampled grey print, before flattening rescales its contrast (and before
+  // mirroring): the photo's x axis, direction (sin a, -cos a) in the print, carries the JPEG block grid.
+  const ridgeEvidence = measureRidgeEvidence({ width: W, height: H, data: print }, { width: W, height: H, data: mask }, { period: p.targetPeriod, gridAngle: Math.atan2(-Math.cos(box.angle), Math.sin(box.angle)) });
+  lap('evidence');
   // Mirror to the contact view: an exact left-right flip of the print (and of its mask).
   if (p.mirror) {
     for (let y = 0; y < H; y++) {
@@ -226,6 +234,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
       polarity: { inverted, how: p.polarity === 'auto' || p.polarity === 'skewness' ? 'auto' : 'given', ...(polEvidence ? { evidence: polEvidence } : {}) },
       mirrored: p.mirror,
       unroll: p.unroll ? { applied: true, model: 'cylinder', radiusPx: Math.round(R * 10) / 10, maxAngle: p.unrollMaxAngle } : { applied: false, model: 'cylinder' },
+      ridgeEvidence,
       notes,
     },
     toPhoto,

@@ -57,11 +57,15 @@ export const PIPELINE_DEFAULTS = {
   grey: 'luminance' as GrayMode,
   /**
    * When the resolution is unknown, a contact print is processed at 500 ppi if its measured ridge period
-   * implies a resolution within this factor of 500 ppi (7.1-11.9 px at the 9.5 px reference), else at the
-   * resolution the ridge period implies. Ridge period varies between people by about +-20% (Kovesi's
-   * 5-15 px band at 500 ppi covers the extremes), so only a larger disagreement is evidence of a wrong scale.
+   * implies a resolution within this factor of 500 ppi (period 5.4-16.6 px at the 9.5 px reference), else
+   * at the resolution the ridge period implies. Ridge periods at 500 ppi span the 5-15 px band (Hong, Wan &
+   * Jain 1998; Kovesi), and the spectral estimate of a 500 ppi scan falls anywhere in it: measured on the
+   * 320 FVC B prints (500 and 569 ppi), 6.2-14.6 px (1st-99th percentile 6.4-14.6). An earlier factor of
+   * 1.25 (7.6-11.9 px) took 68 of those 320 prints for 630-760 ppi scans and shrank them; only a period
+   * outside the population band is evidence of a scale other than about 500 ppi. Scans at 600-800 ppi
+   * without resolution metadata therefore need `--ppi`.
    */
-  ppiTolerance: 1.25,
+  ppiTolerance: 1.75,
   /** Minimum confidence of the ridge-period estimate to act on it. */
   periodConfidence: 0.2,
   /** Below this decision margin of `detectPolarity` (its documented weak-call level) a contact print keeps dark ridges. */

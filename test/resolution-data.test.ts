@@ -25,6 +25,17 @@ test('an implausible ridge-period resolution falls back to 500 ppi with the reas
   assert.ok(r.template.minutiae.length >= 12, `${r.template.minutiae.length} minutiae`);
 });
 
+test('500 ppi scans with fine ridges are kept at 500 ppi (the ridge period lies in the 500 ppi population band)', async () => {
+  const db = requireData('fvc2002-db4b', 'resolution decision on FVC2002 DB4_B finger 103');
+  if (!db) return;
+  for (const k of [1, 2, 6]) {
+    const loaded = await loadImage(join(db, `103_${k}.tif`));
+    const d = decideResolution(toGray(loaded.image), {});
+    assert.is(d.ppi, 500, `103_${k}: ${d.note}`);
+    assert.ok(d.ridgePeriodPx! < 7, `103_${k} has fine ridges (${d.ridgePeriodPx} px): the case this test is about`);
+  }
+});
+
 test('a flat image gives 500 ppi assumed, never a resampling error', () => {
   const flat = createGray(200, 200, 0.5);
   const d = decideResolution(flat, {});

@@ -9,21 +9,21 @@ import { FingerliftError } from '../errors.js';
 import type { CompareParams } from './params.js';
 import type { PreparedTemplate } from './prepare.js';
 
-type TypedArray = Float64Array | Int32Array | Uint16Array | Uint8Array;
+type TypedArray = Float64Array | Float32Array | Int32Array | Uint16Array | Uint8Array;
 type ArrayField = { [K in keyof PreparedTemplate]-?: PreparedTemplate[K] extends TypedArray ? K : never }[keyof PreparedTemplate];
 
 /** The typed-array fields of a PreparedTemplate, in table order, with their element type. */
-type Kind = 'f64' | 'i32' | 'u16' | 'u8';
+type Kind = 'f64' | 'f32' | 'i32' | 'u16' | 'u8';
 const FIELDS: ReadonlyArray<readonly [ArrayField, Kind]> = [
-  ['x', 'f64'], ['y', 'f64'], ['dir', 'f64'], ['type', 'u8'], ['weight', 'f64'],
-  ['nbStart', 'i32'], ['nbFrom', 'i32'], ['nbTo', 'i32'], ['nbLen', 'f64'], ['nbA', 'f64'], ['nbB', 'f64'],
-  ['rootEdges', 'i32'], ['rootKey', 'i32'], ['rootShape', 'f64'], ['rootEnds', 'i32'],
-  ['starMask', 'u16'], ['binA', 'u8'], ['binB', 'u8'], ['byY', 'i32'], ['ySorted', 'f64'],
+  ['x', 'f32'], ['y', 'f32'], ['dir', 'f32'], ['type', 'u8'], ['weight', 'f32'],
+  ['nbStart', 'i32'], ['star', 'f32'], ['nbFrom', 'i32'], ['nbTo', 'i32'], ['nbLen', 'f32'], ['nbA', 'f32'], ['nbB', 'f32'],
+  ['rootEdges', 'i32'], ['rootKey', 'i32'], ['rootShape', 'f32'], ['rootEnds', 'i32'],
+  ['starMask', 'u16'], ['binA', 'u8'], ['binB', 'u8'], ['byY', 'i32'], ['ySorted', 'f32'],
   ['hull', 'f64'], ['area', 'u8'],
 ];
-const CTOR = { f64: Float64Array, i32: Int32Array, u16: Uint16Array, u8: Uint8Array } as const;
+const CTOR = { f64: Float64Array, f32: Float32Array, i32: Int32Array, u16: Uint16Array, u8: Uint8Array } as const;
 function view(kind: Kind, data: SharedArrayBuffer, byteOffset: number, length: number): TypedArray {
-  return kind === 'f64' ? new Float64Array(data, byteOffset, length) : kind === 'i32' ? new Int32Array(data, byteOffset, length)
+  return kind === 'f64' ? new Float64Array(data, byteOffset, length) : kind === 'f32' ? new Float32Array(data, byteOffset, length) : kind === 'i32' ? new Int32Array(data, byteOffset, length)
     : kind === 'u16' ? new Uint16Array(data, byteOffset, length) : new Uint8Array(data, byteOffset, length);
 }
 const SCALARS = 6; // n, scale, areaCols, areaRows, areaX0, areaY0

@@ -27,51 +27,65 @@ export interface PreparedTemplate {
   readonly scale: number;
   /** Number of minutiae. */
   readonly n: number;
-  /** Minutia positions at the working resolution, pixels (origin top-left, y down). */
-  readonly x: Float64Array;
-  readonly y: Float64Array;
+  /**
+   * Minutia positions at the working resolution, pixels (origin top-left, y down). Geometry (x, y, dir,
+   * weight, edge lengths and angles, root shapes) is stored as Float32, rounded once here: a gallery
+   * template half the size streams faster through the caches in 1:N; scores move by rounding only
+   * (EER and decision thresholds unchanged on the FVC sets, bench/compare.ts).
+   */
+  readonly x: Float32Array;
+  readonly y: Float32Array;
   /** Minutia directions, radians [0, 2π), counter-clockwise as displayed. */
-  readonly dir: Float64Array;
+  readonly dir: Float32Array;
   /** 1 = ridge ending, 2 = bifurcation. */
   readonly type: Uint8Array;
   /** Quality weight, mean 1 over the template. */
-  readonly weight: Float64Array;
+  readonly weight: Float32Array;
   /** Neighbour edge table, CSR: edges of minutia i are nbStart[i] .. nbStart[i+1]-1, by length. */
   readonly nbStart: Int32Array;
   /** Start minutia of each edge. */
   readonly nbFrom: Int32Array;
   readonly nbTo: Int32Array;
-  readonly nbLen: Float64Array;
+  readonly nbLen: Float32Array;
   /** Direction of the edge's start minutia relative to the edge, radians [0, 2π). */
-  readonly nbA: Float64Array;
+  readonly nbA: Float32Array;
   /** Direction of the edge's end minutia relative to the edge, radians [0, 2π). */
-  readonly nbB: Float64Array;
+  readonly nbB: Float32Array;
+  /**
+   * The neighbour edge table interleaved, one 16-byte record per edge e (what pairing two stars reads):
+   * star[4e] = nbLen[e], star[4e + 1] = nbA[e], star[4e + 2] = nbB[e], star[4e + 3] = nbTo[e] (an exact
+   * integer). A star of 9 edges is 144 contiguous bytes instead of pieces of four arrays.
+   */
+  readonly star: Float32Array;
   /** Undirected root edges (indices into the nb arrays), each unordered neighbour pair once. */
   readonly rootEdges: Int32Array;
   /** Quantised shape key of each root edge (exact bin), looked up in the other template's ProbeIndex. */
   readonly rootKey: Int32Array;
   /** Per root edge r, in root order: length, nbA, nbB at rootShape[3r .. 3r + 2]; start and end minutia at rootEnds[2r], rootEnds[2r + 1]. */
-  readonly rootShape: Float64Array;
+  readonly rootShape: Float32Array;
   readonly rootEnds: Int32Array;
   /**
    * Star angle masks (empty when stars have more than 16 edges), per minutia i a block of 2 x STAR_BINS
    * masks at i * 2 * STAR_BINS: bit r of block[k] is set when the direction nbA of edge r of i's star,
    * ± maxAngleError, touches angle bin k (bins 2π / STAR_BINS wide); block[STAR_BINS + k] likewise for
-   * nbB. Pairing two stars then tests exactly only the edge pairs whose masks intersect, instead of
-   * every pair in the length window. One 64-byte block per minutia, so a star costs one cache line.
+   * nbB. Pairing two stars then tests exactly only the edge pairs whose angles may agree (the probe
+   * star's masks at the exact bins binA/binB of the reference star's edges), instead of every pair in
+   * the length window. Read on the probe side only (in cache for a whole search), so it is stored
+   * after the arrays a reference's comparison reads.
    */
   readonly starMask: Uint16Array;
   /** Minutiae sorted by y (ties by index), and their y: a y-window finds the minutiae near a point. */
   readonly byY: Int32Array;
-  readonly ySorted: Float64Array;
+  readonly ySorted: Float32Array;
   /** Exact angle bin of each edge's nbA and nbB (floor(angle / (2π / STAR_BINS))). */
   readonly binA: Uint8Array;
   readonly binB: Uint8Array;
   /** Convex hull of the minutiae, counter-clockwise as displayed, interleaved x, y (working resolution). */
   readonly hull: Float64Array;
   /**
-   * The hull plus `overlapMargin`, rasterised: area[r * areaCols + c] = 1 when the cell centred at
-   * (areaX0 + (c + 0.5) * AREA_CELL, areaY0 + (r + 0.5) * AREA_CELL) lies in it.
+   * The hull plus `overlapMargin`, rasterised and bit-packed: bit (i & 7) of area[i >> 3], i = r * areaCols + c,
+   * is set when the cell centred at (areaX0 + (c + 0.5) * AREA_CELL, areaY0 + (r + 0.5) * AREA_CELL) lies
+   * in it (one bit per cell: the raster of a whole print is a few cache lines).
    */
   readonly area: Uint8Array;
   readonly areaCols: number;
@@ -126,7 +140,7 @@ export interface ProbeIndex {
   /** Per item: the directed edge q filed there (an edge is filed in every bin its shape ± tolerance touches). */
   item: Int32Array;
   /** Per directed edge q: length shape[3q], directions shape[3q + 1], shape[3q + 2]. */
-  shape: Float64Array;
+  shape: Float32Array;
   /** Per directed edge q: start and end minutia, ends[2q] and ends[2q + 1]. */
   ends: Int32Array;
 }
@@ -147,7 +161,7 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
   const R = t.rootEdges.length;
   let item = new Int32Array(0);
   // Directed item q: root edge rootEdges[q >> 1], as stored (i -> j) when q is even, reversed if odd.
-  const iLen = new Float64Array(2 * R), iA = new Float64Array(2 * R), iB = new Float64Array(2 * R);
+  const iLen = new Float32Array(2 * R), iA = new Float32Array(2 * R), iB = new Float32Array(2 * R);
   const iFrom = new Int32Array(2 * R), iTo = new Int32Array(2 * R);
   for (let r = 0; r < R; r++) {
     const e = t.rootEdges[r]!;
@@ -198,7 +212,7 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
   }
   // Compact: the index holds edge ids only (4 bytes per filing), the shapes and ends once per edge, so
   // the lookups of a whole search stay in the fastest caches.
-  const shape = new Float64Array(6 * R), ends = new Int32Array(4 * R);
+  const shape = new Float32Array(6 * R), ends = new Int32Array(4 * R);
   for (let q = 0; q < 2 * R; q++) {
     shape[3 * q] = iLen[q]!; shape[3 * q + 1] = iA[q]!; shape[3 * q + 2] = iB[q]!;
     ends[2 * q] = iFrom[q]!; ends[2 * q + 1] = iTo[q]!;
@@ -212,7 +226,7 @@ export function probeIndex(t: PreparedTemplate): ProbeIndex {
 export const STAR_BINS = 32;
 
 /** Star masks and edge bins (see PreparedTemplate.starMask). */
-function starMasks(n: number, k: number, nbA: Float64Array, nbB: Float64Array, aTol: number): { starMask: Uint16Array; binA: Uint8Array; binB: Uint8Array } {
+function starMasks(n: number, k: number, nbA: Float32Array, nbB: Float32Array, aTol: number): { starMask: Uint16Array; binA: Uint8Array; binB: Uint8Array } {
   const E = n * k;
   const binA = new Uint8Array(E), binB = new Uint8Array(E);
   const w = TWO_PI / STAR_BINS, tol = aTol + FILE_EPS;
@@ -235,7 +249,7 @@ function starMasks(n: number, k: number, nbA: Float64Array, nbB: Float64Array, a
  * Convex hull (Andrew's monotone chain, 1979) of points, returned as interleaved x, y, counter-clockwise
  * as displayed (clockwise in pixel coordinates with y down).
  */
-export function convexHull(x: Float64Array, y: Float64Array): Float64Array {
+export function convexHull(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
   const n = x.length;
   const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || y[b]! - y[a]! || a - b);
   if (n < 3) return Float64Array.from(idx.flatMap((i) => [x[i]!, y[i]!]));
@@ -281,7 +295,7 @@ function rasteriseArea(hull: Float64Array, margin: number): { area: Uint8Array; 
   }
   const x0 = minX - margin, y0 = minY - margin;
   const cols = Math.ceil((maxX - minX + 2 * margin) / AREA_CELL) + 1, rows = Math.ceil((maxY - minY + 2 * margin) / AREA_CELL) + 1;
-  const area = new Uint8Array(cols * rows);
+  const area = new Uint8Array((cols * rows + 7) >> 3);
   // inHull per cell centre, with each edge's margin term -margin * |edge| computed once.
   const lim = new Float64Array(m);
   for (let k = 0; k < m; k++) {
@@ -298,7 +312,8 @@ function rasteriseArea(hull: Float64Array, margin: number): { area: Uint8Array; 
         const ex = hull[2 * k2]! - ax, ey = ay - hull[2 * k2 + 1]!, qx = px - ax, qy = ay - py;
         if (ex * qy - ey * qx < lim[k]!) { inside = 0; break; }
       }
-      area[r * cols + c] = inside;
+      const i = r * cols + c;
+      area[i >> 3]! |= inside << (i & 7);
     }
   return { area, cols, rows, x0, y0 };
 }
@@ -306,7 +321,8 @@ function rasteriseArea(hull: Float64Array, margin: number): { area: Uint8Array; 
 /** True when (px, py), pixels at 500 ppi, lies in the template's rasterised common area. */
 export function inArea(t: PreparedTemplate, px: number, py: number): boolean {
   const c = Math.floor((px - t.areaX0) / AREA_CELL), r = Math.floor((py - t.areaY0) / AREA_CELL);
-  return c >= 0 && r >= 0 && c < t.areaCols && r < t.areaRows && t.area[r * t.areaCols + c] === 1;
+  const i = r * t.areaCols + c;
+  return c >= 0 && r >= 0 && c < t.areaCols && r < t.areaRows && ((t.area[i >> 3]! >> (i & 7)) & 1) === 1;
 }
 
 /** True for a PreparedTemplate (as opposed to a plain Template). */
@@ -342,7 +358,7 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   const ms = template.minutiae;
   const n = ms.length;
   const scale = p.workingPpi / template.ppi;
-  const x = new Float64Array(n), y = new Float64Array(n), dir = new Float64Array(n), weight = new Float64Array(n);
+  const x = new Float32Array(n), y = new Float32Array(n), dir = new Float32Array(n), weight = new Float32Array(n);
   const type = new Uint8Array(n);
   let wsum = 0;
   for (let i = 0; i < n; i++) {
@@ -356,8 +372,8 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   // Neighbour edge table: the k nearest minutiae of each minutia (ties by index), sorted by length.
   const k = Math.min(p.neighbours, Math.max(0, n - 1));
   const E = n * k;
-  const nbStart = new Int32Array(n + 1), nbFrom = new Int32Array(E), nbTo = new Int32Array(E), nbLen = new Float64Array(E);
-  const nbA = new Float64Array(E), nbB = new Float64Array(E);
+  const nbStart = new Int32Array(n + 1), nbFrom = new Int32Array(E), nbTo = new Int32Array(E), nbLen = new Float32Array(E);
+  const nbA = new Float32Array(E), nbB = new Float32Array(E);
   // k nearest by insertion into a sorted list of k: (squared distance, index) ascending.
   const selJ = new Int32Array(k), selD = new Float64Array(k);
   for (let i = 0; i < n; i++) {
@@ -400,11 +416,13 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
     }
 
   const byY = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a]! - y[b]! || a - b);
-  const rootShape = new Float64Array(3 * roots.length), rootEnds = new Int32Array(2 * roots.length);
+  const rootShape = new Float32Array(3 * roots.length), rootEnds = new Int32Array(2 * roots.length);
   roots.forEach((e, r) => {
     rootShape[3 * r] = nbLen[e]!; rootShape[3 * r + 1] = nbA[e]!; rootShape[3 * r + 2] = nbB[e]!;
     rootEnds[2 * r] = nbFrom[e]!; rootEnds[2 * r + 1] = nbTo[e]!;
   });
+  const star = new Float32Array(4 * E);
+  for (let e = 0; e < E; e++) { star[4 * e] = nbLen[e]!; star[4 * e + 1] = nbA[e]!; star[4 * e + 2] = nbB[e]!; star[4 * e + 3] = nbTo[e]!; }
   const hull = convexHull(x, y);
   const ar = rasteriseArea(hull, p.overlapMargin);
   const sm = starMasks(n, k, nbA, nbB, p.maxAngleError);
@@ -413,9 +431,10 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   // costs far fewer cache and TLB misses than two dozen scattered allocations.
   const a = contiguous({
     rootKey: Int32Array.from(rootKeys), rootShape, rootEnds,
-    nbStart, nbLen, nbA, nbB, nbTo, starMask: sm.starMask,
-    x, y, weight, area: ar.area, dir, byY, ySorted: Float64Array.from(byY, (i) => y[i]!), type,
-    nbFrom, rootEdges: Int32Array.from(roots), binA: sm.binA, binB: sm.binB, hull,
+    nbStart, star, binA: sm.binA, binB: sm.binB,
+    x, y, weight, area: ar.area, dir, byY, ySorted: Float32Array.from(byY, (i) => y[i]!), type,
+    // Read only when the template acts as probe (in cache for a whole search), or never by comparisons.
+    starMask: sm.starMask, nbLen, nbA, nbB, nbTo, nbFrom, rootEdges: Int32Array.from(roots), hull,
   });
   return {
     kind: 'fingerlift.prepared-template',
@@ -425,7 +444,7 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
     source: template,
     scale,
     n, x: a.x, y: a.y, dir: a.dir, type: a.type, weight: a.weight,
-    nbStart: a.nbStart, nbFrom: a.nbFrom, nbTo: a.nbTo, nbLen: a.nbLen, nbA: a.nbA, nbB: a.nbB,
+    nbStart: a.nbStart, star: a.star, nbFrom: a.nbFrom, nbTo: a.nbTo, nbLen: a.nbLen, nbA: a.nbA, nbB: a.nbB,
     rootEdges: a.rootEdges,
     rootKey: a.rootKey,
     rootShape: a.rootShape, rootEnds: a.rootEnds,
@@ -435,7 +454,7 @@ export function prepare(template: Template, options: PrepareOptions = {}): Prepa
   };
 }
 
-type Typed = Float64Array | Int32Array | Uint16Array | Uint8Array;
+type Typed = Float64Array | Float32Array | Int32Array | Uint16Array | Uint8Array;
 
 /** Copies of the arrays, in the given order, as views of one ArrayBuffer (each view 8-byte aligned). */
 function contiguous<T extends Record<string, Typed>>(arrays: T): T {

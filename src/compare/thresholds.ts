@@ -8,6 +8,9 @@
  *
  * Last re-derived when the root votes became weighted (10 roots, consolidation from 3 pairs): on the
  * same own-extractor templates the previous matcher gave 3.33 and 4.61, this one 3.34 and 4.51.
+ * Re-measured when prepared templates moved to Float32 geometry (scores move by rounding only):
+ * 3.34 and 4.51 again (unrounded 3.3390 and 4.5134 before and after); SCALE_SEARCH_THRESHOLDS
+ * likewise unchanged (3.7550 and 4.9267 before and after).
  *
  * A score at or above `fmr0_1` is strong evidence of the same finger in these sets; the thresholds do not
  * replace an examiner's verification of the mated minutiae on the comparison chart.

@@ -107,6 +107,23 @@ const bench: BenchFn = async (ctx) => {
   }
   sections.push({ title: 'Fingertip boxes found per hand photo', rows: countRows, notes: ['ridgebase/hands show four fingers each (expect 4); hands and fingerphoto-casual/hand* are whole hands at low resolution (expect boxes, none usable).'] });
 
+  // --- One fingertip filling the frame (fingerphoto): one large usable box, not creases or mask pieces.
+  const fp = dataDir('fingerphoto');
+  if (fp) {
+    const rows: Array<Record<string, string | number>> = [];
+    for (const f of readdirSync(fp).filter((n) => /\.jpe?g$/i.test(n)).sort()) {
+      const { image } = await loadImage(join(fp, f));
+      try {
+        const loc = locateFingertips(image as Photo, { name: f });
+        const t = loc.fingertips[0]!;
+        rows.push({ photo: f, boxes: loc.fingertips.length, 'box width / short side': Math.round((t.box.width / Math.min(image.width, image.height)) * 100) / 100, 'axis deg': Math.round((t.box.angle * 180) / Math.PI), 'estimated ppi': t.estimatedPpi, basis: t.ppiBasis, usable: String(t.usable) });
+      } catch (e) {
+        rows.push({ photo: f, boxes: 0, 'box width / short side': '-', 'axis deg': '-', 'estimated ppi': '-', basis: '-', usable: (e as Error).message.slice(0, 80) });
+      }
+    }
+    sections.push({ title: 'Close-ups filling the frame (fingerphoto)', rows, notes: ['Each photo shows one fingertip pointing up (axis about 90 deg): expect one usable box about as wide as the photo (Right_index: the frame taken as the close-up, its ridge pattern standing in for a split skin mask).'] });
+  }
+
   // --- Normalise on ridgebase crops.
   const rb = dataDir('ridgebase/crops');
   if (rb) {

@@ -42,6 +42,34 @@ test('four fingers pressed together: four fingertips, one per finger, axis towar
   });
 });
 
+/** As slapMask, but the fingertips are flat half-ellipses reaching `a` px beyond their sides' end: level fingertips pressed together leave only shallow dips. */
+function flatSlapMask(w: number, h: number, fw: number, tipX: number[], y0: number, a: number): Uint8Array {
+  const m = new Uint8Array(w * h);
+  const r = fw / 2;
+  tipX.forEach((tx, k) => {
+    const cy = y0 + k * fw + r;
+    for (let y = Math.floor(cy - r); y < cy + r; y++)
+      for (let x = 0; x < w; x++) {
+        const dy = (y + 0.5 - cy) / r, dx = (x + 0.5 - (tx + a)) / a;
+        if (x + 0.5 >= tx + a || dx * dx + dy * dy <= 1) m[y * w + x] = 1;
+      }
+  });
+  return m;
+}
+
+test('four level fingertips with shallow dips (a regular comb on the extent profile): four fingertips', () => {
+  // Dips of 0.12 finger widths: under minRoundness alone only the outer two or three bumps count.
+  const w = 360, h = 400, fw = 60, tips = [100, 96, 98, 104];
+  const hands = slapFingertips(flatSlapMask(w, h, fw, tips, 80, 0.12 * fw), w, h);
+  assert.is(hands.length, 1);
+  const t = [...hands[0]!.tips].sort((a, b) => a.tipY - b.tipY);
+  assert.is(t.length, 4);
+  t.forEach((c, k) => {
+    assert.ok(Math.abs(c.tipY - (80 + k * fw + fw / 2)) < fw / 4, `finger ${k}: tip y ${c.tipY.toFixed(0)} off the finger's centre ${80 + k * fw + fw / 2}`);
+    assert.ok(c.width > 0.6 * fw && c.width < 1.4 * fw, `finger ${k}: width ${c.width.toFixed(0)} for a ${fw} px finger`);
+  });
+});
+
 test('one finger is not a slap: no profile fingertips', () => {
   const w = 360, h = 400;
   assert.is(slapFingertips(slapMask(w, h, 120, [100], 140), w, h).length, 0);
@@ -58,6 +86,21 @@ test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the 
   // One box per finger: centres at least half a finger width apart across the fingers.
   const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
   for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * c[k]!.width, `boxes ${k - 1} and ${k} overlap across the fingers`);
+});
+
+test('ridgebase/hands: fingertips level with each other (21022 bg 3 LEFT) get four boxes, one per finger', async () => {
+  const d = requireData('ridgebase/hands', 'slap fingertips, level tips');
+  if (!d) return;
+  const f = readdirSync(d).find((n) => /^1_test_21022_3_LEFT_.*\.png$/.test(n));
+  assert.ok(f, 'photo 21022 bg 3 LEFT missing');
+  const { image } = await loadImage(join(d, f!));
+  const res = locateFingertips(image as RgbImage, { name: f! });
+  // Before the comb rule: three boxes on an axis tilted by about 22 degrees, straddling two fingers.
+  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
+  // The fingers point right: every axis within 10 degrees of it, box centres spread across the fingers.
+  for (const t of res.fingertips) assert.ok(Math.abs((t.box.angle * 180) / Math.PI) < 10, `axis ${((t.box.angle * 180) / Math.PI).toFixed(0)} deg`);
+  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
+  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
 });
 
 test.run();

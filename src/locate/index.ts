@@ -14,7 +14,7 @@ import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.j
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
 import { segmentHand } from './skin.js';
 import { slapFingertips } from './slap.js';
-import type { LocatedFingertip, LocateResult, OrientedBox } from './types.js';
+import { insideBox, type LocatedFingertip, type LocateResult, type OrientedBox } from './types.js';
 import { toWorking } from './working.js';
 
 export type { LocateOptions } from './params.js';
@@ -67,17 +67,25 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
 
   const s = work.scale;
   const fingertips: LocatedFingertip[] = [];
-  const consider = (c: TipCandidate, closeUp: boolean): void => {
+  let closeUpFrame = false;
+  const consider = (c: TipCandidate, closeUp: boolean, frame = false): void => {
     const box = boxFromTip(c, p, s);
     const cover = maskCoverage(seg.mask, work.width, work.height, box, s);
-    if (cover < 0.5) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); return; }
     const tex = ridgeEvidence(image, box, p);
+    // The frame taken as a close-up: the skin mask of a finger filling the frame is the least reliable
+    // (the finger's own shading and a skin-coloured background split it), so resolved ridges at the pad
+    // centre, at a period consistent with a finger as wide as the frame, stand in for skin coverage.
+    const frameRatio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
+    const frameRidges = frame && tex.snr >= p.minRidgeSnr && frameRatio >= p.frameRidgeRatio[0] && frameRatio <= p.frameRidgeRatio[1];
+    if (frameRidges) closeUpFrame = true;
+    if (frame && cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `the frame as a close-up: ${tex.snr < p.minRidgeSnr ? `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)})` : `texture period fits a finger ${frameRatio.toFixed(2)} x the frame's width`}` }); return; }
+    if (cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); return; }
     const ridgeScore = Math.max(0, Math.min(1, (tex.snr - 1) / (2 * p.minRidgeSnr - 1)));
-    const score = Math.round(c.shape * cover * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
+    const score = Math.round(c.shape * Math.max(cover, frameRidges ? 0.5 : 0) * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
     box.score = score;
     // A spectral peak counts as ridges only at a period consistent with the finger's width (within 2.5x).
     const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
-    const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= 2.5;
+    const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= (frame ? p.frameRidgeRatio[1] : 2.5);
     // Without a fingertip contour (close-up fallback) the shape proves nothing, and in a grey photo
     // colour gives no evidence: at least a weak ridge-band peak is required.
     if ((closeUp || seg.mode === 'luminance') && tex.snr < p.minGreyRidgeSnr) {
@@ -112,13 +120,38 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   // A tight crop of one finger (the finger fills the frame and leaves it on the side of the hand) has
   // no fingertip contour to speak of, and the foreground's shape is then unreliable: when nothing
   // usable was found in such a close-up, the frame itself is taken as the fingertip, its long side as
-  // the finger axis (a fingertip is longer than wide: phalanxAspect), the tip at the short side that
-  // the foreground touches least. Ridge texture must still be resolved for it to be usable.
+  // the finger axis (a fingertip is longer than wide: phalanxAspect). Ridge texture must still be
+  // resolved for it to be usable; a ridge pattern fitting a finger that fills the frame
+  // (frameRidgeRatio) makes it usable even where the skin mask covers under half of it.
   if (!fingertips.some((f) => f.usable) && fg >= p.closeUpFraction * seg.mask.length) {
-    const frame = frameFinger(seg.mask, work.width, work.height);
-    consider(frame, true);
+    // Which short side is the tip: the short side the skin mask touches least, unless the mask covers
+    // under half of that box (a split mask: its border contact says nothing); then the end whose pad
+    // shows the stronger ridge pattern at a period fitting the frame (ties keep the mask's choice).
+    // The ridge cue alone is not trusted: on the ridgebase crops, whose masks are sound, it picked the
+    // wrong end for 3 of the 4 crops that reach this fallback (ridges stay sharp toward the middle
+    // phalanx in those close-ups).
+    const ends = [frameFinger(seg.mask, work.width, work.height), frameFinger(seg.mask, work.width, work.height, true)];
+    // Only a ridge pattern at a period fitting a finger that fills the frame counts.
+    const snrs = ends.map((e) => {
+      const tex = ridgeEvidence(image, boxFromTip(e, p, s), p);
+      const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
+      return ratio >= p.frameRidgeRatio[0] && ratio <= p.frameRidgeRatio[1] ? tex.snr : 1;
+    });
+    const maskCover = maskCoverage(seg.mask, work.width, work.height, boxFromTip(ends[0]!, p, s), s);
+    const frame = maskCover < 0.5 && snrs[1]! > snrs[0]! ? ends[1]! : ends[0]!;
+    consider(frame, true, true);
     const added = fingertips[fingertips.length - 1];
-    if (added && added.box.width === frame.width / s) seg.notes.push('no usable fingertip: the frame taken as a close-up of one fingertip (long side = finger axis)');
+    if (added && added.box.width === frame.width / s) {
+      seg.notes.push(`no usable fingertip: the frame taken as a close-up of one fingertip (long side = finger axis; tip chosen by ${frame === ends[0] ? 'the skin mask\'s border contact' : 'the stronger ridge pattern'}, ridge SNR at either end ${snrs.map((v) => v.toFixed(2)).join(' / ')}, skin mask ${Math.round(maskCover * 100)}% of the box)`);
+      // A usable close-up is the one finger in the photo: the unusable candidates inside it (creases,
+      // the contour of a mask split by the finger's shading) are details of that finger, not fingertips.
+      if (added.usable && closeUpFrame)
+        for (let k = fingertips.length - 2; k >= 0; k--)
+          if (insideBox(added.box, fingertips[k]!.box.cx, fingertips[k]!.box.cy)) {
+            rejected.push({ x: fingertips[k]!.box.cx * s, y: fingertips[k]!.box.cy * s, reason: 'inside the close-up fingertip' });
+            fingertips.splice(k, 1);
+          }
+    }
   }
   lap('texture');
   fingertips.sort((a, b) => b.score - a.score);
@@ -148,12 +181,12 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
  * The whole frame as one fingertip: axis along the long side, width the short side, the tip at the
  * short side whose border column (or row) holds less foreground (the finger leaves the frame at its base).
  */
-function frameFinger(mask: Uint8Array, w: number, h: number): TipCandidate {
+function frameFinger(mask: Uint8Array, w: number, h: number, flip = false): TipCandidate {
   const along = w >= h ? 'x' : 'y';
   let a = 0, b = 0; // foreground on the first and last border line across the axis
   if (along === 'x') for (let y = 0; y < h; y++) { a += mask[y * w]!; b += mask[y * w + w - 1]!; }
   else for (let x = 0; x < w; x++) { a += mask[x]!; b += mask[(h - 1) * w + x]!; }
-  const toFirst = a < b; // tip toward x = 0 (or y = 0)
+  const toFirst = (a < b) !== flip; // tip toward x = 0 (or y = 0)
   const ux = along === 'x' ? (toFirst ? -1 : 1) : 0, uy = along === 'y' ? (toFirst ? -1 : 1) : 0;
   // The tip: where the foreground ends along the axis (the line beyond which only 0.5% of it lies).
   const len = along === 'x' ? w : h;

@@ -60,6 +60,18 @@ export interface LocateOptions {
   /** Close-up fallback (finger filling the photo) when the foreground covers at least this fraction. Default 0.25. */
   closeUpFraction: number;
   /**
+   * The frame taken as a close-up of one fingertip (no usable fingertip found otherwise): the ratio of
+   * the ppi from the ridge period to the ppi from the frame's short side taken as the finger width
+   * (fingerWidthMm) is about the fraction of the frame's width the finger fills (a 16 mm finger spans
+   * about 33 ridges of 0.48 mm: ratio ≈ 33 / ridges across the frame). Within this range the ridge
+   * pattern fits a finger filling most of the frame, and it then stands in for skin coverage (the skin
+   * mask of a close-up is the least reliable part) and decides which short side is the tip. The upper
+   * limit also bounds the period of a usable frame box. Measured: fingerphoto close-ups 0.71-0.92
+   * (Right_index), fingers filling about half the frame (fingerphoto-casual sahibind) 0.48-0.54, the
+   * knit of a sweater in a whole-hand photo (hands/test3) 2.1. Default [0.6, 1.5].
+   */
+  frameRidgeRatio: [number, number];
+  /**
    * Where shape or colour give no evidence (grey photos; close-ups without a fingertip contour) a
    * candidate needs at least this ridge spectral SNR: a weak peak (flat or random texture gives 1).
    * Default 1.5.
@@ -77,7 +89,8 @@ export interface LocateOptions {
   /**
    * Separate fingers pressed together on the hand's extent profile (src/locate/slap.ts). Measured on
    * ridgebase/hands: photos with exactly four fingertip boxes 2 -> 3 of 9 (a fourth shows the four plus a
-   * box on the background), boxes on hands / fingerphoto-casual unchanged. Default true.
+   * box on the background), boxes on hands / fingerphoto-casual unchanged; with the regular-comb rule
+   * for shallow dips (SLAP_DEFAULTS.combGapTolerance) exactly four boxes on 6 of 9. Default true.
    */
   slapProfile: boolean;
 }
@@ -104,6 +117,7 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   minUsablePpi: 250,
   minRidgeSnr: 2.5,
   closeUpFraction: 0.25,
+  frameRidgeRatio: [0.6, 1.5] as [number, number],
   minGreyRidgeSnr: 1.5,
   maxFingertips: 10,
   slapProfile: true,

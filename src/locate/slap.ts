@@ -30,6 +30,18 @@ export const SLAP_DEFAULTS = {
   maxFingers: 4,
   /** At least this many fingers for the profile segmentation to replace the contour's candidates. */
   minFingers: 3,
+  /**
+   * Fingertips pressed together level with each other leave only shallow bumps on the extent profile
+   * (a 1-3 px dip between 30 px wide fingers at the working resolution). Four bumps at a regular
+   * spacing (each gap within this factor of the median gap, the gap at least the smallest finger
+   * width) are taken as four fingers even when too shallow for minRoundness: a comb of equal widths
+   * is the signature of a slap. Bumps must still rise by combMinProminence working pixels.
+   * Measured on ridgebase/hands (bench/photo.ts): photos with exactly four boxes 3 -> 6 of 9 (21022 bg3 LEFT,
+   * 21583 bg2 and bg3 LEFT, whose dips between the inner fingers are 1-3 px); hands and
+   * fingerphoto-casual boxes unchanged.
+   */
+  combGapTolerance: 1.3,
+  combMinProminence: 0.5,
   /** Shape score of a profile fingertip (the contour detector's merged fingers score 0.75-0.8). */
   shape: 0.8,
 } as const;
@@ -94,14 +106,16 @@ function slapComponent(L: Int32Array, lab: number, w: number, h: number): TipCan
     // fingertips, the one most perpendicular to the line through the outer tips.
     const f = r.tips[0]!, l = r.tips[r.tips.length - 1]!;
     const across = Math.abs((l.tipX - f.tipX) * Math.cos(a) + (l.tipY - f.tipY) * Math.sin(a)) / (Math.hypot(l.tipX - f.tipX, l.tipY - f.tipY) || 1);
-    const score = r.tips.length * 10 - across;
+    // A comb of shallow bumps (regularComb) only where no axis separates as many fingertips by their
+    // roundness alone (5 outweighs any `across`, which is at most 1).
+    const score = r.tips.length * 10 - across - (r.comb ? 5 : 0);
     if (score > bestScore) { bestScore = score; best = r.tips; }
   }
   return best;
 }
 
 /** Fingertips on the extent profile along the axis (ux, uy), working pixels; undefined when fewer than minFingers. */
-function profileTips(pts: number[], ux: number, uy: number, w: number, h: number): { tips: TipCandidate[] } | undefined {
+function profileTips(pts: number[], ux: number, uy: number, w: number, h: number): { tips: TipCandidate[]; comb: boolean } | undefined {
   const vx = -uy, vy = ux;
   // Extent profile E(v) = max t over the component, 1 px bins in v.
   let vmin = Infinity, vmax = -Infinity;
@@ -141,6 +155,11 @@ function profileTips(pts: number[], ux: number, uy: number, w: number, h: number
     if (prom < SLAP_DEFAULTS.minRoundness * half || half < minW / 2 || tMaxPhoto(k)) continue;
     peaks.push({ k, lo, hi, prom });
   }
+  let viaComb = false;
+  if (peaks.length < SLAP_DEFAULTS.maxFingers) {
+    const comb = regularComb(E, peaks.map((q) => q.k), minW, tMaxPhoto);
+    if (comb) { peaks.length = 0; peaks.push(...comb.map((k) => ({ k, lo: k, hi: k, prom: 0 }))); viaComb = true; }
+  }
   if (peaks.length < SLAP_DEFAULTS.minFingers) return undefined;
   // Four fingers at most press together (the thumb stands apart): keep the four roundest bumps.
   if (peaks.length > SLAP_DEFAULTS.maxFingers) {
@@ -179,7 +198,42 @@ function profileTips(pts: number[], ux: number, uy: number, w: number, h: number
     // Drop outliers against the median width rather than give up.
     const med = ws[ws.length >> 1]!;
     const kept = tips.filter((c) => c.width <= SLAP_DEFAULTS.maxWidthRatio * med && c.width >= med / SLAP_DEFAULTS.maxWidthRatio);
-    return kept.length >= SLAP_DEFAULTS.minFingers ? { tips: kept } : undefined;
+    return kept.length >= SLAP_DEFAULTS.minFingers ? { tips: kept, comb: viaComb } : undefined;
   }
-  return { tips };
+  return { tips, comb: viaComb };
+}
+
+/**
+ * Four local maxima of the extent profile E at a regular spacing (see SLAP_DEFAULTS.combGapTolerance),
+ * including every bump already accepted (`strict`); among such sets the one with the highest summed
+ * extent. Undefined when none exists.
+ */
+function regularComb(E: Float64Array, strict: number[], minW: number, atBorder: (k: number) => boolean): number[] | undefined {
+  const nv = E.length;
+  const cand: Array<{ k: number; prom: number }> = [];
+  for (let k = 1; k < nv - 1; k++) {
+    if (!(E[k]! >= E[k - 1]! && E[k]! > E[k + 1]!) || atBorder(k)) continue;
+    let loMin = E[k]!, hiMin = E[k]!;
+    for (let j = k - 1; j >= 0 && E[j]! <= E[k]!; j--) loMin = Math.min(loMin, E[j]!);
+    for (let j = k + 1; j < nv && E[j]! <= E[k]!; j++) hiMin = Math.min(hiMin, E[j]!);
+    const prom = E[k]! - Math.max(loMin, hiMin);
+    if (prom >= SLAP_DEFAULTS.combMinProminence || strict.includes(k)) cand.push({ k, prom });
+  }
+  if (cand.length < 4 || cand.length > 16) return undefined;
+  const tol = SLAP_DEFAULTS.combGapTolerance;
+  let best: number[] | undefined, bestV = -Infinity;
+  const n = cand.length;
+  for (let a = 0; a < n; a++)
+    for (let b = a + 1; b < n; b++)
+      for (let c = b + 1; c < n; c++)
+        for (let d = c + 1; d < n; d++) {
+          const ks = [cand[a]!.k, cand[b]!.k, cand[c]!.k, cand[d]!.k];
+          if (!strict.every((s) => ks.includes(s))) continue;
+          const gaps = [ks[1]! - ks[0]!, ks[2]! - ks[1]!, ks[3]! - ks[2]!];
+          const med = [...gaps].sort((x, y) => x - y)[1]!;
+          if (gaps.some((g) => g < minW || g > tol * med || g * tol < med)) continue;
+          const v = ks.reduce((acc, k) => acc + E[k]!, 0);
+          if (v > bestV) { bestV = v; best = ks; }
+        }
+  return best;
 }

@@ -23,6 +23,8 @@ import {
 import type { GrayImage } from '../src/image/types.js';
 import { FingerliftError } from '../src/errors.js';
 import { atan2 } from '../src/enhance/orientation.js';
+import { blockFrequencies } from '../src/enhance/frequency.js';
+import { blockStats, reliabilityBlocks } from '../src/enhance/mask.js';
 
 /** Seeded normal noise (mulberry32 + Box-Muller). */
 function noise(seed: number): () => number {
@@ -163,6 +165,30 @@ test('mask: a print framed by a blank border excludes the border and covers the 
   assert.is(farOutsideOn, 0, 'no mask pixel more than 6 px into the blank border');
   assert.ok(insideOn / insideN > 0.9, `covers ${((100 * insideOn) / insideN).toFixed(1)}% of the print`);
   assert.ok(outsideOn < 0.06 * insideN, `mask spills ${outsideOn} px (${((100 * outsideOn) / insideN).toFixed(1)}% of the print area) into the border`);
+});
+
+test('staged block frequencies: a subset then the rest equals every block; the mask reads reliability only in reliabilityBlocks', () => {
+  const { img } = framedPrint();
+  const field = orientationField(img);
+  const full = blockFrequencies(img, field);
+  const nb = full.frequency.data.length;
+  const some = new Uint8Array(nb).map((_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+  const staged = blockFrequencies(img, field, undefined, {}, some);
+  for (let i = 0; i < nb; i++) if (!some[i]) assert.is(staged.reliability.data[i], 0);
+  const rest = some.map((v) => 1 - v);
+  assert.is(blockFrequencies(img, field, undefined, {}, rest, staged), staged);
+  assert.equal(Array.from(staged.frequency.data), Array.from(full.frequency.data));
+  assert.equal(Array.from(staged.reliability.data), Array.from(full.reliability.data));
+  // Reliability outside reliabilityBlocks zeroed: the same mask.
+  const stats = blockStats(img, field, 16);
+  const first = reliabilityBlocks(stats);
+  const skipped = first.reduce((a, v) => a + (v ? 0 : 1), 0);
+  assert.ok(skipped > 0 && skipped < nb, `${skipped} of ${nb} blocks outside`);
+  const partial = { ...full.reliability, data: full.reliability.data.map((v, i) => (first[i] ? v : 0)) };
+  const a = segmentMask(img, { orientation: field, reliability: full.reliability }).mask.data;
+  const b = segmentMask(img, { orientation: field, reliability: partial, stats }).mask.data;
+  assert.ok(a.every((v, i) => v === b[i]));
+  assert.throws(() => blockFrequencies(img, field, undefined, {}, new Uint8Array(3)), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
 });
 
 test('enhance: output contract, ridges dark, white outside the mask, deterministic', () => {

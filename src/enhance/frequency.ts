@@ -131,9 +131,12 @@ export interface BlockFrequencies {
  * Ridge frequency of every block (or of the blocks with `minCoverage` of their pixels in `mask`) of a
  * grey print (height x width, any grey scale: each signature is fitted with its own offset and amplitude)
  * along the per-pixel orientation field, before filling (see {@link interpolateFrequency}).
+ * With `blocks` (rows x cols, 0/1), only the blocks set there are estimated (each block's estimate depends
+ * on nothing but its own window, so a later call can fill in others); with `into`, the estimates are
+ * written into that result (same block grid) and it is returned; other blocks are left as they are.
  * @throws FingerliftError E_INVALID_ARGUMENT for sizes that do not match or options out of range.
  */
-export function blockFrequencies(image: GrayImage, orientation: OrientationField, mask?: Mask, options: FrequencyOptions = {}): BlockFrequencies {
+export function blockFrequencies(image: GrayImage, orientation: OrientationField, mask?: Mask, options: FrequencyOptions = {}, blocks?: Uint8Array, into?: BlockFrequencies): BlockFrequencies {
   const o = { ...FREQUENCY_DEFAULTS, ...options };
   checkGray(image, 'ridgeFrequency', 3);
   checkMask(mask, image.width, image.height, 'ridgeFrequency');
@@ -159,12 +162,22 @@ export function blockFrequencies(image: GrayImage, orientation: OrientationField
   const alongX = new Float64Array(W);
   const alongY = new Float64Array(W);
   const energies = new Float64Array(cands.length);
-  const freq = new Float32Array(nb);
-  const rel = new Float32Array(nb);
+  if (blocks && blocks.length !== nb) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `ridgeFrequency: block selection of ${blocks.length} blocks does not match the ${rows} x ${cols} block grid`);
+  }
+  if (into && (into.frequency.rows !== rows || into.frequency.cols !== cols || into.frequency.blockSize !== bs)) {
+    throw new FingerliftError('E_INVALID_ARGUMENT', `ridgeFrequency: result to fill is ${into.frequency.rows} x ${into.frequency.cols} blocks of ${into.frequency.blockSize} px, not ${rows} x ${cols} of ${bs}`);
+  }
+  const freq = into ? into.frequency.data : new Float32Array(nb);
+  const rel = into ? into.reliability.data : new Float32Array(nb);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const bi = r * cols + c;
-      if (!inRegion[bi]) continue;
+      if (!inRegion[bi] || (blocks && !blocks[bi])) continue;
+      if (into) {
+        freq[bi] = 0;
+        rel[bi] = 0;
+      }
       const cx = Math.min(width - 1, (c + 0.5) * bs - 0.5);
       const cy = Math.min(height - 1, (r + 0.5) * bs - 0.5);
       const th = orientation.theta[Math.round(cy) * width + Math.round(cx)]!;
@@ -247,7 +260,7 @@ export function blockFrequencies(image: GrayImage, orientation: OrientationField
       freq[bi] = cands[best]!.f + shift * (cands[1]!.f - cands[0]!.f);
     }
   }
-  return { frequency: { blockSize: bs, rows, cols, data: freq }, reliability: { blockSize: bs, rows, cols, data: rel } };
+  return into ?? { frequency: { blockSize: bs, rows, cols, data: freq }, reliability: { blockSize: bs, rows, cols, data: rel } };
 }
 
 function regionBlocks(mask: Mask | undefined, bs: number, rows: number, cols: number, minCoverage: number): Uint8Array {

@@ -19,7 +19,7 @@ import type { BlockMap, EnhanceResult, Mask, OrientationField } from './types.js
 import { resampleTo500, type ResampleOptions } from './resample.js';
 import { stretchContrast, clahe, normaliseInMask, type ClaheOptions, type StretchOptions } from './contrast.js';
 import { orientationField, type OrientationOptions } from './orientation.js';
-import { segmentMask, type MaskOptions } from './mask.js';
+import { segmentMask, blockStats, reliabilityBlocks, MASK_DEFAULTS, type MaskOptions } from './mask.js';
 import { blockFrequencies, interpolateFrequency, type FrequencyOptions } from './frequency.js';
 import { gaborFilter, type GaborOptions } from './gabor.js';
 import { suppressPeriodicBackground, type BackgroundOptions } from './background.js';
@@ -111,14 +111,22 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   lap('contrast');
   const field = orientationField(equalised, options.orientation);
   lap('orientation');
-  // Block frequencies over the whole image first: their reliability also tells ridges from background.
+  // Block frequencies first: their reliability also tells ridges from background. Only the blocks whose
+  // reliability the mask reads are estimated before it (the neighbourhoods of blocks with enough contrast and
+  // coherence), then those under the mask that are still missing: the same result as estimating every block.
+  const maskOptions = { ...MASK_DEFAULTS, ...options.mask, blockSize: bs };
+  const stats = blockStats(stretched.image, field, bs, maskOptions.referenceQuantile);
+  const first = reliabilityBlocks(stats, maskOptions.minContrast, maskOptions.minCoherence);
+  lap('mask');
   const freqOptions = { ...options.frequency, blockSize: bs };
-  const raw = blockFrequencies(equalised, field, undefined, freqOptions);
+  const raw = blockFrequencies(equalised, field, undefined, freqOptions, first);
   lap('frequency');
-  const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability });
+  const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability, stats });
   notes.push(...seg.notes);
   const mask = seg.mask;
   lap('mask');
+  const rest = blocksUnder(mask, bs, stats.rows, stats.cols, first);
+  if (rest) blockFrequencies(equalised, field, undefined, freqOptions, rest, raw);
   const norm: GrayImage = { width: img.width, height: img.height, data: normaliseInMask(equalised, mask) };
   const freq = interpolateFrequency(raw, mask, freqOptions);
   notes.push(...freq.notes);
@@ -141,11 +149,34 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   };
 }
 
+/** Blocks (rows x cols of `bs` px) holding a mask pixel and not set in `done`; undefined when there are none. */
+function blocksUnder(mask: Mask, bs: number, rows: number, cols: number, done: Uint8Array): Uint8Array | undefined {
+  const out = new Uint8Array(rows * cols);
+  const { width, height, data } = mask;
+  let any = false;
+  for (let y = 0; y < height; y++) {
+    const r = ((y / bs) | 0) * cols;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      if (!data[i]) continue;
+      const b = r + ((x / bs) | 0);
+      if (!done[b] && !out[b]) {
+        out[b] = 1;
+        any = true;
+      }
+    }
+  }
+  return any ? out : undefined;
+}
+
 /** Map the Gabor response to [0, 1] with ridges dark: 0.5 + 0.5 * response / A (clamped), A = quantile of |response|; 1 outside the mask. */
 function toRidgeImage(resp: Float32Array, mask: Mask, width: number, height: number, q: number): GrayImage {
-  const abs = new Float32Array(resp.length);
-  for (let i = 0; i < resp.length; i++) abs[i] = Math.abs(resp[i]!);
-  const a = quantile(abs, q, mask.data);
+  // |response| of the mask pixels only (the same quantile as over the whole image restricted to the mask).
+  const md = mask.data;
+  let inside = 0;
+  for (let i = 0; i < md.length; i++) if (md[i]) inside++;
+  const abs = new Float32Array(inside);
+  for (let i = 0, j = 0; i < resp.length; i++) if (md[i]) abs[j++] = Math.abs(resp[i]!);
+  const a = quantile(abs, q);
   const k = a > 1e-9 ? 0.5 / a : 0;
   const out = new Float32Array(resp.length);
   for (let i = 0; i < resp.length; i++) {

@@ -51,6 +51,8 @@ export interface MaskOptions {
   orientation?: OrientationField;
   /** Ridge-frequency reliability per block of the same image and block size (see blockFrequencies); used when given. */
   reliability?: BlockMap;
+  /** Block statistics from {@link blockStats} for this image, orientation field, block size and reference quantile, when already computed (ignored otherwise). */
+  stats?: MaskBlockStats;
 }
 
 export interface MaskResult {
@@ -77,23 +79,15 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   const { width, height } = image;
   const bs = o.blockSize;
   const field = o.orientation ?? orientationField(image);
-  const std = blockStd(image.data, width, height, bs);
-  const coh = blockMean(field.coherence, width, height, bs);
-  const nb = std.data.length;
-  // Reference contrast: the quantile over blocks that hold any structure (std above 2% of the largest), so a
-  // print filling a small part of a large blank scan is judged against its own contrast, not the blank's.
-  let maxStd = 0;
-  for (let i = 0; i < std.data.length; i++) if (std.data[i]! > maxStd) maxStd = std.data[i]!;
-  const structured = std.data.filter((v) => v > 0.02 * maxStd);
-  const ref = quantile(structured.length >= 4 ? structured : std.data, o.referenceQuantile);
+  const stats = o.stats && o.stats.blockSize === bs && o.stats.image === image && o.stats.field === field && o.stats.referenceQuantile === o.referenceQuantile ? o.stats : blockStats(image, field, bs, o.referenceQuantile);
+  const { coherence: coh, contrast, ref } = stats;
+  const nb = contrast.length;
   const notes: string[] = [];
-  const contrast = new Float32Array(nb);
   const score = new Float32Array(nb);
   const fg = new Uint8Array(nb);
-  const { rows, cols } = std;
+  const { rows, cols } = stats;
   const rel = o.reliability && o.reliability.rows === rows && o.reliability.cols === cols ? mean3x3(o.reliability.data, cols, rows) : undefined;
   for (let i = 0; i < nb; i++) {
-    contrast[i] = ref > 1e-6 ? Math.min(1, std.data[i]! / ref) : 0;
     score[i] = contrast[i]! * coh.data[i]! * (rel ? Math.min(1, rel[i]! / 0.6) : 1);
     fg[i] = contrast[i]! >= o.minContrast && coh.data[i]! >= o.minCoherence && (!rel || rel[i]! >= o.minReliability) ? 1 : 0;
   }
@@ -120,6 +114,59 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   };
 }
 
+/** Block statistics of the mask (see {@link blockStats}), for the image, field and block size they were computed for. */
+export interface MaskBlockStats {
+  image: GrayImage;
+  field: OrientationField;
+  blockSize: number;
+  referenceQuantile: number;
+  rows: number;
+  cols: number;
+  /** Mean per-pixel coherence per block. */
+  coherence: BlockMap;
+  /** Relative contrast per block: standard deviation / reference, clamped to [0, 1] (0 when the reference is under 1e-6). */
+  contrast: Float32Array;
+  /** Reference standard deviation (the referenceQuantile of the structured blocks' standard deviations). */
+  ref: number;
+}
+
+/**
+ * Per-block contrast and coherence of {@link segmentMask} (image height x width, blocks of `blockSize` px).
+ * The reference contrast is the quantile over blocks that hold any structure (std above 2% of the largest),
+ * so a print filling a small part of a large blank scan is judged against its own contrast, not the blank's.
+ */
+export function blockStats(image: GrayImage, field: OrientationField, blockSize: number, referenceQuantile: number = MASK_DEFAULTS.referenceQuantile): MaskBlockStats {
+  const { width, height } = image;
+  const std = blockStd(image.data, width, height, blockSize);
+  const coherence = blockMean(field.coherence, width, height, blockSize);
+  let maxStd = 0;
+  for (let i = 0; i < std.data.length; i++) if (std.data[i]! > maxStd) maxStd = std.data[i]!;
+  const structured = std.data.filter((v) => v > 0.02 * maxStd);
+  const ref = quantile(structured.length >= 4 ? structured : std.data, referenceQuantile);
+  const contrast = new Float32Array(std.data.length);
+  for (let i = 0; i < contrast.length; i++) contrast[i] = ref > 1e-6 ? Math.min(1, std.data[i]! / ref) : 0;
+  return { image, field, blockSize, referenceQuantile, rows: std.rows, cols: std.cols, coherence, contrast, ref };
+}
+
+/**
+ * The blocks whose ridge-frequency reliability can change the foreground decision of {@link segmentMask}:
+ * the 3 x 3 neighbourhoods (the reach of its reliability mean) of the blocks that pass the contrast and
+ * coherence tests. Reliability elsewhere is never read for the mask.
+ */
+export function reliabilityBlocks(stats: MaskBlockStats, minContrast: number = MASK_DEFAULTS.minContrast, minCoherence: number = MASK_DEFAULTS.minCoherence): Uint8Array {
+  const { rows, cols, contrast } = stats;
+  const coh = stats.coherence.data;
+  const out = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      if (!(contrast[i]! >= minContrast && coh[i]! >= minCoherence)) continue;
+      for (let rr = Math.max(0, r - 1); rr <= Math.min(rows - 1, r + 1); rr++)
+        for (let cc = Math.max(0, c - 1); cc <= Math.min(cols - 1, c + 1); cc++) out[rr * cols + cc] = 1;
+    }
+  return out;
+}
+
 /** Mean over each cell's 3 x 3 neighbourhood (clipped at the grid's edge). */
 function mean3x3(d: Float32Array, cols: number, rows: number): Float32Array {
   const out = new Float32Array(d.length);
@@ -138,6 +185,19 @@ function mean3x3(d: Float32Array, cols: number, rows: number): Float32Array {
 }
 
 /**
+ * Two Float64 scratch arrays of at least `n` entries for {@link cutFlatPixels}, kept between calls (two
+ * integral images of a whole print: 2.4 MB for an FVC2002 image; allocating them on every call made the
+ * collector run more often). Arrays over 4 M entries (32 MB each) are not kept.
+ */
+let scratch: [Float64Array, Float64Array] | undefined;
+function integralScratch(n: number): [Float64Array, Float64Array] {
+  if (scratch && scratch[0].length >= n) return scratch;
+  const fresh: [Float64Array, Float64Array] = [new Float64Array(n), new Float64Array(n)];
+  if (n <= 1 << 22) scratch = fresh;
+  return fresh;
+}
+
+/**
  * Clear the pixels of `m` (height x width, 0/1) that are set, lie outside the eroded block mask (`deep` < 0.5)
  * and whose 5 x 5 standard deviation (borders reflected) is under `threshold`: the flat pixels near the
  * outline. Window sums come from integral images of the values and their squares (Float64), so only the
@@ -148,8 +208,14 @@ function cutFlatPixels(image: GrayImage, m: Uint8Array, deep: Float32Array, thre
   const W = width + 5;
   const H = height + 5;
   // Integral images over the image padded by 2 px (reflected, edge pixel repeated), with a leading zero row and column.
-  const s1 = new Float64Array(W * H);
-  const s2 = new Float64Array(W * H);
+  const [s1, s2] = integralScratch(W * H);
+  // Row 0 and column 0 are the zero border (every other entry is written below).
+  s1.fill(0, 0, W);
+  s2.fill(0, 0, W);
+  for (let r = W; r < W * H; r += W) {
+    s1[r] = 0;
+    s2[r] = 0;
+  }
   const refl = (v: number, n: number): number => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v);
   const col = new Int32Array(width + 4);
   for (let px = 0; px < width + 4; px++) col[px] = refl(px - 2, width);

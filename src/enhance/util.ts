@@ -98,12 +98,35 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
   if (n === 0) return qs.map(() => NaN);
   if (hi <= lo) return qs.map(() => lo);
   const bins = 4096;
-  const hist = new Uint32Array(bins);
+  // Four histograms, pixel i counted in copy i mod 4 (loop unrolled by four), summed after: neighbouring pixels
+  // mostly fall in the same bin, and one counter makes each increment wait for the previous one (about twice
+  // as fast; the counts are the same).
+  const hist4 = new Uint32Array(4 * bins);
   const scale = (bins - 1) / (hi - lo);
+  const len = values.length;
+  const len4 = len - (len & 3);
   // (x + 0.5) | 0 is Math.round(x) for x >= 0.
   if (where) {
-    for (let i = 0; i < values.length; i++) if (where[i]) hist[((values[i]! - lo) * scale + 0.5) | 0]!++;
-  } else for (let i = 0; i < values.length; i++) hist[((values[i]! - lo) * scale + 0.5) | 0]!++;
+    let i = 0;
+    for (; i < len4; i += 4) {
+      if (where[i]) hist4[((values[i]! - lo) * scale + 0.5) | 0]!++;
+      if (where[i + 1]) hist4[bins + (((values[i + 1]! - lo) * scale + 0.5) | 0)]!++;
+      if (where[i + 2]) hist4[2 * bins + (((values[i + 2]! - lo) * scale + 0.5) | 0)]!++;
+      if (where[i + 3]) hist4[3 * bins + (((values[i + 3]! - lo) * scale + 0.5) | 0)]!++;
+    }
+    for (; i < len; i++) if (where[i]) hist4[((values[i]! - lo) * scale + 0.5) | 0]!++;
+  } else {
+    let i = 0;
+    for (; i < len4; i += 4) {
+      hist4[((values[i]! - lo) * scale + 0.5) | 0]!++;
+      hist4[bins + (((values[i + 1]! - lo) * scale + 0.5) | 0)]!++;
+      hist4[2 * bins + (((values[i + 2]! - lo) * scale + 0.5) | 0)]!++;
+      hist4[3 * bins + (((values[i + 3]! - lo) * scale + 0.5) | 0)]!++;
+    }
+    for (; i < len; i++) hist4[((values[i]! - lo) * scale + 0.5) | 0]!++;
+  }
+  const hist = hist4.subarray(0, bins);
+  for (let b = 0; b < bins; b++) hist[b] = hist4[b]! + hist4[b + bins]! + hist4[b + 2 * bins]! + hist4[b + 3 * bins]!;
   return qs.map((q) => {
     if (q <= 0) return lo;
     if (q >= 1) return hi;

@@ -293,16 +293,7 @@ function expand(P: PreparedTemplate, G: PreparedTemplate, p0: number, g0: number
           const pnp = pairP[pn]!;
           if (pnp === gn) { if (pn !== from) { pairSup[p]!++; pairSup[pn]!++; } continue; }
           if (pnp !== -1 || pairG[gn] !== -1) continue;
-          // Push (sift up; ties stay below their equal parent).
-          const ne = Math.abs(gl - L) / dTol + (da + db) / aTol;
-          let i = size++;
-          while (i > 0) {
-            const parent = (i - 1) >> 1;
-            if (hE[parent]! <= ne) break;
-            hP[i] = hP[parent]!; hG[i] = hG[parent]!; hF[i] = hF[parent]!; hE[i] = hE[parent]!;
-            i = parent;
-          }
-          hP[i] = pn; hG[i] = gn; hF[i] = p; hE[i] = ne;
+          size = heapPush(s, size, pn, gn, p, Math.abs(gl - L) / dTol + (da + db) / aTol);
         } while (m !== 0);
       }
       continue;
@@ -326,19 +317,28 @@ function expand(P: PreparedTemplate, G: PreparedTemplate, p0: number, g0: number
         const pnp = pairP[pn]!;
         if (pnp === gn) { if (pn !== from) { pairSup[p]!++; pairSup[pn]!++; } continue; }
         if (pnp !== -1 || pairG[gn] !== -1) continue;
-        const ne = Math.abs(gl - L) / dTol + (da + db) / aTol;
-        let i = size++;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if (hE[parent]! <= ne) break;
-          hP[i] = hP[parent]!; hG[i] = hG[parent]!; hF[i] = hF[parent]!; hE[i] = hE[parent]!;
-          i = parent;
-        }
-        hP[i] = pn; hG[i] = gn; hF[i] = p; hE[i] = ne;
+        size = heapPush(s, size, pn, gn, p, Math.abs(gl - L) / dTol + (da + db) / aTol);
       }
     }
   }
   return count;
+}
+
+/**
+ * Push a candidate pair (probe minutia, reference minutia, the pair it was reached from, its error) on
+ * the expansion heap: sift up, ties stay below their equal parent. Returns the new heap size.
+ */
+function heapPush(s: MatchScratch, size: number, pn: number, gn: number, from: number, err: number): number {
+  const hP = s.heapP, hG = s.heapG, hF = s.heapF, hE = s.heapE;
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (hE[parent]! <= err) break;
+    hP[i] = hP[parent]!; hG[i] = hG[parent]!; hF[i] = hF[parent]!; hE[i] = hE[parent]!;
+    i = parent;
+  }
+  hP[i] = pn; hG[i] = gn; hF[i] = from; hE[i] = err;
+  return size + 1;
 }
 
 /** Empty the pairing of `count` pairs (listP) so that pairP/pairG are all −1 again. */

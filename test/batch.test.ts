@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import sharp from 'sharp';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expandInputs } from '../src/batch/expand.js';
 import { batchExitCode, formatBatchSummary, runBatch, type BatchProgress } from '../src/batch/run.js';
 import { summaryCsv, summaryRows, writeSummary } from '../src/batch/summary.js';
@@ -200,6 +202,17 @@ test('colliding output names fail instead of overwriting; a missing task export 
   } catch (e) {
     assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT');
   }
+});
+
+test('worker threads start when node runs with per-process options (--single-threaded-gc): only module-loading options are passed on', async () => {
+  const script = `
+    const { runBatch } = await import(${JSON.stringify(new URL('../src/batch/run.ts', import.meta.url).href)});
+    const r = await runBatch({ inputs: ${JSON.stringify([join(inputs, 'good_003.png'), join(inputs, 'good_001.jpg')])}, jobs: 2,
+      taskModule: ${JSON.stringify(fileURLToPath(TASK))}, task: 'greyPng', options: ${JSON.stringify(OPTIONS)}, outDir: ${JSON.stringify(join(root, 'gc-out'))}, quiet: true });
+    console.log(JSON.stringify({ done: r.done.length, failed: r.failed.map((f) => f.message) }));`;
+  const child = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(child.status, 0, child.stderr);
+  assert.equal(JSON.parse(child.stdout.trim().split('\n').pop()!), { done: 2, failed: [] });
 });
 
 test('a worker that dies (or a task bug) fails its own input only, with E_INTERNAL', async () => {

@@ -23,6 +23,7 @@ import { checkOutputsOnDisk, loadTrail } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
 import type { BatchDone, BatchFailure, BatchResult } from './types.js';
 import runJob, { type JobOutcome, type JobSpec } from './worker.js';
+import { workerExecArgv } from '../workers.js';
 
 /** Idle worker threads exit after this many ms (piscina `idleTimeout`). */
 const WORKER_IDLE_MS = 1000;
@@ -83,20 +84,6 @@ function taskModuleUrl(m: string | URL): string {
   if (m instanceof URL) return m.href;
   if (m.startsWith('file:')) return m;
   return pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
-}
-
-/** Worker thread execArgv: add the tsx loader when the worker or the task is TypeScript source. */
-function workerExecArgv(workerUrl: string, taskUrl: string): string[] {
-  const argv = [...process.execArgv];
-  const ts = (u: string): boolean => /\.[mc]?ts$/.test(new URL(u).pathname);
-  if ((ts(workerUrl) || ts(taskUrl)) && !argv.some((a) => /(^|[\\/=])tsx([\\/]|$)|tsx\/dist/.test(a))) {
-    try {
-      argv.push('--import', import.meta.resolve('tsx'));
-    } catch {
-      /* tsx not installed (a production install): the worker registers it itself if it ever needs it */
-    }
-  }
-  return argv;
 }
 
 /**

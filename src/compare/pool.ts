@@ -13,6 +13,7 @@ import { Piscina } from 'piscina';
 import { FingerliftError } from '../errors.js';
 import type { Template } from '../minutiae/types.js';
 import { packGallery } from './pack.js';
+import { workerExecArgv } from '../workers.js';
 import { isPrepared, prepare, type PreparedTemplate } from './prepare.js';
 import { byRank, checkGallery, preselected, search, searchSettings, type SearchCandidate, type SearchOptions } from './search.js';
 import type { SearchTask } from './search-worker.js';
@@ -30,15 +31,6 @@ const WORKER_IDLE_MS = 30_000;
 export interface SearchPoolOptions {
   /** Worker threads (default `os.availableParallelism()`); 1 searches in the calling thread, no workers. */
   threads?: number;
-}
-
-/** Worker execArgv: add the tsx loader when running from TypeScript source (tests, benchmarks). */
-function workerExecArgv(workerUrl: string): string[] {
-  const argv = [...process.execArgv];
-  if (/\.[mc]?ts$/.test(new URL(workerUrl).pathname) && !argv.some((a) => /(^|[\\/=])tsx([\\/]|$)|tsx\/dist/.test(a))) {
-    try { argv.push('--import', import.meta.resolve('tsx')); } catch { /* production install: compiled .js workers need no loader */ }
-  }
-  return argv;
 }
 
 let probeKeys = 0;

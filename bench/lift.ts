@@ -181,36 +181,52 @@ const bench: BenchFn = async (ctx) => {
 
   // ridgebase/hands: four fingertips per photo, same finger across backgrounds.
   const handFiles = readdirSync(join(rb, 'hands')).filter((f) => f.endsWith('.png')).sort();
-  const hands: Array<{ id: string; hand: string; bg: string; tips: Array<Template | undefined>; located: number; usable: number }> = [];
+  interface HandTip { template?: Template; usable: boolean; ppi: number }
+  const hands: Array<{ id: string; hand: string; bg: string; tips: HandTip[]; located: number; usable: number }> = [];
   for (const f of ctx.quick ? handFiles.slice(0, 3) : handFiles) {
     const p = f.split('_');
     const l = await loadImage(join(rb, 'hands', f));
     try {
       const r = liftPhoto(l.image, { name: f });
-      // Order across the fingers: by position along the across-finger direction (the mean finger axis
-      // turned by 90 degrees), the same way round for every photo of one hand.
-      const ax = r.fingertips.reduce((s, t) => s + Math.cos(t.located.box.angle), 0), ay = r.fingertips.reduce((s, t) => s - Math.sin(t.located.box.angle), 0);
-      const across = (t: (typeof r.fingertips)[number]): number => -ay * t.located.box.cx + ax * t.located.box.cy;
-      const order = [...r.fingertips].sort((a, b) => across(a) - across(b));
-      hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: order.map((t) => t.template), located: r.fingertips.length, usable: r.fingertips.filter((t) => t.usable).length });
+      // More than four boxes: a stray detection (a small skin-coloured blob away from the hand) would shift
+      // the order, so keep the four widest boxes (the four fingertips of one hand are of similar width).
+      const four = r.fingertips.length > 4 ? [...r.fingertips].sort((a, b) => b.located.box.width - a.located.box.width).slice(0, 4) : r.fingertips;
+      // Order across the fingers: by position along the across-finger direction (the mean finger axis,
+      // palm to tip, turned by 90 degrees clockwise as displayed), the same way round for every photo of one
+      // hand: for a palm-side view this is index to little on a LEFT hand, little to index on a RIGHT one.
+      const ax = four.reduce((s, t) => s + Math.cos(t.located.box.angle), 0), ay = four.reduce((s, t) => s - Math.sin(t.located.box.angle), 0);
+      const across = (t: (typeof four)[number]): number => -ay * t.located.box.cx + ax * t.located.box.cy;
+      const order = [...four].sort((a, b) => across(a) - across(b));
+      hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: order.map((t) => ({ ...(t.template ? { template: t.template } : {}), usable: t.usable, ppi: t.located.estimatedPpi })), located: r.fingertips.length, usable: r.fingertips.filter((t) => t.usable).length });
     } catch (e) {
       hands.push({ id: p[2]!, bg: p[3]!, hand: p[4]!, tips: [], located: 0, usable: 0 });
       notes.push(`${f}: ${(e as Error).message}`);
     }
   }
-  let same = 0, above = 0, aboveScaled = 0;
+  let same = 0, above = 0, aboveScaled = 0, bothUsable = 0, aboveUsable = 0;
+  const handPairs: string[] = [];
   for (let a = 0; a < hands.length; a++)
     for (let b = a + 1; b < hands.length; b++) {
       const A = hands[a]!, B = hands[b]!;
       if (A.id !== B.id || A.hand !== B.hand || A.tips.length !== 4 || B.tips.length !== 4) continue;
+      const names = A.hand === 'RIGHT' ? [...FINGERS].reverse() : FINGERS;
       for (let k = 0; k < 4; k++) {
         same++;
-        const ta = A.tips[k], tb = B.tips[k];
-        if (ta && tb && compare(ta, tb).score >= DECISION_THRESHOLDS.fmr0_1) above++;
-        if (ta && tb && compareAcrossScales(prepareAcrossScales(ta), tb).score >= SCALE_SEARCH_THRESHOLDS.fmr0_1) aboveScaled++;
+        const ta = A.tips[k]!, tb = B.tips[k]!;
+        const s = ta.template && tb.template ? compare(prepare(ta.template), prepare(tb.template)).score : undefined;
+        const ss = ta.template && tb.template ? compareAcrossScales(prepareAcrossScales(ta.template), prepare(tb.template)).score : undefined;
+        if (s !== undefined && s >= DECISION_THRESHOLDS.fmr0_1) above++;
+        if (ss !== undefined && ss >= SCALE_SEARCH_THRESHOLDS.fmr0_1) aboveScaled++;
+        if (ta.usable && tb.usable) {
+          bothUsable++;
+          if (s !== undefined && s >= DECISION_THRESHOLDS.fmr0_1) aboveUsable++;
+        }
+        const side = (t: HandTip): string => `${t.usable ? 'usable' : t.template ? 'lifted, refused' : 'not lifted'} ${Math.round(t.ppi)} ppi`;
+        handPairs.push(`${A.id} ${A.hand} ${names[k]} bg${A.bg} (${side(ta)}) vs bg${B.bg} (${side(tb)}): ${s === undefined ? 'no template' : `${s.toFixed(2)} / scale search ${ss!.toFixed(2)}`}`);
       }
     }
-  notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, ordered across the fingers): ${above}/${same} above the FMR 0.1% threshold (${aboveScaled}/${same} with the scale search, above its own threshold ${SCALE_SEARCH_THRESHOLDS.fmr0_1})`);
+  notes.push(`ridgebase/hands: fingertips located per photo ${hands.map((h) => h.located).join(', ')}; usable ${hands.map((h) => h.usable).join(', ')}; same finger across backgrounds (photos with 4 fingertips, the four widest when more, ordered across the fingers): ${above}/${same} above the FMR 0.1% threshold ${DECISION_THRESHOLDS.fmr0_1} (${aboveScaled}/${same} with the scale search, above its own threshold ${SCALE_SEARCH_THRESHOLDS.fmr0_1}); both prints usable: ${aboveUsable}/${bothUsable} above`);
+  notes.push(`ridgebase/hands pairs (score / scale-search score): ${handPairs.join('; ')}`);
   sections.push({ title: 'Photo-to-contact and photo-to-photo accuracy (whole pipeline)', rows, notes });
 
   // Quality gate on fingerphoto-quality (one finger photographed good / defocused / dark / with glare).

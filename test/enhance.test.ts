@@ -23,6 +23,7 @@ import {
 import type { GrayImage } from '../src/image/types.js';
 import { FingerliftError } from '../src/errors.js';
 import { atan2 } from '../src/enhance/orientation.js';
+import { borrow, clearScratch, giveBack } from '../src/enhance/scratch.js';
 import { blockFrequencies } from '../src/enhance/frequency.js';
 import { blockStats, reliabilityBlocks } from '../src/enhance/mask.js';
 
@@ -353,6 +354,37 @@ test('bad input: typed errors naming the problem', () => {
   const flat = enhance({ width: 64, height: 64, data: new Float32Array(64 * 64).fill(0.4) });
   assert.ok(flat.enhanced.data.every((v) => v === 1));
   assert.ok(flat.notes.some((n) => /no foreground/.test(n)));
+});
+
+test('scratch pool: borrowed arrays are zero-filled, never shared while borrowed, small and views not pooled', () => {
+  clearScratch();
+  const a = borrow(Float32Array, 10000);
+  a.fill(7);
+  giveBack(a);
+  const b = borrow(Float32Array, 10000);
+  assert.is(b, a, 'a returned array is handed out again');
+  assert.ok(b.every((v) => v === 0), 'and zero-filled like a new array');
+  const c = borrow(Float32Array, 10000);
+  assert.is.not(c, b, 'a borrowed array is not handed out twice');
+  giveBack(b, c);
+  const view = new Float32Array(20000).subarray(0, 10000);
+  giveBack(view);
+  const d = borrow(Float32Array, 10000);
+  const e = borrow(Float32Array, 10000);
+  const f = borrow(Float32Array, 10000);
+  assert.ok(d !== view && e !== view && f !== view, 'subarray views are never pooled');
+  giveBack(d, e, f);
+});
+
+test('enhance: results of one call are untouched by the next (pooled scratch never escapes)', () => {
+  const { img } = framedPrint();
+  const r = enhance(img);
+  const snap = [r.enhanced.data, r.normalised.data, r.mask.data, r.orientation.theta, r.orientation.coherence, r.frequency.data, r.quality.data].map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64'));
+  const other = grating(img.width, img.height, 0.3, 9, 0.05, 5);
+  enhance(other);
+  enhance(img);
+  const after = [r.enhanced.data, r.normalised.data, r.mask.data, r.orientation.theta, r.orientation.coherence, r.frequency.data, r.quality.data].map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64'));
+  assert.equal(after, snap);
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { getCv, withMats } from '../cv/index.js';
 import type { GrayImage } from '../image/types.js';
 import type { Mask } from './types.js';
 import { checkGray, checkMask, checkRange, quantiles } from './util.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of the contrast stage. */
 export const CONTRAST_DEFAULTS = {
@@ -52,7 +53,7 @@ export function stretchContrast(image: GrayImage, options: StretchOptions = {}):
     low = min!;
     high = max!;
   }
-  const out = new Float32Array(image.data.length);
+  const out = borrow(Float32Array, image.data.length);
   if (!(high - low > 1e-6)) {
     out.fill(0.5);
     return { image: { width: image.width, height: image.height, data: out }, low, high };
@@ -89,7 +90,7 @@ export function clahe(image: GrayImage, options: ClaheOptions = {}): GrayImage {
   checkRange(tileSize, 'tileSize', 8, 1 << 20);
   const { width, height } = image;
   const cv = getCv();
-  const u8 = new Uint8Array(width * height);
+  const u8 = borrow(Uint8Array, width * height);
   const d = image.data;
   // (x + 0.5) | 0 is Math.round(x) for x >= 0.
   for (let i = 0; i < u8.length; i++) {
@@ -98,6 +99,7 @@ export function clahe(image: GrayImage, options: ClaheOptions = {}): GrayImage {
   }
   const out = withMats('clahe', (t) => {
     const src = t(cv.matFromArray(height, width, cv.CV_8U, u8));
+    giveBack(u8);
     const dst = t(new cv.Mat());
     const gx = Math.max(1, Math.round(width / tileSize));
     const gy = Math.max(1, Math.round(height / tileSize));
@@ -130,7 +132,7 @@ export function normaliseInMask(image: GrayImage, mask?: Mask): Float32Array {
     s2 += v * v;
     n++;
   }
-  const out = new Float32Array(d.length);
+  const out = borrow(Float32Array, d.length);
   if (n === 0) return out;
   const mean = s1 / n;
   const sd = Math.sqrt(Math.max(0, s2 / n - mean * mean));

@@ -16,6 +16,7 @@ import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask, OrientationField } from './types.js';
 import { checkGray, checkMask, checkRange, gaussianBlur, blockCoverage } from './util.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of {@link ridgeFrequency}, in pixels at 500 ppi. */
 export const FREQUENCY_DEFAULTS = {
@@ -427,7 +428,7 @@ export function estimateRidgePeriod(gray: GrayImage, mask?: Mask): { periodPx: n
   const cv = getCv();
   const pw = cv.getOptimalDFTSize(w) as number;
   const ph = cv.getOptimalDFTSize(h) as number;
-  const buf = new Float32Array(pw * ph);
+  const buf = borrow(Float32Array, pw * ph);
   const hx = new Float32Array(w);
   for (let x = 0; x < w; x++) hx[x] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (x + 0.5)) / w);
   for (let y = 0; y < h; y++) {
@@ -440,9 +441,13 @@ export function estimateRidgePeriod(gray: GrayImage, mask?: Mask): { periodPx: n
   }
   const spec = withMats('estimateRidgePeriod dft', (t) => {
     const m = t(matFromFloat32(buf, pw, ph));
+    giveBack(buf);
     const out = t(new cv.Mat());
     cv.dft(m, out, cv.DFT_COMPLEX_OUTPUT, 0);
-    return new Float32Array(out.data32F);
+    const d: Float32Array = out.data32F;
+    const copy = borrow(Float32Array, d.length);
+    copy.set(d);
+    return copy;
   });
   const minP = PERIOD_DEFAULTS.minPeriod;
   const maxP = Math.max(minP * 2, PERIOD_DEFAULTS.maxPeriodFraction * Math.min(w, h));
@@ -468,6 +473,7 @@ export function estimateRidgePeriod(gray: GrayImage, mask?: Mask): { periodPx: n
       cnt[b]! += 1;
     }
   }
+  giveBack(spec);
   const prof = new Float64Array(nbins);
   for (let b = 0; b < nbins; b++) prof[b] = cnt[b]! > 0 ? acc[b]! / cnt[b]! : 0;
   // Light smoothing over three bins, then the peak.

@@ -20,6 +20,7 @@ import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask, OrientationField } from './types.js';
 import { checkGray, checkMask, checkRange } from './util.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of {@link gaborFilter}. */
 export const GABOR_DEFAULTS = {
@@ -227,16 +228,16 @@ export function gaborFilter(
   const TH = Math.ceil(height / Math.ceil(height / Math.round(o.tileSize)));
   const T = Math.max(TW, TH);
   const cv = getCv();
-  const response = new Float32Array(n);
+  const response = borrow(Float32Array, n);
   const used = new Set<string>();
   let calls = 0;
   const tp = T * T;
   // Per tile: one list per orientation step of the pixels it serves (position in the tile, interpolation
   // weight), so each inverse transform visits only its own pixels.
-  const applied = new Float32Array(tp);
+  const applied = borrow(Float32Array, tp);
   const listLen = new Int32Array(nO);
-  const listYX = new Int32Array(nO * tp); // (y << 12) | x within the tile (tiles are at most 4096 px a side)
-  const listW = new Float64Array(nO * tp);
+  const listYX = borrow(Int32Array, nO * tp); // (y << 12) | x within the tile (tiles are at most 4096 px a side)
+  const listW = borrow(Float64Array, nO * tp);
   const weightSum = new Float32Array(nO);
   const need = new Uint8Array(nO);
   const theta = orientation.theta;
@@ -249,7 +250,7 @@ export function gaborFilter(
     const buffersFor = (P: number) => {
       let b = bufs.get(P);
       if (!b) {
-        b = { src: t(new cv.Mat(P, P, cv.CV_32F)), spec: t(new cv.Mat()), work: t(new cv.Mat(P, P, cv.CV_32F)), back: t(new cv.Mat()), buf: new Float32Array(P * P) };
+        b = { src: t(new cv.Mat(P, P, cv.CV_32F)), spec: t(new cv.Mat()), work: t(new cv.Mat(P, P, cv.CV_32F)), back: t(new cv.Mat()), buf: borrow(Float32Array, P * P) };
         bufs.set(P, b);
       }
       return b;
@@ -351,7 +352,9 @@ export function gaborFilter(
           }
       }
     }
+    for (const b of bufs.values()) giveBack(b.buf);
   });
+  giveBack(applied, listYX, listW);
   return { response, entries: used.size, calls };
 }
 

@@ -25,6 +25,7 @@ import { gaborFilter, type GaborOptions } from './gabor.js';
 import { suppressPeriodicBackground, type BackgroundOptions } from './background.js';
 import { checkGray, checkRange, quantile } from './util.js';
 import { FingerliftError } from '../errors.js';
+import { giveBack } from './scratch.js';
 
 export * from './types.js';
 export { resampleTo500, RESAMPLE_DEFAULTS, type ResampleOptions, type ResampleResult } from './resample.js';
@@ -134,6 +135,8 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   const gab = gaborFilter(norm, field, freq.frequency, mask, options.gabor);
   lap('gabor');
   const enhanced = toRidgeImage(gab.response, mask, img.width, img.height, responseQuantile);
+  // Scratch of this call only (never returned): back to the pool for the next call.
+  giveBack(gab.response, norm.data, stretched.image.data);
   const quality = qualityMap(field, mask, seg.contrast, freq.reliability);
   lap('output');
   return {

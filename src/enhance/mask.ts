@@ -11,6 +11,7 @@ import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask, OrientationField } from './types.js';
 import { orientationField } from './orientation.js';
 import { blockMean, blockStd, checkGray, checkRange, quantile, upsampleBlocks } from './util.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of {@link segmentMask}, in pixels at 500 ppi. */
 export const MASK_DEFAULTS = {
@@ -97,10 +98,11 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   // print never make holes.
   const up = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(cleaned) }, width, height);
   const deep = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(erodeBlocks(cleaned, cols, rows)) }, width, height);
-  const m = new Uint8Array(width * height);
+  const m = borrow(Uint8Array, width * height);
   for (let i = 0; i < m.length; i++) m[i] = up[i]! >= 0.5 ? 1 : 0;
   cutFlatPixels(image, m, deep, o.flatContrast * ref);
   const final = cleanPixels(m, width, height, bs);
+  giveBack(m, up, deep);
   let count = 0;
   for (let i = 0; i < final.length; i++) count += final[i]!;
   if (count === 0 && Math.min(width, height) < 4 * bs) notes.push(`mask: no foreground found (the image, ${width} x ${height}, is under 4 blocks of ${bs} px a side: too small to judge)`);
@@ -294,11 +296,13 @@ function cleanPixels(m: Uint8Array, width: number, height: number, blockSize: nu
       cv.GaussianBlur(f, f, new cv.Size(k, k), sigma, sigma, cv.BORDER_CONSTANT);
     }
     const d: Float32Array = f.data32F;
-    const out = new Uint8Array(width * height);
+    const out = borrow(Uint8Array, width * height);
     for (let i = 0; i < out.length; i++) out[i] = d[i]! >= 0.5 ? 1 : 0;
     return out;
   });
-  return keepComponents(opened, width, height, 0.2, blockSize * blockSize * 4);
+  const kept = keepComponents(opened, width, height, 0.2, blockSize * blockSize * 4);
+  giveBack(opened);
+  return kept;
 }
 
 /** Erosion of the block mask by its 3 x 3 neighbourhood (cells on the grid's edge count their outside as background). */
@@ -322,9 +326,10 @@ function erodeBlocks(m: Uint8Array, cols: number, rows: number): Uint8Array {
 function fillHoles(m: Uint8Array, width: number, height: number): Uint8Array {
   const cv = getCv();
   return withMats('mask fill holes', (t) => {
-    const inv = new Uint8Array(m.length);
+    const inv = borrow(Uint8Array, m.length);
     for (let i = 0; i < m.length; i++) inv[i] = m[i] ? 0 : 1;
     const src = t(cv.matFromArray(height, width, cv.CV_8U, inv));
+    giveBack(inv);
     const labels = t(new cv.Mat());
     const stats = t(new cv.Mat());
     const cent = t(new cv.Mat());

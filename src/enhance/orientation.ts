@@ -13,6 +13,7 @@ import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, OrientationField, Mask } from './types.js';
 import { blockMean, checkGray, checkRange } from './util.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of {@link orientationField}, in pixels at 500 ppi. */
 export const ORIENTATION_DEFAULTS = {
@@ -97,9 +98,9 @@ export function orientationField(image: GrayImage, options: OrientationOptions =
     const gyy: Float32Array = low[1]!.data32F;
     const gxy: Float32Array = low[2]!.data32F;
     // Coherence-weighted doubled-angle vector: (Gyy - Gxx, 2 Gxy) / (Gxx + Gyy) = coherence * (cos 2θ, sin 2θ).
-    const c2 = new Float32Array(ln);
-    const s2 = new Float32Array(ln);
-    const coh = new Float32Array(ln);
+    const c2 = borrow(Float32Array, ln);
+    const s2 = borrow(Float32Array, ln);
+    const coh = borrow(Float32Array, ln);
     for (let i = 0; i < ln; i++) {
       const a = gxx[i]!;
       const b = gyy[i]!;
@@ -117,6 +118,7 @@ export function orientationField(image: GrayImage, options: OrientationOptions =
     const cm = t(matFromFloat32(c2, lw, lh));
     const sn = t(matFromFloat32(s2, lw, lh));
     const qm = t(matFromFloat32(coh, lw, lh));
+    giveBack(c2, s2, coh);
     if (o.smoothSigma > 0) {
       blurLow(cm, o.smoothSigma);
       blurLow(sn, o.smoothSigma);

@@ -6,6 +6,7 @@ import { getCv, withMats, matFromFloat32 } from '../cv/index.js';
 import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask } from './types.js';
+import { borrow } from './scratch.js';
 
 /** Gaussian blur of a height x width Float32Array (see src/cv). */
 import { gaussianBlurFloat32 as gaussianBlur } from '../cv/index.js';
@@ -187,7 +188,7 @@ export function upsampleBlocks(map: BlockMap, width: number, height: number): Fl
     const W = cols * bs;
     cv.resize(src, dst, new cv.Size(W, rows * bs), 0, 0, cv.INTER_LINEAR);
     const full: Float32Array = dst.data32F;
-    const out = new Float32Array(width * height);
+    const out = borrow(Float32Array, width * height);
     for (let y = 0; y < height; y++) out.set(full.subarray(y * W, y * W + width), y * width);
     return out;
   });

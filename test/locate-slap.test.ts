@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { slapFingertips } from '../src/locate/slap.js';
-import { locateFingertips } from '../src/locate/index.js';
+import { locateFingertips, type LocateResult } from '../src/locate/index.js';
 import { loadImage } from '../src/image/io.js';
 import type { RgbImage } from '../src/image/types.js';
 import { requireData } from './helpers/data.js';
@@ -75,13 +75,19 @@ test('one finger is not a slap: no profile fingertips', () => {
   assert.is(slapFingertips(slapMask(w, h, 120, [100], 140), w, h).length, 0);
 });
 
-test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the fingers', async () => {
-  const d = requireData('ridgebase/hands', 'slap fingertips');
-  if (!d) return;
-  const f = readdirSync(d).find((n) => /^1_test_21022_2_RIGHT_.*\.png$/.test(n));
-  assert.ok(f, 'photo 21022 bg 2 RIGHT missing');
+/** Locate the fingertips of the ridgebase/hands photo of `idBgHand` (e.g. "21022_2_RIGHT"); undefined (with a visible SKIP) without the data. */
+async function locateHandPhoto(idBgHand: string, what: string): Promise<LocateResult | undefined> {
+  const d = requireData('ridgebase/hands', what);
+  if (!d) return undefined;
+  const f = readdirSync(d).find((n) => n.startsWith(`1_test_${idBgHand}_`) && n.endsWith('.png'));
+  assert.ok(f, `photo ${idBgHand} missing`);
   const { image } = await loadImage(join(d, f!));
-  const res = locateFingertips(image as RgbImage, { name: f! });
+  return locateFingertips(image as RgbImage, { name: f! });
+}
+
+test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the fingers', async () => {
+  const res = await locateHandPhoto('21022_2_RIGHT', 'slap fingertips');
+  if (!res) return;
   assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
   // One box per finger: centres at least half a finger width apart across the fingers.
   const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
@@ -89,12 +95,8 @@ test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the 
 });
 
 test('ridgebase/hands: fingertips level with each other (21022 bg 3 LEFT) get four boxes, one per finger', async () => {
-  const d = requireData('ridgebase/hands', 'slap fingertips, level tips');
-  if (!d) return;
-  const f = readdirSync(d).find((n) => /^1_test_21022_3_LEFT_.*\.png$/.test(n));
-  assert.ok(f, 'photo 21022 bg 3 LEFT missing');
-  const { image } = await loadImage(join(d, f!));
-  const res = locateFingertips(image as RgbImage, { name: f! });
+  const res = await locateHandPhoto('21022_3_LEFT', 'slap fingertips, level tips');
+  if (!res) return;
   // Before the comb rule: three boxes on an axis tilted by about 22 degrees, straddling two fingers.
   assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
   // The fingers point right: every axis within 10 degrees of it, box centres spread across the fingers.

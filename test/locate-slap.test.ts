@@ -12,20 +12,9 @@ import { loadImage } from '../src/image/io.js';
 import type { RgbImage } from '../src/image/types.js';
 import { requireData } from './helpers/data.js';
 
-/** Mask (w x h) of `n` fingers of width `fw`, pressed together, entering from the right border and pointing left; tips at x = tipX[k]. */
+/** Mask (w x h) of `n` fingers of width `fw`, pressed together, entering from the right border and pointing left; tips at x = tipX[k], rounded (radius fw / 2). */
 function slapMask(w: number, h: number, fw: number, tipX: number[], y0: number): Uint8Array {
-  const m = new Uint8Array(w * h);
-  const r = fw / 2;
-  tipX.forEach((tx, k) => {
-    const cy = y0 + k * fw + r;
-    for (let y = Math.floor(cy - r); y < cy + r; y++)
-      for (let x = 0; x < w; x++) {
-        const dy = y + 0.5 - cy;
-        const inside = x + 0.5 >= tx + r ? true : Math.hypot(x + 0.5 - (tx + r), dy) <= r; // rounded tip of radius r
-        if (inside && x + 0.5 >= tx) m[y * w + x] = 1;
-      }
-  });
-  return m;
+  return flatSlapMask(w, h, fw, tipX, y0, fw / 2);
 }
 
 test('four fingers pressed together: four fingertips, one per finger, axis toward the tips', () => {
@@ -42,7 +31,7 @@ test('four fingers pressed together: four fingertips, one per finger, axis towar
   });
 });
 
-/** As slapMask, but the fingertips are flat half-ellipses reaching `a` px beyond their sides' end: level fingertips pressed together leave only shallow dips. */
+/** Fingers as in slapMask whose tips are half-ellipses reaching `a` px beyond their sides' end (a = fw / 2: round tips; smaller: flat, level fingertips pressed together leave only shallow dips). */
 function flatSlapMask(w: number, h: number, fw: number, tipX: number[], y0: number, a: number): Uint8Array {
   const m = new Uint8Array(w * h);
   const r = fw / 2;

@@ -288,17 +288,24 @@ test('removeShortRidges removes a short fragment and keeps a long ridge', () => 
   assert.ok(r.kept.every((m) => m.y > 25));
 });
 
+/**
+ * A ridge along y = 20 that splits at x0 and joins again at x1 around a lake: the two sides run at
+ * y = 20 -+ half, with 6 px slopes at each end. Image width x 40.
+ */
+function lakeImage(width: number, x0: number, x1: number, half: number) {
+  const im = blank(width, 40);
+  ridge(im, 5, 20, x0, 20);
+  for (const side of [-half, half]) {
+    ridge(im, x0, 20, x0 + 6, 20 + side);
+    ridge(im, x0 + 6, 20 + side, x1 - 6, 20 + side);
+    ridge(im, x1 - 6, 20 + side, x1, 20);
+  }
+  ridge(im, x1, 20, width - 5, 20);
+  return im;
+}
+
 test('removeHoles removes the two bifurcations of a small lake; removeBridges a bridge across the flow', () => {
-  const lake = blank(120, 40);
-  ridge(lake, 5, 20, 50, 20);
-  ridge(lake, 50, 20, 56, 15);
-  ridge(lake, 56, 15, 64, 15);
-  ridge(lake, 64, 15, 70, 20);
-  ridge(lake, 50, 20, 56, 25);
-  ridge(lake, 56, 25, 64, 25);
-  ridge(lake, 64, 25, 70, 20);
-  ridge(lake, 70, 20, 115, 20);
-  const a = candidates(lake);
+  const a = candidates(lakeImage(120, 50, 70, 5));
   const forks = a.ms.filter((m) => m.type === 'bifurcation').length;
   assert.is(forks, 2);
   const r = removeHoles(a.ms, a.sk);
@@ -306,16 +313,7 @@ test('removeHoles removes the two bifurcations of a small lake; removeBridges a 
   assert.ok(r.kept.every((m) => m.type === 'ending'));
   assert.is(removeHoles(a.ms, a.sk, { maxHoleLength: 0 }).removed, 0, '0 disables the rule');
   // A long enclosure (sides of about 60 px) is a real lake: kept.
-  const big = blank(160, 40);
-  ridge(big, 5, 20, 40, 20);
-  ridge(big, 40, 20, 46, 13);
-  ridge(big, 46, 13, 104, 13);
-  ridge(big, 104, 13, 110, 20);
-  ridge(big, 40, 20, 46, 27);
-  ridge(big, 46, 27, 104, 27);
-  ridge(big, 104, 27, 110, 20);
-  ridge(big, 110, 20, 155, 20);
-  const c = candidates(big);
+  const c = candidates(lakeImage(160, 40, 110, 7));
   assert.is(c.ms.filter((m) => m.type === 'bifurcation').length, 2);
   assert.is(removeHoles(c.ms, c.sk).removed, 0);
 

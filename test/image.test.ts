@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -175,6 +175,16 @@ test('saveImage refuses to overwrite unless told to', async () => {
   assert.is(await code(saveImage(img, p, { ppi: 500 })), 'E_EXISTS');
   await saveImage(img, p, { ppi: 500, overwrite: true });
   assert.is(await code(saveImage(img, join(tmp, 'x.jpg'), { ppi: 500 })), 'E_UNSUPPORTED_FORMAT');
+});
+
+test('saveImage checks what JavaScript callers pass: resolution, size against data, bit depth', async () => {
+  const img = { width: 40, height: 40, data: new Float32Array(1600) };
+  for (const ppi of [undefined, 0, -500, Number.NaN, Infinity, '500'])
+    assert.is(await code(saveImage(img, join(tmp, 'noppi.png'), { ppi } as never)), 'E_INVALID_ARGUMENT', `ppi ${String(ppi)}`);
+  assert.is(await code(saveImage({ width: 40, height: 41, data: new Float32Array(1600) }, join(tmp, 'size.png'), { ppi: 500 })), 'E_INVALID_ARGUMENT');
+  assert.is(await code(saveImage({ width: 0, height: 0, data: new Float32Array(0) }, join(tmp, 'empty.png'), { ppi: 500 })), 'E_INVALID_ARGUMENT');
+  assert.is(await code(saveImage(img, join(tmp, 'depth.png'), { ppi: 500, bitDepth: 12 } as never)), 'E_INVALID_ARGUMENT');
+  assert.not.ok(existsSync(join(tmp, 'noppi.png')) || existsSync(join(tmp, 'size.png')) || existsSync(join(tmp, 'depth.png')), 'nothing written');
 });
 
 test('bad inputs give typed errors naming the file', async () => {

@@ -44,10 +44,10 @@ const ENTRIES: Entry[] = [
   },
   {
     aliases: ['locate', 'hand', 'skin', 'fingertips', 'fingertip'],
-    method: 'Hand segmentation (skin chroma in YCrCb refined by GrabCut; Otsu on grey photos) and fingertip localisation on the hand contour',
+    method: 'Hand segmentation (skin chromaticity (R-B)/(R+G+B) with an Otsu threshold adapted to the photo, red over green; Otsu on luminance for grey photos) and fingertip localisation on the hand contour',
     citations: [
       'D. Chai, K. N. Ngan, "Face segmentation using skin-color map in videophone applications", IEEE Trans. Circuits and Systems for Video Technology 9(4):551-564, 1999.',
-      'C. Rother, V. Kolmogorov, A. Blake, "GrabCut: interactive foreground extraction using iterated graph cuts", ACM Trans. Graphics 23(3):309-314, 2004.',
+      'J. Kovac, P. Peer, F. Solina, "Human skin colour clustering for face detection", EUROCON 2003 (rule R > G, R > B).',
       OTSU,
       'S. Suzuki, K. Abe, "Topological structural analysis of digitized binary images by border following", Computer Vision, Graphics, and Image Processing 30(1):32-46, 1985.',
     ],

@@ -283,9 +283,19 @@ export interface SaveOptions {
   bitDepth?: 8 | 16;
 }
 
-/** Encode an image as PNG or TIFF bytes with its true resolution (format from `format`). */
+/**
+ * Encode an image as PNG or TIFF bytes with its true resolution (format from `format`).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a missing or non-positive `ppi`, a size that disagrees with the data, or a bit depth other than 8 or 16.
+ */
 export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', options: Omit<SaveOptions, 'overwrite'>): Promise<Buffer> {
   const channels = isRgb(image) ? 3 : 1;
+  // Checked here because JavaScript callers are not held to the types: sharp's own errors would not say what is wrong.
+  if (!(typeof options?.ppi === 'number' && Number.isFinite(options.ppi) && options.ppi > 0))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options?.ppi)}: a saved print needs its resolution, a positive number of pixels per inch`);
+  if (!(Number.isInteger(image.width) && Number.isInteger(image.height) && image.width > 0 && image.height > 0) || image.data?.length !== image.width * image.height * channels)
+    throw new FingerliftError('E_INVALID_ARGUMENT', `image ${image.width} x ${image.height} x ${channels} with ${image.data?.length} values: the size and the data disagree`);
+  if (options.bitDepth !== undefined && options.bitDepth !== 8 && options.bitDepth !== 16)
+    throw new FingerliftError('E_INVALID_ARGUMENT', `bitDepth ${String(options.bitDepth)}: use 8 or 16`);
   const sixteen = options.bitDepth === 16;
   const n = image.width * image.height * channels;
   let s: Sharp;
@@ -311,7 +321,8 @@ function clamp01(v: number): number {
  * Save a grey or RGB image as PNG or TIFF (by the path's extension) with its true resolution.
  * Parent folders are created. Never overwrites unless `overwrite` is set.
  * @returns the bytes written (for hashing in the audit trail).
- * @throws FingerliftError E_EXISTS (file exists), E_UNSUPPORTED_FORMAT (extension not .png/.tif/.tiff).
+ * @throws FingerliftError E_EXISTS (file exists), E_UNSUPPORTED_FORMAT (extension not .png/.tif/.tiff),
+ *   E_INVALID_ARGUMENT (as `encodeImage`), E_WRITE (the file cannot be written).
  */
 export async function saveImage(image: AnyImage, path: string, options: SaveOptions): Promise<Buffer> {
   const ext = extname(path).toLowerCase();

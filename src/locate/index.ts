@@ -123,7 +123,9 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   // the finger axis (a fingertip is longer than wide: phalanxAspect). Ridge texture must still be
   // resolved for it to be usable; a ridge pattern fitting a finger that fills the frame
   // (frameRidgeRatio) makes it usable even where the skin mask covers under half of it.
-  if (!fingertips.some((f) => f.usable) && fg >= p.closeUpFraction * seg.mask.length) {
+  // The same when the close-up fallback's mask covers most of an elongated frame (closeUpFrameFraction).
+  const frameLike = closeUp && fg >= p.closeUpFrameFraction * seg.mask.length && Math.max(work.width, work.height) >= p.minFrameAspect * Math.min(work.width, work.height);
+  if ((!fingertips.some((f) => f.usable) || frameLike) && fg >= p.closeUpFraction * seg.mask.length) {
     // Which short side is the tip: the short side the skin mask touches least, unless the mask covers
     // under half of that box (a split mask: its border contact says nothing); then the end whose pad
     // shows the stronger ridge pattern at a period fitting the frame (ties keep the mask's choice).
@@ -138,11 +140,20 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
       return ratio >= p.frameRidgeRatio[0] && ratio <= p.frameRidgeRatio[1] ? tex.snr : 1;
     });
     const maskCover = maskCoverage(seg.mask, work.width, work.height, boxFromTip(ends[0]!, p, s), s);
-    const frame = maskCover < 0.5 && snrs[1]! > snrs[0]! ? ends[1]! : ends[0]!;
+    // A mask over most of an elongated frame (frameLike) is the unreliable kind too: its border contact is not trusted either.
+    const ridgeCue = (maskCover < 0.5 || frameLike) && snrs[1]! !== snrs[0]!;
+    const frame = ridgeCue && snrs[1]! > snrs[0]! ? ends[1]! : ends[0]!;
+    const hadUsable = fingertips.some((f) => f.usable);
+    const before = fingertips.length;
     consider(frame, true, true);
-    const added = fingertips[fingertips.length - 1];
+    // Beside a usable fallback box, the frame must earn its place: a ridge pattern fitting a finger that fills it.
+    if (hadUsable && fingertips.length > before && !(fingertips[before]!.usable && closeUpFrame)) {
+      rejected.push({ x: frame.tipX, y: frame.tipY, reason: 'the frame as a close-up: its ridge pattern does not fit a finger filling it; the skin mask\'s axis is kept' });
+      fingertips.splice(before);
+    }
+    const added = fingertips.length > before ? fingertips[fingertips.length - 1] : undefined;
     if (added && added.box.width === frame.width / s) {
-      seg.notes.push(`no usable fingertip: the frame taken as a close-up of one fingertip (long side = finger axis; tip chosen by ${frame === ends[0] ? 'the skin mask\'s border contact' : 'the stronger ridge pattern'}, ridge SNR at either end ${snrs.map((v) => v.toFixed(2)).join(' / ')}, skin mask ${Math.round(maskCover * 100)}% of the box)`);
+      seg.notes.push(`${hadUsable ? `skin mask over ${Math.round((fg / seg.mask.length) * 100)}% of an elongated frame (its axis unreliable)` : 'no usable fingertip'}: the frame taken as a close-up of one fingertip (long side = finger axis; tip chosen by ${ridgeCue ? 'the stronger ridge pattern' : 'the skin mask\'s border contact'}, ridge SNR at either end ${snrs.map((v) => v.toFixed(2)).join(' / ')}, skin mask ${Math.round(maskCover * 100)}% of the box)`);
       // A usable close-up is the one finger in the photo: the unusable candidates inside it (creases,
       // the contour of a mask split by the finger's shading) are details of that finger, not fingertips.
       if (added.usable && closeUpFrame)

@@ -5,12 +5,6 @@
 export interface LocateOptions {
   /** Longest side of the working image used for segmentation and geometry, pixels. Default 480. */
   workingSize: number;
-  /**
-   * Skin prior in YCrCb (BT.601, 0-255): Chai & Ngan 1999 ("Face segmentation using skin-color map",
-   * IEEE TCSVT 9(4)) Cr in [133, 173], Cb in [77, 127]. Used only to seed the image's own skin model.
-   */
-  skinCr: [number, number];
-  skinCb: [number, number];
   /** Darkest luma accepted as a skin seed (0-255): excludes noise-dominated chroma in shadows. Default 20. */
   minSeedLuma: number;
   /** Below this standard deviation of Cr and Cb (0-255) the photo is treated as grey: luminance segmentation. Default 2. */
@@ -22,12 +16,6 @@ export interface LocateOptions {
    * white backgrounds 0-0.04. Default [0.04, 0.07].
    */
   skinChromaticity: [number, number];
-  /** Squared Mahalanobis distance to the fitted skin chroma model within which a pixel is probable skin (χ², 2 dof, 99%: 9.2). */
-  skinD2: number;
-  /** Beyond this squared distance a pixel is certain background for GrabCut (χ², 2 dof, 99.99%: 18.4). */
-  backgroundD2: number;
-  /** GrabCut iterations (Rother, Kolmogorov & Blake 2004, "GrabCut", SIGGRAPH). Default 3. */
-  grabCutIterations: number;
   /** Smallest foreground component kept, fraction of the working image. Default 0.004. */
   minComponentFraction: number;
   /** Smallest component kept relative to the largest. Default 0.1. */
@@ -72,6 +60,21 @@ export interface LocateOptions {
    */
   frameRidgeRatio: [number, number];
   /**
+   * A close-up without a fingertip contour whose skin mask covers at least this fraction of an elongated
+   * frame (long / short side >= `minFrameAspect`): the frame, not the principal axis of the mask, is
+   * tried as the fingertip. A mask covering most of the frame is shaped by what it leaves out (the
+   * finger's own shading, a skin-coloured background), so its second moments say little about the
+   * finger's axis, while a close-up is framed along the finger. The frame box replaces the mask's box
+   * only when its ridge pattern fits a finger filling the frame (`frameRidgeRatio`). Measured on
+   * fingerphoto Left_index (beige background inside the skin mask, 72% and 80% of the frame): mask
+   * axes tilted 31 and 13 degrees -> the frame's axis; no other close-up in the developers' sets
+   * (fingerphoto-quality, fingerphoto-contact, contactless-ds1, ridgebase crops) reaches the rule.
+   * Default 0.6.
+   */
+  closeUpFrameFraction: number;
+  /** Smallest long / short side ratio of a frame taken as elongated along the finger (`closeUpFrameFraction`). Default 1.25. */
+  minFrameAspect: number;
+  /**
    * Where shape or colour give no evidence (grey photos; close-ups without a fingertip contour) a
    * candidate needs at least this ridge spectral SNR: a weak peak (flat or random texture gives 1).
    * Default 1.5.
@@ -97,14 +100,9 @@ export interface LocateOptions {
 
 export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   workingSize: 480,
-  skinCr: [133, 173] as [number, number],
-  skinCb: [77, 127] as [number, number],
   minSeedLuma: 20,
   greyChromaStd: 2,
   skinChromaticity: [0.04, 0.07] as [number, number],
-  skinD2: 9.2,
-  backgroundD2: 18.4,
-  grabCutIterations: 3,
   minComponentFraction: 0.004,
   minComponentRelative: 0.1,
   sideOffsets: [2.5, 3, 3.5, 4],
@@ -118,6 +116,8 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   minRidgeSnr: 2.5,
   closeUpFraction: 0.25,
   frameRidgeRatio: [0.6, 1.5] as [number, number],
+  closeUpFrameFraction: 0.6,
+  minFrameAspect: 1.25,
   minGreyRidgeSnr: 1.5,
   maxFingertips: 10,
   slapProfile: true,

@@ -1,13 +1,12 @@
 /**
  * Hand / finger foreground segmentation at the working resolution.
  *
- * Colour photos: a skin chroma model is fitted to the photo itself. Seeds are the pixels inside the
- * Chai & Ngan (1999) YCrCb skin box; a Gaussian in (Cr, Cb) is fitted to them (with one trimmed refit),
- * so the thresholds follow the photo's light and the person's skin tone. Pixels near that model are
- * "probable skin", pixels far from it "certain background", and GrabCut (Rother, Kolmogorov & Blake
- * 2004) refines the split with colour mixtures learnt from this photo and an edge-aware smoothness
- * term. Grey photos (no chroma, e.g. lab cameras with a dark background): Otsu's (1979) threshold on
- * blurred luminance, finger = bright side.
+ * Colour photos: skin is red over blue at any exposure and skin tone (Chai & Ngan 1999; Kakumanu,
+ * Makrogiannis & Bourbakis 2007), so the chromaticity (R - B) / (R + G + B), smoothed, is thresholded at
+ * the photo's own Otsu (1979) threshold, kept within `skinChromaticity` (the range that separates skin
+ * from grey or white backgrounds here); skin must also be redder than green (Kovac, Peer & Solina 2003).
+ * Grey photos (no chroma, e.g. lab cameras with a dark background): Otsu's threshold on blurred
+ * luminance, finger = bright side.
  * Then morphological opening / closing, hole filling, small components dropped.
  */
 import { getCv, withMats } from '../cv/index.js';

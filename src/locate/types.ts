@@ -87,7 +87,7 @@ export interface LocateResult {
   diagnostics: {
     /** Working-resolution pixels per photo pixel (≤ 1). */
     scale: number;
-    /** Segmentation model used: colour (chroma + GrabCut) or luminance (grey photos). */
+    /** Segmentation model used: colour (skin chromaticity) or luminance (grey photos). */
     segmentation: 'colour' | 'luminance';
     /** Skin chromaticity threshold (R-B)/(R+G+B) chosen for this photo, colour mode only. */
     skinThreshold?: number;

@@ -11,6 +11,9 @@
  * Re-measured when prepared templates moved to Float32 geometry (scores move by rounding only):
  * 3.34 and 4.51 again (unrounded 3.3390 and 4.5134 before and after); SCALE_SEARCH_THRESHOLDS
  * likewise unchanged (3.7550 and 4.9267 before and after).
+ * Re-measured 2026-12-06 when roots needed summed votes of 1 (minRootVotes), pairings of fewer than 4
+ * pairs scored 0 (minPairs) and consolidation needed 4 pairs (minConsolidationPairs): 3.3390 and
+ * 4.5134 unchanged; SCALE_SEARCH_THRESHOLDS 3.7595 (was 3.7550) and 4.9267, so 3.76 and 4.93 stand.
  *
  * A score at or above `fmr0_1` is strong evidence of the same finger in these sets; the thresholds do not
  * replace an examiner's verification of the mated minutiae on the comparison chart.
@@ -20,7 +23,7 @@ export const DECISION_THRESHOLDS = {
   fmr1: 3.34,
   /** Score at which the pooled FMR is at most 0.1% (11.5 of 11,520 impostor pairs). */
   fmr0_1: 4.51,
-  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29 (matcher with consolidation, 12 deg tolerance, weighted root votes, 10 roots)',
+  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors, measured 2026-11-29, re-measured 2026-12-06 (matcher with consolidation from 4 pairs, 12 deg tolerance, weighted root votes >= 1, 10 roots, pairings of >= 4 pairs)',
 } as const;
 
 /**
@@ -34,5 +37,5 @@ export const SCALE_SEARCH_THRESHOLDS = {
   fmr1: 3.76,
   /** Score at which the pooled FMR of scale-searched comparisons is at most 0.1%. */
   fmr0_1: 4.93,
-  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors (11,520), first template of each pair compared at scales 1/1.1, 1, 1.1, measured 2026-11-29',
+  source: 'FVC2002 DB1_B/DB2_B/DB4_B + FVC2004 DB1_B, pooled impostors (11,520), first template of each pair compared at scales 1/1.1, 1, 1.1, measured 2026-11-29, re-measured 2026-12-06',
 } as const;

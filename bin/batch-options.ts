@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
 import { writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
-import { positiveInteger, UsageError } from './common.js';
+import { failureOf, positiveInteger, UsageError } from './common.js';
 
 export interface BatchCliOptions {
   out: string;
@@ -56,6 +56,14 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
     const ext = extname(summary).toLowerCase();
     if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
     if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
+    if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(`--summary ${summary}: not a file`);
+    try {
+      await ensureDir(dirname(resolve(summary)));
+      const probe = await mkdtemp(join(dirname(resolve(summary)), '.fingerlift-write-test-'));
+      await rm(probe, { recursive: true, force: true });
+    } catch (e) {
+      throw new UsageError(`--summary ${summary}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
 }
 
@@ -64,7 +72,12 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
-  if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs\n`);
+  if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) found in folders or by patterns and named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs (name such a file explicitly to process it)\n`);
+  if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
+  if (expanded.files.length === 0 && expanded.failed.length === 0) {
+    process.stderr.write(`${what}: no input files${expanded.ownOutputs.length > 0 ? ` (all ${expanded.ownOutputs.length} found are named like fingerlift outputs)` : ''}: nothing done\n`);
+    process.exitCode = 1;
+  }
   const result = await runBatch({
     inputs: expanded,
     jobs: opts.jobs ?? availableParallelism(),
@@ -76,8 +89,17 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
     resume: opts.resume ?? false,
     quiet: opts.quiet ?? false,
   });
-  if (opts.summary) await writeSummary(result, opts.summary, { force: opts.force ?? false });
+  let summaryFailed = false;
+  if (opts.summary) {
+    try {
+      await writeSummary(result, opts.summary, { force: opts.force ?? false });
+    } catch (e) {
+      summaryFailed = true;
+      const f = failureOf(opts.summary, e);
+      process.stderr.write(`--summary ${opts.summary}: [${f.code}] ${f.message}\n`);
+    }
+  }
   process.stderr.write(`${what}: ${formatBatchSummary(result)}\n`);
-  process.exitCode = batchExitCode(result);
+  process.exitCode = Math.max(batchExitCode(result), summaryFailed || (expanded.files.length === 0 && expanded.failed.length === 0) ? 1 : 0);
   return result;
 }

@@ -4,6 +4,7 @@
  * and reported), 2 usage error.
  */
 import { FingerliftError } from '../src/errors.js';
+import { cvError } from '../src/cv/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 1;
@@ -18,6 +19,7 @@ export interface FileFailure {
 /** Turn anything thrown while processing `path` into a reportable failure. */
 export function failureOf(path: string, e: unknown): FileFailure {
   if (e instanceof FingerliftError) return { path, code: e.code, message: e.message };
+  if (e instanceof WebAssembly.RuntimeError) { const f = cvError(e, 'OpenCV') as FingerliftError; return { path, code: f.code, message: f.message }; }
   return { path, code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
@@ -41,6 +43,15 @@ export function positiveNumber(name: string) {
   return (value: string): number => {
     const v = Number(value);
     if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${name} must be a positive number, got "${value}"`);
+    return v;
+  };
+}
+
+/** Parse a number option within [min, max]; throws a usage error (exit 2) otherwise. */
+export function numberIn(name: string, min: number, max: number, what = '') {
+  return (value: string): number => {
+    const v = Number(value);
+    if (value.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`${name} must be a number in [${min}, ${max}]${what}, got "${value}"`);
     return v;
   };
 }

@@ -10,9 +10,9 @@
  * Stages never read files or print; this module neither (the CLI and batch tasks do), except for the
  * file-level helpers at the end, which load an input and start its trail.
  */
-import type { AnyImage, GrayImage, RgbImage } from './image/types.js';
+import { checkImage, type AnyImage, type GrayImage, type RgbImage } from './image/types.js';
 import { toGray, invert, type GrayMode } from './image/ops.js';
-import { loadImage, type LoadedImage, type LoadOptions } from './image/io.js';
+import { loadImage, PLAUSIBLE_PPI, type LoadedImage, type LoadOptions } from './image/io.js';
 import {
   enhance,
   estimateRidgePeriod,
@@ -33,7 +33,7 @@ import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
 import { FingerliftError } from './errors.js';
-import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
+import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, PHOTO_PPI_RANGE, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
 import { SCALE_HYPOTHESES } from './compare/scales.js';
 import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResult, type LocatedFingertip } from './locate/index.js';
 
@@ -193,10 +193,16 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
  * A contact print (or a normalised fingertip) from image to template.
  * @param image grey or colour print, height x width, [0, 1].
  * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written).
- * @throws FingerliftError from the stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
+ * @throws FingerliftError E_INVALID_ARGUMENT for an image whose size and data disagree, a `ppi` outside
+ *   PLAUSIBLE_PPI or an unknown polarity; from the stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
  */
 export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined }, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
   const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
+  checkImage(image, 'processPrint');
+  if (options.ppi !== undefined && !(typeof options.ppi === 'number' && options.ppi >= PLAUSIBLE_PPI[0] && options.ppi <= PLAUSIBLE_PPI[1]))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options.ppi)}: a print's resolution must be a number in [${PLAUSIBLE_PPI.join(', ')}] ppi`);
+  if (options.polarity !== undefined && !['auto', 'dark', 'light'].includes(options.polarity))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `polarity "${String(options.polarity)}": use auto, dark or light`);
   const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
   let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
 
@@ -373,10 +379,14 @@ export interface LiftedFingertip {
  * `compareAcrossScales` to allow for the scale uncertainty of a photo print.
  * @param image RGB (or grey) photo, height x width, [0, 1], EXIF orientation applied.
  * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos;
- *   E_INVALID_ARGUMENT for a minRidgeContrast that is not a finite number >= 0.
+ *   E_INVALID_ARGUMENT for something that is not an image, a `ppi` outside PHOTO_PPI_RANGE, or a
+ *   minRidgeContrast that is not a finite number >= 0.
  */
 export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: StepRecorder): { located: LocateResult; fingertips: LiftedFingertip[] } {
   const name = options.name ?? 'photo';
+  checkImage(image, `liftPhoto ${name}`);
+  if (options.ppi !== undefined && !(typeof options.ppi === 'number' && options.ppi >= PHOTO_PPI_RANGE[0] && options.ppi <= PHOTO_PPI_RANGE[1]))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options.ppi)}: a photo's resolution at the fingertips must be a number in [${PHOTO_PPI_RANGE.join(', ')}] ppi`, { input: name });
   if (options.minRidgeContrast !== undefined && !(Number.isFinite(options.minRidgeContrast) && options.minRidgeContrast >= 0))
     throw new FingerliftError('E_INVALID_ARGUMENT', `minRidgeContrast ${options.minRidgeContrast}: need a finite number >= 0`, { input: name });
   const locateNotes = (r: LocateResult): string[] => [`${r.fingertips.length} fingertip(s) located (${r.fingertips.filter((f) => f.usable).length} usable); segmentation ${r.diagnostics.segmentation}`, ...r.diagnostics.notes];

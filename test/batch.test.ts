@@ -190,6 +190,11 @@ test('colliding output names fail instead of overwriting; a missing task export 
   const stems = await expandInputs([join(root, 'stems')], { extensions: ['png', 'tif', 'json'] });
   assert.equal(stems.files.map((f) => f.name), ['y.png', 'y.tif']);
   assert.equal(stems.ownOutputs.map((f) => basename(f)).sort(), ['z.enhanced.png', 'z.trail.json'], "fingerlift's own outputs are not inputs");
+  // ... unless named explicitly (a lifted print hand.f1.png is an input of extract); a file named twice is taken once.
+  const named = await expandInputs([join(root, 'stems', 'z.enhanced.png'), join(root, 'stems', 'y.png'), join(root, 'stems', '..', 'stems', 'y.png')]);
+  assert.equal(named.files.map((f) => f.name), ['y', 'z.enhanced']);
+  assert.equal(named.ownOutputs, []);
+  assert.equal(named.duplicates.map((f) => basename(f)), ['y.png']);
   const stemRun = await runBatch({ inputs: stems, jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: join(root, 'stems-out'), quiet: true });
   assert.is(stemRun.done.length, 1);
   assert.is(stemRun.failed.length, 1);

@@ -57,6 +57,21 @@ test('bad destinations and featureless inputs: usage errors before any work, typ
   assert.match(unwritable.stderr, /cannot write/);
   const badSummary = cli('extract', grey, '-o', 'o1', '--summary', 's.txt', '-q');
   assert.is(badSummary.code, 2);
+  const summaryNowhere = cli('extract', grey, '-o', 'o1', '--summary', '/proc/fingerlift-no/s.json', '-q');
+  assert.is(summaryNowhere.code, 2, summaryNowhere.stderr);
+  assert.match(summaryNowhere.stderr, /--summary .*cannot write/);
+  // Resolutions no print or photo has: usage errors before any work (--ppi 1e9 once crashed OpenCV).
+  for (const [cmd, ppi] of [['enhance', '1e9'], ['extract', '100'], ['compare', 'abc'], ['lift', '30'], ['lift', '-5']] as const) {
+    const r = cmd === 'compare' ? cli('compare', grey, grey, '--ppi', ppi) : cli(cmd, grey, '-o', 'o3', '--ppi', ppi, '-q');
+    assert.is(r.code, 2, `${cmd} --ppi ${ppi}: ${r.stderr}`);
+    assert.match(r.stderr, /--ppi must be a number in/);
+  }
+  // A folder holding only fingerlift outputs: nothing to do is a failure, not "0 done".
+  spawnSync('mkdir', ['-p', join(tmp, 'outs-only')]);
+  writeFileSync(join(tmp, 'outs-only', 'a.enhanced.png'), readFileSync(grey));
+  const nothing = cli('extract', 'outs-only', '-o', 'o4', '-q');
+  assert.is(nothing.code, 1, nothing.stderr);
+  assert.match(nothing.stderr, /no input files/);
   const featureless = cli('extract', grey, '-o', 'o2', '-q', '-j', '1');
   assert.is(featureless.code, 1);
   assert.match(featureless.stderr, /E_NO_FINGER/);

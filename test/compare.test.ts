@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { compare, prepare, search, SearchPool, searchThreaded, allPairs, evaluate } from '../src/compare/index.js';
 import { packGallery, unpackGallery } from '../src/compare/pack.js';
 import type { PreparedTemplate } from '../src/compare/index.js';
+import { probeIndex } from '../src/compare/prepare.js';
 import { FingerliftError } from '../src/errors.js';
 import { readIsoTemplate } from '../src/formats/iso19794.js';
 import type { Minutia, Template } from '../src/minutiae/types.js';
@@ -169,6 +170,36 @@ test('consolidation needs minConsolidationPairs pairs; a prepared template is on
   for (const f of ['x', 'nbLen', 'rootShape', 'starMask', 'area', 'hull'] as const) assert.ok(P[f].buffer === P.rootKey.buffer, f);
 });
 
+test('a pairing of fewer than minPairs pairs scores 0; with minPairs 2 the same triangle pairs', () => {
+  // Three minutiae 40-60 px apart (every edge a root edge) and a rotated, shifted copy: one pairing of 3 pairs.
+  const tri: Template = { width: 400, height: 400, ppi: 500, minutiae: [
+    { x: 100, y: 100, angle: 0.3, type: 'ending', quality: 0.9 },
+    { x: 150, y: 110, angle: 2.0, type: 'bifurcation', quality: 0.9 },
+    { x: 120, y: 150, angle: 4.1, type: 'ending', quality: 0.9 },
+  ] };
+  const { template: copy } = moved(tri, 0.5, 60, 80, 3, 0.5);
+  assert.is(compare(tri, copy).score, 0, 'default minPairs 4');
+  const loose = { params: { minPairs: 2 } };
+  const r = compare(prepare(tri, loose), prepare(copy, loose));
+  assert.ok(r.score > 0);
+  assert.is(r.mated.length, 3);
+  for (const m of r.mated) assert.is(m.probe, m.reference);
+});
+
+test('the probe index is 16-bit when it fits, 32-bit for a very large template, and both compare alike', () => {
+  const small = prepare(randomTemplate(71));
+  assert.ok(probeIndex(small).start instanceof Uint16Array && probeIndex(small).item instanceof Uint16Array);
+  // About 250 minutiae: over 65,536 filings, so 32-bit offsets.
+  const bigT = randomTemplate(72, 250, 1400, 1400);
+  const big = prepare(bigT);
+  assert.ok(probeIndex(big).start instanceof Int32Array);
+  const self = compare(big, prepare(bigT));
+  assert.is(self.mated.length, 250);
+  const { template: part } = moved(bigT, 1.1, 200, -50, 9, 1.5, (x, y) => x < 900 && y < 900);
+  const r = compare(big, part);
+  assert.ok(r.mated.length >= 0.8 * part.minutiae.length && r.score > 5 * compare(small, part).score, `mated ${r.mated.length} of ${part.minutiae.length}`);
+});
+
 test('a gallery packed into shared memory compares exactly like the prepared templates', () => {
   const g = [randomTemplate(51), randomTemplate(52), moved(randomTemplate(51), 2.2, 90, 15, 7, 2).template].map((t, i) => prepare(t, { id: `g${i}` }));
   const u = unpackGallery(packGallery(g));
@@ -199,6 +230,11 @@ test('SearchPool on 2 worker threads returns exactly what search returns', async
   }
   try { await pool.search(probes[0]!); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
   try { new SearchPool(gallery, { threads: 0 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+  // 9999 threads once ran the machine out of memory: refused; more threads than templates are not started.
+  try { new SearchPool(gallery, { threads: 9999 }); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT'); }
+  const few = new SearchPool(gallery.slice(0, 2), { threads: 8 });
+  assert.is(few.threads, 2);
+  await few.close();
   assert.equal(await searchThreaded(probes[1]!, gallery, { top: 4, threads: 1 }), search(probes[1]!, gallery, { top: 4 }));
 });
 

@@ -187,6 +187,16 @@ test('saveImage checks what JavaScript callers pass: resolution, size against da
   assert.not.ok(existsSync(join(tmp, 'noppi.png')) || existsSync(join(tmp, 'size.png')) || existsSync(join(tmp, 'depth.png')), 'nothing written');
 });
 
+test('a JPEG with corrupt entropy data loads with the decoder warning recorded; a clean one has none', async () => {
+  const good = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#a0705a' } }).composite([{ input: Buffer.from('<svg width="300" height="200"><circle cx="150" cy="100" r="60" fill="#402010"/></svg>') }]).jpeg({ quality: 90 }).toBuffer();
+  const clean = await loadImage(good);
+  assert.not.ok(clean.notes.some((n) => n.startsWith('decoder warning')), clean.notes.join('; '));
+  const bad = Buffer.from(good);
+  for (let i = 700; i < bad.length - 2; i += 50) bad[i] = bad[i]! ^ 0xff;
+  const r = await loadImage(bad);
+  assert.ok(r.notes.some((n) => /^decoder warning .*Corrupt JPEG data/i.test(n)), r.notes.join('; '));
+});
+
 test('bad inputs give typed errors naming the file', async () => {
   const zero = join(tmp, 'zero.png');
   writeFileSync(zero, '');

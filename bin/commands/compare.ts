@@ -2,12 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
-import { SearchPool, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
+import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, numberIn, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { FingerliftError } from '../../src/errors.js';
 
 const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
@@ -24,7 +25,7 @@ interface InputCli {
 
 function addInputOptions(cmd: Command): Command {
   return cmd
-    .option('--ppi <n>', 'resolution of image inputs, ppi', positiveNumber('--ppi'))
+    .option('--ppi <n>', 'resolution of image inputs, ppi', numberIn('--ppi', PLAUSIBLE_PPI[0], PLAUSIBLE_PPI[1], ' (a print\'s resolution)'))
     .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
     .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
     .option('--no-scale-search', 'compare a photo probe at its estimated scale only (default: across SCALE_HYPOTHESES, judged with SCALE_SEARCH_THRESHOLDS)')
@@ -136,7 +137,7 @@ export function register(program: Command): void {
     .argument('<probe>', 'probe image or template')
     .requiredOption('--gallery <dir>', 'folder (or glob) of reference images or templates')
     .option('--top <n>', 'candidates to list', positiveInteger('--top'), 10)
-    .option('--threads <n>', 'worker threads for the search (1: the calling thread only)', positiveInteger('--threads'), 1)
+    .option('--threads <n>', `worker threads for the search (1: the calling thread only; at most ${MAX_SEARCH_THREADS})`, (v: string) => { const n = positiveInteger('--threads')(v); if (n > MAX_SEARCH_THREADS) throw new UsageError(`--threads must be at most ${MAX_SEARCH_THREADS}, got "${v}"`); return n; }, 1)
     .option('--preselect <n>', 'two-stage search: compare fully only the <n> references with the most local-structure votes (faster on large contact-print galleries; not exact, and weaker for photo probes)', positiveInteger('--preselect'))
     .action(async (probePath: string, o: InputCli & { gallery: string; top: number; threads: number; preselect?: number }) => {
       const started = Date.now();

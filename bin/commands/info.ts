@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadImage } from '../../src/image/io.js';
-import { EXIT_OK, EXIT_SOME_FAILED, failureOf, printSummary, type FileFailure } from '../common.js';
+import { EXIT_OK, EXIT_SOME_FAILED, failureOf, positiveInteger, printSummary, type FileFailure } from '../common.js';
 import { expandInputs } from '../../src/batch/expand.js';
 
 export function register(program: Command): void {
@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('print format, size, bit depth, channels, ppi and SHA-256 of each image')
     .argument('<images...>', 'image files, folders or globs')
     .option('--json', 'one JSON document on stdout')
-    .option('--max-pixels <n>', 'largest accepted image in pixels (checked from the header)', Number, 100_000_000)
+    .option('--max-pixels <n>', 'largest accepted image in pixels (checked from the header)', positiveInteger('--max-pixels'), 100_000_000)
     .action(async (images: string[], opts: { json?: boolean; maxPixels: number }) => {
       const started = Date.now();
       const expanded = await expandInputs(images);
@@ -24,6 +24,8 @@ export function register(program: Command): void {
           rows.push({ path, format: s.format, width: s.width, height: s.height, bitDepth: s.bitDepth, channels: s.channels, ppi: r.ppi ?? null, declaredPpi: s.declaredPpi ?? null, sha256: s.sha256, notes: r.notes });
           if (!opts.json)
             process.stdout.write(`${path}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi === undefined ? 'ppi unknown' : `${r.ppi} ppi`}\t${s.sha256}\n`);
+          // Damage the decoder worked around is worth a look before anything is built on the pixels.
+          for (const n of r.notes.filter((t) => t.startsWith('decoder warning'))) process.stderr.write(`warning: ${path}: ${n}\n`);
         } catch (e) {
           const f = failureOf(path, e);
           failures.push(f);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
-import { positiveNumber, UsageError } from '../common.js';
+import { numberIn, positiveNumber, UsageError } from '../common.js';
+import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { parsePsf } from '../../src/enhance/deblur/index.js';
 import type { LiftTaskOptions } from '../../src/tasks/lift.js';
 
@@ -8,7 +9,7 @@ export function register(program: Command): void {
   addBatchOptions(program.command('lift'))
     .description('lift fingerprints from photos: per fingertip <name>.f<k>.png (500 ppi) and .f<k>.json, <name>.lift.json, trail')
     .argument('<photos...>', 'photo files, folders or globs')
-    .option('--ppi <n>', 'resolution of the photo at the fingertips, ppi, when known (else estimated from the ridge period)', positiveNumber('--ppi'))
+    .option('--ppi <n>', 'resolution of the photo at the fingertips, ppi, when known (else estimated from the ridge period)', numberIn('--ppi', PHOTO_PPI_RANGE[0], PHOTO_PPI_RANGE[1], ' (ppi at the fingertips)'))
     .option('--no-mirror', 'do not mirror to the view of a contact print')
     .option('--psf <spec>', 'deblur each fingertip: auto, or in photo pixels gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
     .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')

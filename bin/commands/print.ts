@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
-import { positiveNumber, UsageError } from '../common.js';
+import { numberIn, positiveNumber, UsageError } from '../common.js';
+import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import type { PrintTaskOptions } from '../../src/tasks/print.js';
 import { parsePsf } from '../../src/enhance/deblur/index.js';
 
@@ -14,12 +15,14 @@ interface PrintCli extends BatchCliOptions {
   overlays?: boolean;
   overlay?: boolean;
   report?: boolean;
+  imageKind?: string;
 }
 
 function common(cmd: Command): Command {
   return addBatchOptions(cmd)
-    .option('--ppi <n>', 'resolution of the inputs, ppi (overrides the files; e.g. 569 for FVC2002 DB2_B)', positiveNumber('--ppi'))
-    .option('--polarity <p>', 'ridges in the input: auto, dark or light', 'auto')
+    .option('--ppi <n>', 'resolution of the inputs, ppi (overrides the files; e.g. 569 for FVC2002 DB2_B)', numberIn('--ppi', PLAUSIBLE_PPI[0], PLAUSIBLE_PPI[1], ' (a print\'s resolution)'))
+    .option('--polarity <p>', 'ridges in the input: auto, dark or light')
+    .option('--image-kind <k>', 'auto (refuse colour finger photos: use lift) or print (process any input as a print)')
     .option('--invert', 'the input has light ridges on a dark ground (same as --polarity light)')
     .option('--psf <spec>', 'deblur first: auto, gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>')
     .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')
@@ -27,6 +30,8 @@ function common(cmd: Command): Command {
 }
 
 function taskOptions(o: PrintCli): PrintTaskOptions {
+  if (o.invert && o.polarity !== undefined && o.polarity !== 'auto' && o.polarity !== 'light') throw new UsageError(`--invert means --polarity light: it contradicts --polarity ${o.polarity}`);
+  if (o.imageKind !== undefined && !['auto', 'print'].includes(o.imageKind)) throw new UsageError(`--image-kind must be auto or print, got "${o.imageKind}"`);
   const polarity = o.invert ? 'light' : (o.polarity ?? 'auto');
   if (!['auto', 'dark', 'light'].includes(polarity)) throw new UsageError(`--polarity must be auto, dark or light, got "${polarity}"`);
   if (o.deblurMethod && !['wiener', 'richardson-lucy'].includes(o.deblurMethod)) throw new UsageError(`--deblur-method must be wiener or richardson-lucy`);
@@ -38,6 +43,7 @@ function taskOptions(o: PrintCli): PrintTaskOptions {
     }
   }
   const t: PrintTaskOptions = { polarity };
+  if (o.imageKind === 'print') t.imageKind = 'print';
   if (o.ppi !== undefined) t.ppi = o.ppi;
   if (o.psf !== undefined) { t.psf = o.psf; t.deblurMethod = o.deblurMethod ?? 'wiener'; }
   if (o.report) t.report = true;

@@ -7,9 +7,12 @@
  * - A directory is walked recursively and yields the files whose extension is in `extensions`.
  * - A glob (`tinyglobby`: `*`, `**`, `?`, `[...]`, `{a,b}`) yields the matching files whose extension
  *   is in `extensions`.
- * - Files named like fingerlift's own outputs (`OWN_OUTPUT`: `*.enhanced.png`, `*.trail.json`, ...) are
- *   left out (listed in `ownOutputs`), so that a folder that also holds an earlier run's outputs can be
- *   given again.
+ * - Files found in a directory or by a glob and named like fingerlift's own outputs (`OWN_OUTPUT`:
+ *   `*.enhanced.png`, `*.trail.json`, ...) are left out (listed in `ownOutputs`), so that a folder that
+ *   also holds an earlier run's outputs can be given again; a file named explicitly is taken even so
+ *   (a lifted print `hand.f1.png` is a natural input of `extract`).
+ * - The same file reached twice (named twice, through `./` and `../`, or a symbolic link) is taken once
+ *   and listed in `duplicates`.
  * - Output names are unique: two inputs whose names differ only by extension (`trunc.png`, `trunc.tif`)
  *   keep their extension in the name (`trunc.png`, `trunc.tif`), so each gets its own outputs and its
  *   own result.
@@ -51,8 +54,10 @@ export interface ExpandedInputs {
   files: InputFile[];
   /** Inputs that do not exist or match nothing (code E_NOT_FOUND). */
   failed: BatchFailure[];
-  /** Files left out because they are named like fingerlift's own outputs (absolute paths). */
+  /** Files found in directories or by globs, left out because they are named like fingerlift's own outputs (absolute paths). */
   ownOutputs: string[];
+  /** Inputs reached more than once, taken once (absolute paths of the later mentions). */
+  duplicates: string[];
 }
 
 function stem(rel: string): string {
@@ -83,6 +88,7 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
   const exts = new Set((opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.replace(/^\./, '').toLowerCase()));
   const wanted = (p: string): boolean => exts.has(extname(p).slice(1).toLowerCase());
   const found: string[] = [];
+  const explicit = new Set<string>();
   const failed: BatchFailure[] = [];
 
   for (const pattern of patterns) {
@@ -90,6 +96,7 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
     const st = await stat(abs).catch(() => undefined);
     if (st?.isFile()) {
       found.push(abs);
+      explicit.add(abs);
       continue;
     }
     if (st?.isDirectory()) {
@@ -112,14 +119,16 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
   // Remove duplicates (the same file reached twice, also through a symbolic link); first one wins.
   const seen = new Set<string>();
   const unique: string[] = [];
+  const duplicates: string[] = [];
   for (const f of found) {
     const key = await realpath(f).catch(() => f);
-    if (seen.has(key)) continue;
+    if (seen.has(key)) { duplicates.push(f); continue; }
     seen.add(key);
     unique.push(f);
   }
-  const ownOutputs = unique.filter((f) => OWN_OUTPUT.test(f));
-  const inputs = unique.filter((f) => !OWN_OUTPUT.test(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const left = (f: string): boolean => OWN_OUTPUT.test(f) && !explicit.has(f);
+  const ownOutputs = unique.filter(left);
+  const inputs = unique.filter((f) => !left(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const base = commonFolder(inputs);
   const names = inputs.map((path) => stem(relative(base, path)));
   const count = new Map<string, number>();
@@ -128,5 +137,6 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
     files: inputs.map((path, i) => ({ path, name: count.get(names[i]!.toLowerCase())! > 1 ? relative(base, path).split(sep).join('/') : names[i]! })),
     failed,
     ownOutputs,
+    duplicates,
   };
 }

@@ -10,6 +10,7 @@ import { threadId } from 'node:worker_threads';
 import { ensureDir } from '../image/io.js';
 import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js';
 import { sha256Hex } from '../audit/hash.js';
+import { cvError } from '../cv/index.js';
 import type { AuditTrail, TrailOutput } from '../audit/trail.js';
 import type { BatchErrorCode, BatchFields, BatchJob, BatchTask, BatchTaskResult } from './types.js';
 
@@ -41,11 +42,12 @@ const ERROR_CODES = new Set<string>([
  * Write a file atomically: the bytes go to a temporary file beside it first, so a crash never leaves
  * half a file under the real name. Without `force` the temporary file is hard-linked to the name, which
  * fails when the name exists (E_EXISTS: never overwritten); with `force` it is renamed over it.
+ * @throws FingerliftError E_EXISTS as said; E_WRITE when the folder or file cannot be written (permissions, a file in the way, disk full).
  */
 export async function writeOutputFile(path: string, bytes: Uint8Array | string, force: boolean): Promise<void> {
-  await ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}-${threadId}`;
   try {
+    await ensureDir(dirname(path));
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(bytes);
@@ -62,6 +64,9 @@ export async function writeOutputFile(path: string, bytes: Uint8Array | string, 
         throw e;
       }
     }
+  } catch (e) {
+    if (e instanceof FingerliftError) throw e;
+    throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
   } finally {
     await rm(tmp, { force: true });
   }
@@ -101,6 +106,8 @@ async function loadTask(spec: JobSpec): Promise<BatchTask> {
 
 function toFailure(e: unknown): { code: BatchErrorCode; message: string } {
   if (isFingerliftError(e)) return { code: e.code, message: e.message };
+  // A WebAssembly trap that escaped withMats: OpenCV is reset so that the next input does not inherit it.
+  if (e instanceof WebAssembly.RuntimeError) { const f = cvError(e, 'OpenCV') as FingerliftError; return { code: f.code, message: f.message }; }
   const err = e as { code?: unknown; message?: unknown };
   if (typeof err?.code === 'string' && ERROR_CODES.has(err.code)) return { code: err.code as ErrorCode, message: String(err.message) };
   if (err?.code === 'ENOENT' || err?.code === 'EACCES') return { code: 'E_NOT_FOUND', message: String(err.message) };

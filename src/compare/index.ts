@@ -10,7 +10,7 @@
 export { compare, preselectScore, type CompareResult, type MatedPair, type RigidTransform } from './match.js';
 export { prepare, isPrepared, type PreparedTemplate, type PrepareOptions } from './prepare.js';
 export { search, type SearchOptions, type SearchCandidate } from './search.js';
-export { SearchPool, searchThreaded, type SearchPoolOptions } from './pool.js';
+export { SearchPool, searchThreaded, MAX_SEARCH_THREADS, type SearchPoolOptions } from './pool.js';
 export { SCALE_HYPOTHESES, prepareAcrossScales, compareAcrossScales, type ScaledProbe } from './scales.js';
 export { COMPARE_DEFAULTS, type CompareParams } from './params.js';
 export { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from './thresholds.js';

@@ -28,8 +28,14 @@ const MIN_SHARD = 128;
 /** Idle worker threads exit after this many ms (piscina `idleTimeout`); the pool restarts them on demand. */
 const WORKER_IDLE_MS = 30_000;
 
+/** Most worker threads a SearchPool accepts (each costs about 25 MB and a share of the gallery). */
+export const MAX_SEARCH_THREADS = 256;
+
 export interface SearchPoolOptions {
-  /** Worker threads (default `os.availableParallelism()`); 1 searches in the calling thread, no workers. */
+  /**
+   * Worker threads (default `os.availableParallelism()`), at most MAX_SEARCH_THREADS; never more than the
+   * gallery has templates (extra threads would have nothing to search). 1 searches in the calling thread, no workers.
+   */
   threads?: number;
 }
 
@@ -45,18 +51,19 @@ export class SearchPool {
   /**
    * @param gallery PreparedTemplate[] (prepared once, with ids); packed into shared memory once here.
    * @throws FingerliftError E_INVALID_ARGUMENT for a gallery entry that is not a PreparedTemplate or
-   *   a `threads` that is not a positive integer.
+   *   a `threads` that is not an integer in [1, MAX_SEARCH_THREADS].
    */
   constructor(gallery: ReadonlyArray<PreparedTemplate>, options: SearchPoolOptions = {}) {
     checkGallery(gallery);
     const threads = options.threads ?? availableParallelism();
-    if (!Number.isInteger(threads) || threads < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `SearchPool: threads must be a positive integer, got ${threads}`);
-    this.threads = threads;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_SEARCH_THREADS)
+      throw new FingerliftError('E_INVALID_ARGUMENT', `SearchPool: threads must be an integer in [1, ${MAX_SEARCH_THREADS}], got ${threads}`);
+    this.threads = Math.min(threads, Math.max(1, gallery.length));
     this.gallery = gallery.slice();
-    if (threads > 1) {
+    if (this.threads > 1) {
       const workerUrl = new URL(`./search-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
       this.pool = new Piscina({
-        filename: workerUrl, minThreads: threads, maxThreads: threads, idleTimeout: WORKER_IDLE_MS,
+        filename: workerUrl, minThreads: this.threads, maxThreads: this.threads, idleTimeout: WORKER_IDLE_MS,
         workerData: { gallery: packGallery(this.gallery) }, execArgv: workerExecArgv(workerUrl),
       });
     }

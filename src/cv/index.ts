@@ -11,6 +11,7 @@
  * `withMats` / `track` so that happens also when an operation throws.
  */
 import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 
@@ -39,8 +40,30 @@ export function getCv(): Cv {
   return cv;
 }
 
-/** Turn whatever OpenCV threw into an Error with a readable message. */
+/**
+ * Forget the loaded module so that the next `getCv()` instantiates a fresh one. A WebAssembly trap
+ * (division by zero, an abort) inside OpenCV leaves its heap and stack in an undefined state: every later
+ * call would abort too (measured: `abort(83)` on every following input of a batch), so the instance is
+ * dropped. Mats of the old instance die with it.
+ */
+export function resetCv(): void {
+  cvModule = undefined;
+  translate = undefined;
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('opencv-wasm'));
+  for (const k of Object.keys(require.cache)) if (k.startsWith(dir + sep)) delete require.cache[k];
+}
+
+/**
+ * Turn whatever OpenCV threw into an Error with a readable message. A WebAssembly trap also resets the
+ * module (`resetCv`) so that the next input starts from a sound OpenCV.
+ */
 export function cvError(e: unknown, what: string): Error {
+  if (e instanceof FingerliftError) return e;
+  if (e instanceof WebAssembly.RuntimeError) {
+    resetCv();
+    return new FingerliftError('E_CV', `OpenCV stopped in ${what} (${e.message.replace(/\. Build with .*$/, '')}); OpenCV is reloaded for the next operation`);
+  }
   if (e instanceof Error) return e;
   let msg = String(e);
   if (typeof e === 'number' && cvModule) {

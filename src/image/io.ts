@@ -175,7 +175,12 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
   if (meta.hasAlpha) notes.push('alpha composited on white');
   if (meta.isPalette) notes.push('palette expanded');
-  let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+  // Damage the decoder works around (corrupt JPEG entropy data, bad PNG chunks) is not fatal (failOn
+  // 'truncated' still refuses files that end early), but it is recorded: libvips' warnings become notes.
+  const warnings: string[] = [];
+  let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' })
+    .on('warning', (w: string) => { if (warnings.length < 5 && !warnings.includes(w) && !/^read gave \d+ warnings?$/.test(w.trim())) warnings.push(w); })
+    .rotate();
   if (meta.hasAlpha) pipeline = pipeline.flatten({ background: sixteen ? { r: 65535, g: 65535, b: 65535 } : '#ffffff' });
   pipeline = grey ? pipeline.toColourspace(sixteen ? 'grey16' : 'b-w') : pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
   let raw: { data: Buffer; info: OutputInfo };
@@ -184,6 +189,7 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   } catch (e) {
     throw new FingerliftError('E_DECODE', `cannot decode image (corrupt or truncated?): ${(e as Error).message}`, { input: name, cause: e });
   }
+  for (const w of warnings) notes.push(`decoder warning (the file may be damaged; pixels may differ from the original capture): ${w.trim()}`);
   const { width, height, channels } = raw.info;
   const n = width * height * channels;
   const data = new Float32Array(n);

@@ -3,6 +3,7 @@
  * values in [0, 1], 0 = black. Coordinates: pixels, origin top-left, x right, y down.
  */
 import ndarray from 'ndarray';
+import { FingerliftError } from '../errors.js';
 
 /** Grey image: height x width, row-major, values in [0, 1]. */
 export interface GrayImage {
@@ -25,15 +26,45 @@ export function isRgb(image: AnyImage): image is RgbImage {
   return (image as RgbImage).channels === 3;
 }
 
-/** A new grey image of the given size (filled with `fill`, default 0). */
+/**
+ * Check that a value is a grey or RGB image whose size and data agree (JavaScript callers are not held
+ * to the types).
+ * @param what names the function or input in the error message.
+ * @throws FingerliftError E_INVALID_ARGUMENT when it is not an image: no object, width or height not a
+ *   positive integer, data not a Float32Array of width x height (x 3 for RGB) values.
+ */
+export function checkImage(image: unknown, what: string): asserts image is AnyImage {
+  const im = image as Partial<RgbImage> | null | undefined;
+  if (!im || typeof im !== 'object' || !(im.data instanceof Float32Array))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected an image { width, height, data: Float32Array } (grey) or with channels: 3 (RGB), got ${describe(image)}`);
+  const channels = im.channels === 3 ? 3 : 1;
+  if (!(Number.isInteger(im.width) && Number.isInteger(im.height) && im.width! > 0 && im.height! > 0) || im.data.length !== im.width! * im.height! * channels)
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: image ${String(im.width)} x ${String(im.height)}${channels === 3 ? ' x 3' : ''} with ${im.data.length} values: the size and the data disagree`);
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v !== 'object') return typeof v;
+  return `an object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
+}
+
+/**
+ * A new grey image of the given size (filled with `fill`, default 0).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a width or height that is not a positive integer.
+ */
 export function createGray(width: number, height: number, fill = 0): GrayImage {
+  checkSize(width, height, 'createGray');
   const data = new Float32Array(width * height);
   if (fill !== 0) data.fill(fill);
   return { width, height, data };
 }
 
-/** A new RGB image of the given size (black). */
+/**
+ * A new RGB image of the given size (black).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a width or height that is not a positive integer.
+ */
 export function createRgb(width: number, height: number): RgbImage {
+  checkSize(width, height, 'createRgb');
   return { width, height, channels: 3, data: new Float32Array(width * height * 3) };
 }
 
@@ -82,4 +113,9 @@ export function fromNdarray(array: ndarray.NdArray): AnyImage {
   throw Object.assign(new Error(`fromNdarray: shape [${array.shape.join(', ')}] is not [h, w] or [h, w, 3]`), {
     code: 'E_INVALID_ARGUMENT',
   });
+}
+
+function checkSize(width: number, height: number, what: string): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: size ${String(width)} x ${String(height)} is not a pair of positive integers`);
 }

@@ -42,6 +42,12 @@ export interface NormaliseDecisions {
   notes: string[];
 }
 
+/**
+ * Resolutions a photo may be given at the fingertip, ppi: from a whole hand at a distance (about 50) to a
+ * macro lens (20000, as PLAUSIBLE_PPI's upper bound for scanners).
+ */
+export const PHOTO_PPI_RANGE: readonly [number, number] = [50, 20000];
+
 export interface NormaliseResult {
   /** The print: height x width, [0, 1], 500 ppi, finger up, ridges dark, background 1 (white). */
   print: GrayImage;
@@ -72,7 +78,7 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   if (box.width < 16) throw new FingerliftError('E_TOO_SMALL', `fingertip box ${box.width.toFixed(1)} px wide: under 16 px`, { input: name });
   if (box.cx < 0 || box.cy < 0 || box.cx >= image.width || box.cy >= image.height)
     throw new FingerliftError('E_INVALID_ARGUMENT', `fingertip box centre (${box.cx.toFixed(0)}, ${box.cy.toFixed(0)}) outside the ${image.width} x ${image.height} photo`, { input: name });
-  if (p.ppi !== undefined && !(p.ppi >= 50 && p.ppi <= 20000)) throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${p.ppi} outside [50, 20000]`, { input: name });
+  if (p.ppi !== undefined && !(p.ppi >= PHOTO_PPI_RANGE[0] && p.ppi <= PHOTO_PPI_RANGE[1])) throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${p.ppi} outside [${PHOTO_PPI_RANGE.join(', ')}]`, { input: name });
   if (!(p.unrollMaxAngle > 0 && p.unrollMaxAngle < Math.PI / 2)) throw new FingerliftError('E_INVALID_ARGUMENT', `unrollMaxAngle ${p.unrollMaxAngle} outside (0, π/2)`, { input: name });
   if (p.foreground && (!(p.foreground.scale > 0) || p.foreground.mask.data.length !== p.foreground.mask.width * p.foreground.mask.height))
     throw new FingerliftError('E_INVALID_ARGUMENT', `foreground mask ${p.foreground.mask.width} x ${p.foreground.mask.height} with ${p.foreground.mask.data.length} values at scale ${p.foreground.scale}: need width x height values and a positive scale`, { input: name });

@@ -48,8 +48,8 @@ export interface PolarityResult {
  * @param options.period ridge period in pixels; estimated spectrally when absent.
  * @param options.modality 'contact' (default: scans, livescans, ink; the background evidence applies) or
  *   'photo' (normalised fingertip photos: skewness only).
- * @throws FingerliftError E_INVALID_ARGUMENT when the mask size differs from the image;
- *   E_TOO_SMALL for images under 16 pixels a side.
+ * @throws FingerliftError E_INVALID_ARGUMENT when the mask size differs from the image or the period
+ *   exceeds the image's short side; E_TOO_SMALL for images under 16 pixels a side.
  */
 export function detectPolarity(gray: GrayImage, options: { mask?: Mask; period?: number; modality?: 'contact' | 'photo' } = {}): PolarityResult {
   const modality = options.modality ?? 'contact';
@@ -58,6 +58,8 @@ export function detectPolarity(gray: GrayImage, options: { mask?: Mask; period?:
   if (options.mask && (options.mask.width !== w || options.mask.height !== h))
     throw new FingerliftError('E_INVALID_ARGUMENT', `detectPolarity: mask ${options.mask.width} x ${options.mask.height} differs from image ${w} x ${h}`);
   let period = options.period;
+  if (period !== undefined && period > 0 && !(Number.isFinite(period) && period <= Math.min(w, h)))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `detectPolarity: ridge period ${period} px does not fit in a ${w} x ${h} image`);
   if (period === undefined || !(period > 0)) {
     const est = estimateRidgePeriodSpectral(gray, { minPeriod: 3, maxPeriod: 25 });
     period = Number.isFinite(est.period) ? est.period : 9.5;

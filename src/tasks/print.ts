@@ -13,6 +13,7 @@ import type { AuditTrail } from '../audit/trail.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
 import { buildReport } from './report.js';
 import { FingerliftError } from '../errors.js';
+import { looksLikePhoto } from './compare.js';
 
 /** Options of `fingerlift enhance` / `fingerlift extract` (plain data: they cross to worker threads and into the trail). */
 export interface PrintTaskOptions {
@@ -31,6 +32,11 @@ export interface PrintTaskOptions {
   overlay?: boolean;
   /** Write a self-contained HTML report. */
   report?: boolean;
+  /**
+   * What the inputs are: 'auto' (default) refuses a colour photo of a finger (`looksLikePhoto`: a contact
+   * print is grey, skin is red over blue), which needs `lift`; 'print' processes any input as a print.
+   */
+  imageKind?: 'auto' | 'print';
 }
 
 export interface JobFile {
@@ -68,6 +74,11 @@ async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
  */
 export async function runPrintJob(command: 'enhance' | 'extract', input: string, stem: string, options: PrintTaskOptions): Promise<JobOutput> {
   const { loaded, trail } = await startRun(input, command, options);
+  // A finger photo enhanced as a contact print gives a template of nothing (its ridge period, scale and
+  // mirror are not those of a print): measured on fingerphoto Right_index, 48 minutiae that matched a
+  // synthetic non-mate better than anything.
+  if ((options.imageKind ?? 'auto') === 'auto' && looksLikePhoto(loaded.image))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `a colour photo, not a contact print: use \`fingerlift lift\` for finger photos (or --image-kind print to process it as a print anyway)`, { input });
   const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
   // Nothing to examine is a failure of this input, not a silent empty result.
   if (!r.enhancement.mask.data.includes(1))

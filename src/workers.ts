@@ -24,8 +24,8 @@ export function workerExecArgv(...moduleUrls: string[]): string[] {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     if (MODULE_FLAGS.has(name)) {
-      if (eq > 0) argv.push(a);
-      else if (i + 1 < parent.length) argv.push(a, parent[++i]!);
+      if (eq > 0) argv.push(`${name}=${absoluteModule(name, a.slice(eq + 1))}`);
+      else if (i + 1 < parent.length) argv.push(a, absoluteModule(name, parent[++i]!));
     } else if (PLAIN_FLAGS.test(a)) argv.push(a);
   }
   const ts = moduleUrls.some((u) => /\.[mc]?ts$/.test(new URL(u).pathname));
@@ -37,4 +37,18 @@ export function workerExecArgv(...moduleUrls: string[]): string[] {
     }
   }
   return argv;
+}
+
+/**
+ * A bare module name given to `--import` (e.g. `tsx`) is resolved by the worker against the working
+ * directory, which a program may have changed since it started (then the worker fails to start with
+ * ERR_MODULE_NOT_FOUND): resolve it here, from fingerlift's own location, to an absolute URL.
+ */
+function absoluteModule(flag: string, spec: string): string {
+  if (flag !== '--import' || /^(\.|\/|[a-z]+:)/i.test(spec)) return spec;
+  try {
+    return import.meta.resolve(spec);
+  } catch {
+    return spec;
+  }
 }

@@ -56,6 +56,12 @@ test('outputs are never overwritten without --force; --resume skips finished inp
   assert.match(otherOptions.stderr, /options differ/);
   const forced = cli('extract', join(inDir, '101_1.tif'), '-o', 'out', '-j', '1', '-q', '--force');
   assert.is(forced.code, 0, forced.stderr);
+  // The first run drew the minutiae (--overlay), the forced one did not: the old overlay is gone with its
+  // trail, so nothing in the folder looks like part of the new run; other inputs' files stay.
+  assert.not.ok(existsSync(join(tmp, 'out', '101_1.minutiae.png')), 'stale overlay of the previous run removed');
+  assert.ok(existsSync(join(tmp, 'out', '101_1.xyt')) && existsSync(join(tmp, 'out', '101_2.minutiae.png')));
+  const trail = JSON.parse(readFileSync(join(tmp, 'out', '101_1.trail.json'), 'utf8')) as { outputs: Array<{ path: string }> };
+  assert.equal(trail.outputs.map((o) => o.path), ['101_1.xyt']);
 });
 
 test('verify re-runs a trail and reproduces every hash; a tampered output fails it', () => {

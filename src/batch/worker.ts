@@ -3,7 +3,7 @@
  * failure into a `{ ok: false, code, message }` outcome. The same function runs inline (jobs = 1) and
  * as the piscina worker entry (its default export), so outputs are identical either way.
  */
-import { link, open, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
@@ -114,6 +114,31 @@ function toFailure(e: unknown): { code: BatchErrorCode; message: string } {
   return { code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
+/**
+ * With --force, the outputs the previous run of this input listed in its trail but this run did not
+ * write (e.g. the overlays of a run with --overlays, redone without) are removed before the new trail
+ * replaces the old one: otherwise an old report or overlay would sit beside the new trail as if it
+ * belonged to it. Only files of this input's stem in the output folder are touched; an unreadable old
+ * trail removes nothing.
+ */
+async function removeStaleOutputs(trailPath: string, outStem: string, kept: readonly TrailOutput[]): Promise<void> {
+  let old: { outputs?: Array<{ path?: unknown }> };
+  try {
+    old = JSON.parse(await readFile(trailPath, 'utf8')) as typeof old;
+  } catch {
+    return;
+  }
+  const keep = new Set(kept.map((o) => o.path));
+  const folder = dirname(resolve(outStem)) + sep;
+  const prefix = resolve(outStem) + '.';
+  for (const o of Array.isArray(old.outputs) ? old.outputs : []) {
+    if (typeof o?.path !== 'string' || keep.has(o.path)) continue;
+    const path = resolve(dirname(trailPath), o.path);
+    if (!path.startsWith(folder) || !path.startsWith(prefix) || path === resolve(trailPath)) continue;
+    await rm(path, { force: true });
+  }
+}
+
 /** Run one job (inline or in a worker). Never throws: failures come back as outcomes. */
 export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   const t0 = performance.now();
@@ -144,6 +169,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     },
     async writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }> {
       const text = trail.serialize();
+      if (spec.force) await removeStaleOutputs(spec.trailPath, spec.outStem, outputs);
       await writeOutputFile(spec.trailPath, text, spec.force);
       trailInfo = { path: basename(spec.trailPath), sha256: sha256Hex(text) };
       return trailInfo;

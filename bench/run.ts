@@ -16,11 +16,16 @@ const onlyArg = args.find((a) => a.startsWith('--only='))?.slice(7) ?? (args.inc
 const only = onlyArg?.split(',').filter(Boolean);
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
 
-const modules = readdirSync(here)
+const sections = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && !['run.ts', 'types.ts'].includes(f) && !f.startsWith('_'))
   .map((f) => basename(f, '.ts'))
-  .filter((m) => !only || only.includes(m))
   .sort();
+const modules = sections.filter((m) => !only || only.includes(m));
+const unknown = (only ?? []).filter((m) => !sections.includes(m));
+if (unknown.length > 0) {
+  process.stderr.write(`[bench] no section ${unknown.map((m) => `"${m}"`).join(', ')}; sections: ${sections.join(', ')}\n`);
+  process.exit(2);
+}
 
 function table(section: BenchSection): string {
   const lines = [`### ${section.title}`, ''];

@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
 import { writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
-import { failureOf, positiveInteger, UsageError } from './common.js';
+import { checkWritableFolder, failureOf, positiveInteger, UsageError } from './common.js';
 
 export interface BatchCliOptions {
   out: string;
@@ -57,13 +57,7 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
     if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
     if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
     if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(`--summary ${summary}: not a file`);
-    try {
-      await ensureDir(dirname(resolve(summary)));
-      const probe = await mkdtemp(join(dirname(resolve(summary)), '.fingerlift-write-test-'));
-      await rm(probe, { recursive: true, force: true });
-    } catch (e) {
-      throw new UsageError(`--summary ${summary}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
+    await checkWritableFolder('--summary', summary);
   }
 }
 

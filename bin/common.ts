@@ -3,6 +3,9 @@
  * Exit codes for every subcommand: 0 all inputs done, 1 some input failed (the others still processed
  * and reported), 2 usage error.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ensureDir } from '../src/image/io.js';
 import { FingerliftError } from '../src/errors.js';
 import { cvError } from '../src/cv/index.js';
 
@@ -69,5 +72,19 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/**
+ * Check that the folder of `file` (created when missing, as writing it would) takes new files, by making
+ * and removing a probe directory there; a usage error (exit 2) otherwise.
+ */
+export async function checkWritableFolder(option: string, file: string): Promise<void> {
+  const dir = dirname(resolve(file));
+  try {
+    await ensureDir(dir);
+    await rm(await mkdtemp(join(dir, '.fingerlift-write-test-')), { recursive: true, force: true });
+  } catch (e) {
+    throw new UsageError(`${option} ${file}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

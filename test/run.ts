@@ -17,6 +17,7 @@ const filters = process.argv.slice(2);
 const files = (await glob('test/**/*.test.ts', { cwd: root, absolute: true }))
   .sort()
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+if (files.length === 0) process.stderr.write(`no test file under test/ matches ${filters.map((f) => `"${f}"`).join(' or ')}\n`);
 
 interface Outcome {
   file: string;

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
@@ -7,7 +7,7 @@ import { expandInputs } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, numberIn, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, checkWritableFolder, numberIn, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { FingerliftError } from '../../src/errors.js';
 
@@ -28,7 +28,7 @@ function addInputOptions(cmd: Command): Command {
     .option('--ppi <n>', 'resolution of image inputs, ppi', numberIn('--ppi', PLAUSIBLE_PPI[0], PLAUSIBLE_PPI[1], ' (a print\'s resolution)'))
     .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
     .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
-    .option('--no-scale-search', 'compare a photo probe at its estimated scale only (default: across SCALE_HYPOTHESES, judged with SCALE_SEARCH_THRESHOLDS)')
+    .option('--no-scale-search', `compare a photo probe at its estimated scale only (default: at scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}, the best kept, judged with the thresholds measured on such scale-searched scores)`)
     .option('--json', 'one JSON document on stdout');
 }
 
@@ -95,7 +95,7 @@ export function register(program: Command): void {
     .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
-      if (o.chart) checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
+      if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
       const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart });
       if (!probe) {
@@ -116,7 +116,7 @@ export function register(program: Command): void {
         }, null, 2) + '\n');
       } else {
         process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae)\n`);
-        for (const r of rows) process.stdout.write(`${round(r.score).toString().padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}\n`);
+        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}\n`);
         process.stdout.write(`${scaled ? `photo probe compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}; ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       if (o.chart && rows.length > 0) {
@@ -167,7 +167,7 @@ export function register(program: Command): void {
       if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaled ? SCALE_HYPOTHESES : false, thresholds, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {
         process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)${scaled ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
-        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${round(c.score).toString().padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
         process.stdout.write(`thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       finish('search', gallery.length, failures, started);
@@ -182,8 +182,8 @@ export function register(program: Command): void {
     .action(async (dir: string, o: InputCli & { plot?: string; det?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
-      if (o.plot) checkNewFile('--plot', o.plot, ['.png'], o.force ?? false);
-      if (o.det) checkNewFile('--det', o.det, ['.csv'], o.force ?? false);
+      if (o.plot) await checkNewFile('--plot', o.plot, ['.png'], o.force ?? false);
+      if (o.det) await checkNewFile('--det', o.det, ['.csv'], o.force ?? false);
       const failures: FileFailure[] = [];
       // Images when the folder has any (an FVC folder also holds a .iso per image: one kind only), else templates.
       const images = await expandInputs([dir]);
@@ -278,9 +278,12 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */
-function checkNewFile(option: string, path: string, exts: string[], force: boolean): void {
+async function checkNewFile(option: string, path: string, exts: string[], force: boolean): Promise<void> {
   if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(`${option} ${path}: must end in ${exts.join(' or ')}`);
   if (!force && existsSync(path)) throw new UsageError(`${option} ${path}: exists (use --force to replace it)`);
+  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`${option} ${path}: not a file`);
+  // Its folder must take new files: checked before any comparison, not found out after a long search.
+  await checkWritableFolder(option, path);
 }
 
 function round(v: number): number {

@@ -28,6 +28,11 @@ export function register(program: Command): void {
       if (o.psf !== undefined) { t.psf = o.psf; t.deblurMethod = o.deblurMethod ?? 'wiener'; }
       if (o.overlays) t.overlays = true;
       if (o.report) t.report = true;
-      await runBatchCommand('lift', photos, o, 'lift', 'liftTask', t);
+      const r = await runBatchCommand('lift', photos, o, 'lift', 'liftTask', t);
+      // A photo lifted without a usable print is done (its boxes and reasons are in <name>.lift.json), but
+      // the user must not take "done" for "a print to compare": say so.
+      const none = r.done.filter((d) => d.status === 'done' && d.fields.usable === 0);
+      if (none.length > 0)
+        process.stderr.write(`lift: no usable fingertip in ${none.length} photo(s) (boxes and reasons in <name>.lift.json): ${none.slice(0, 5).map((d) => d.name).join(', ')}${none.length > 5 ? ', ...' : ''}\n`);
     });
 }

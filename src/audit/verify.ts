@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FingerliftError, isFingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument, isFingerliftError } from '../errors.js';
 import { isSha256, sha256Hex } from './hash.js';
 import { environment, toolVersion, TRAIL_SCHEMA, type Trail, type TrailInput, type TrailOutput, type TrailStep } from './trail.js';
 
@@ -180,9 +180,11 @@ export function parseTrail(value: unknown, source = 'trail'): Trail {
 
 /**
  * Read and validate a trail file.
- * @throws FingerliftError E_NOT_FOUND (unreadable), E_INVALID_ARGUMENT (not JSON, or not a trail).
+ * @throws FingerliftError E_NOT_FOUND (unreadable), E_INVALID_ARGUMENT (path not a non-empty string, not
+ *   JSON, or not a trail).
  */
 export async function loadTrail(path: string): Promise<Trail> {
+  if (!(typeof path === 'string' && path !== '')) throw invalidArgument('loadTrail: path', 'a file path (non-empty string)', path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -256,8 +258,14 @@ function versionWarnings(trail: Trail): string[] {
 /**
  * Re-run a trail through `replay` and compare every recorded hash (input, each step, each output)
  * with the replay's. Never throws for a mismatch or a failing replay: both are in the report.
+ * @param trail a trail (`loadTrail`, or `AuditTrail.toJSON()`); checked as `parseTrail` checks a file.
+ * @param replay re-runs the trail's command and returns the hashes of its steps and outputs.
+ * @throws FingerliftError E_INVALID_ARGUMENT (only for the arguments) for a trail that is not a valid
+ *   trail, a replay that is not a function, or options that are not an object.
  */
 export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  parseTrail(trail, 'verifyTrail: trail');
+  checkReplayArgs('verifyTrail', replay, opts);
   const t0 = performance.now();
   const mismatches: VerifyMismatch[] = [];
   let checked = 0;
@@ -313,22 +321,38 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
   return report();
 }
 
-/** Load a trail file and verify it (`loadTrail` + `verifyTrail` with the file's folder as base). */
+function checkReplayArgs(fn: string, replay: unknown, opts: unknown): void {
+  if (typeof replay !== 'function') throw invalidArgument(`${fn}: replay`, 'a function (trail) => Promise<Map<step or output name, SHA-256>>', replay);
+  if (opts === null || typeof opts !== 'object') throw invalidArgument(`${fn}: options`, 'an options object { trailPath?, checkInput?, inputPath?, checkFilesOnDisk? }', opts);
+}
+
+/**
+ * Load a trail file and verify it (`loadTrail` + `verifyTrail` with the file's folder as base).
+ * @throws FingerliftError as `loadTrail` (E_NOT_FOUND, E_INVALID_ARGUMENT) and E_INVALID_ARGUMENT for a
+ *   replay that is not a function or options that are not an object.
+ */
 export async function verifyTrailFile(path: string, replay: Replay, opts: Omit<VerifyOptions, 'trailPath'> = {}): Promise<VerifyReport> {
+  checkReplayArgs('verifyTrailFile', replay, opts);
   const trail = await loadTrail(path);
   return verifyTrail(trail, replay, { ...opts, trailPath: path });
 }
 
-/** Human-readable lines for the CLI: one line per mismatch, then a verdict. */
+/**
+ * Human-readable lines for the CLI: one line per mismatch, then a verdict.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a VerifyReport (from `verifyTrail`).
+ */
 export function formatVerifyReport(r: VerifyReport): string {
+  if (r === null || typeof r !== 'object' || !Array.isArray(r.warnings) || !Array.isArray(r.mismatches))
+    throw invalidArgument('formatVerifyReport', "verifyTrail()'s report { ok, checked, matched, mismatches, warnings }", r);
   const lines: string[] = [];
   const short = (h: string | null): string => (h === null ? '(none)' : h.slice(0, 16));
   if (r.trailPath) lines.push(`trail: ${r.trailPath}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   if (r.error) lines.push(`error: ${r.error.code}: ${r.error.message}`);
   for (const m of r.mismatches) {
-    const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? 'not reproduced' : 'differs';
-    lines.push(`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, replay ${short(m.actual)})`);
+    const source = m.name.endsWith(' (on disk)') ? 'on disk' : m.kind === 'input' ? 'now' : 'replay';
+    const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? (source === 'on disk' ? 'missing' : 'not reproduced') : 'differs';
+    lines.push(`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
   }
   lines.push(r.ok ? `OK: ${r.matched}/${r.checked} hashes reproduced` : `FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)${r.error ? ', replay failed' : ''}`);
   return lines.join('\n');

@@ -9,8 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Where the shared folder was looked for, for the skip messages. */
+const where = process.env.FINGERLIFT_SHARED ? `FINGERLIFT_SHARED=${process.env.FINGERLIFT_SHARED}` : '../shared';
+
 function findShared(): string | undefined {
-  if (process.env.FINGERLIFT_SHARED && existsSync(process.env.FINGERLIFT_SHARED)) return process.env.FINGERLIFT_SHARED;
+  // A folder named explicitly is the only one looked at: falling back silently would test other data.
+  if (process.env.FINGERLIFT_SHARED) return existsSync(process.env.FINGERLIFT_SHARED) ? resolve(process.env.FINGERLIFT_SHARED) : undefined;
   let dir = repoRoot;
   for (let i = 0; i < 4; i++) {
     const candidate = join(dir, '..', 'shared');
@@ -38,7 +42,7 @@ export function casesDir(sub = ''): string | undefined {
 
 /** Print the visible skip message for a test that needs data that is absent. */
 export function skipMessage(what: string, why: string): void {
-  console.log(`SKIP: ${what}: ${why} (../shared/data or ../shared/cases absent)`);
+  console.log(`SKIP: ${what}: ${why} (${where}${shared ? '' : ' not found'})`);
 }
 
 /**
@@ -47,13 +51,13 @@ export function skipMessage(what: string, why: string): void {
  */
 export function requireData(sub: string, what: string): string | undefined {
   const d = dataDir(sub);
-  if (!d) skipMessage(what, `needs ../shared/data/${sub}`);
+  if (!d) skipMessage(what, `needs data/${sub}`);
   return d;
 }
 
 export function requireCase(sub: string, what: string): string | undefined {
   const d = casesDir(sub);
-  if (!d) skipMessage(what, `needs ../shared/cases/${sub}`);
+  if (!d) skipMessage(what, `needs cases/${sub}`);
   return d;
 }
 

@@ -195,6 +195,8 @@ test('colliding output names fail instead of overwriting; a missing task export 
   assert.equal(named.files.map((f) => f.name), ['y', 'z.enhanced']);
   assert.equal(named.ownOutputs, []);
   assert.equal(named.duplicates.map((f) => basename(f)), ['y.png']);
+  const device = await expandInputs(['/dev/null']);
+  assert.equal(device.failed.map((f) => f.code), ['E_UNSUPPORTED_FORMAT'], 'a device is not "missing"');
   const stemRun = await runBatch({ inputs: stems, jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: join(root, 'stems-out'), quiet: true });
   assert.is(stemRun.done.length, 1);
   assert.is(stemRun.failed.length, 1);

@@ -22,6 +22,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { BatchFailure } from './types.js';
+import { invalidArgument } from '../errors.js';
 
 /** Extensions fingerlift reads (lower case, no dot): the default of `expandInputs`. */
 export const IMAGE_EXTENSIONS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp'] as const;
@@ -82,8 +83,17 @@ function commonFolder(paths: readonly string[]): string {
 /**
  * Expand files, directories and globs into input files (see the module header for the rules).
  * Never throws for a missing input: it is listed in `failed` with code E_NOT_FOUND.
+ * @throws FingerliftError E_INVALID_ARGUMENT (only for the arguments) for patterns that are not an array
+ *   of strings, options that are not an object, a cwd that is not a string or extensions that are not an
+ *   array of strings.
  */
 export async function expandInputs(patterns: readonly string[], opts: ExpandOptions = {}): Promise<ExpandedInputs> {
+  if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string'))
+    throw invalidArgument('expandInputs: patterns', 'an array of file, folder or glob strings', patterns);
+  if (opts === null || typeof opts !== 'object') throw invalidArgument('expandInputs: options', 'an options object { extensions?, cwd?, recursive? }', opts);
+  if (opts.cwd !== undefined && typeof opts.cwd !== 'string') throw invalidArgument('expandInputs: cwd', 'a folder path (string)', opts.cwd);
+  if (opts.extensions !== undefined && !(Array.isArray(opts.extensions) && opts.extensions.every((e) => typeof e === 'string')))
+    throw invalidArgument('expandInputs: extensions', 'an array of extensions (strings)', opts.extensions);
   const cwd = opts.cwd ?? process.cwd();
   const exts = new Set((opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.replace(/^\./, '').toLowerCase()));
   const wanted = (p: string): boolean => exts.has(extname(p).slice(1).toLowerCase());
@@ -113,7 +123,8 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
       found.push(...files);
       continue;
     }
-    failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no such file or directory` });
+    if (st) failed.push({ path: pattern, code: 'E_UNSUPPORTED_FORMAT', message: `${pattern}: not a regular file or folder (a device, pipe or socket)` });
+    else failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no such file or directory` });
   }
 
   // Remove duplicates (the same file reached twice, also through a symbolic link); first one wins.

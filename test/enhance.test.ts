@@ -26,6 +26,8 @@ import { atan2 } from '../src/enhance/orientation.js';
 import { borrow, clearScratch, giveBack } from '../src/enhance/scratch.js';
 import { blockFrequencies } from '../src/enhance/frequency.js';
 import { blockStats, reliabilityBlocks } from '../src/enhance/mask.js';
+import { stretchWithBytes, claheBytes, normaliseInMask, normaliseInBox } from '../src/enhance/contrast.js';
+import { quantiles } from '../src/enhance/util.js';
 
 /** Seeded normal noise (mulberry32 + Box-Muller). */
 function noise(seed: number): () => number {
@@ -385,6 +387,38 @@ test('enhance: results of one call are untouched by the next (pooled scratch nev
   enhance(img);
   const after = [r.enhanced.data, r.normalised.data, r.mask.data, r.orientation.theta, r.orientation.coherence, r.frequency.data, r.quality.data].map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64'));
   assert.equal(after, snap);
+});
+
+test('fused and box-limited passes equal the plain ones: stretch + 8 bits + CLAHE, normalisation in the mask, min/max', () => {
+  const { img } = framedPrint();
+  const narrow = { ...img, data: img.data.map((v) => 120 / 255 + (15 / 255) * v) };
+  const flat = { ...img, data: new Float32Array(img.data.length).fill(0.3) };
+  for (const im of [img, narrow, flat]) {
+    const plain = stretchContrast(im);
+    const bytes = new Uint8Array(im.width * im.height);
+    const fused = stretchWithBytes(im, {}, bytes);
+    assert.equal(Array.from(fused.image.data), Array.from(plain.image.data));
+    assert.equal(Array.from(claheBytes(bytes, im.width, im.height).data), Array.from(clahe(plain.image).data));
+  }
+  const m = segmentMask(stretchContrast(img).image).mask;
+  let x0 = img.width, x1 = 0, y0 = img.height, y1 = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < img.width; x++)
+      if (m.data[y * img.width + x]) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x + 1);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y + 1);
+      }
+  assert.ok(x1 - x0 < img.width && y1 - y0 < img.height, 'the mask leaves a border');
+  assert.equal(Array.from(normaliseInBox(img, m, x0, y0, x1, y1)), Array.from(normaliseInMask(img, m)));
+  assert.equal(Array.from(normaliseInBox(img, undefined, 0, 0, img.width, img.height)), Array.from(normaliseInMask(img)));
+  for (const n of [1, 2, 7, 8]) {
+    const v = Float32Array.from({ length: n }, (_, i) => Math.sin(3 * i + 1));
+    const [lo, hi] = quantiles(v, [0, 1]);
+    assert.is(lo, Math.min(...v));
+    assert.is(hi, Math.max(...v));
+  }
 });
 
 test.run();

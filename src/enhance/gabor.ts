@@ -4,9 +4,10 @@
  * Chikkerur, Cartwright & Govindaraju 2007, with Hong's Gabor transfer function): the image is cut into
  * equal tiles of at most 80 px; each tile plus a margin of 2.5 envelope sigmas is transformed once with
  * cv.dft (real input, packed CCS spectrum), multiplied by the transfer function of each bank entry its
- * pixels need, and transformed back (only the tile's rows are computed: nonzeroRows); the margin makes the
- * valid part a linear convolution up to the envelope's tail beyond 2.5 sigmas, so tiles join without seams.
- * Each inverse transform visits only the pixels it serves (per-entry pixel lists). The bank (built here: opencv-wasm has no getGaborKernel) is
+ * pixels need, and transformed back (only the tile's rows down to the last pixel the entry serves are
+ * computed: nonzeroRows); the margin makes the valid part a linear convolution up to the envelope's tail
+ * beyond 2.5 sigmas, so tiles join without seams. Tiles without mask pixels are skipped; each mask pixel then
+ * combines the outputs of its two steps in one pass. The bank (built here: opencv-wasm has no getGaborKernel) is
  * quantised in orientation (12 steps of 15 degrees, each pixel's response linearly interpolated between
  * its two nearest steps) and, per tile, in wavelength (the tile's median wavelength, 4% steps).
  *
@@ -223,56 +224,65 @@ export function gaborFilter(
   if (frequency.blockSize < 1 || frequency.rows !== Math.ceil(height / frequency.blockSize) || frequency.cols !== Math.ceil(width / frequency.blockSize)) {
     throw new FingerliftError('E_INVALID_ARGUMENT', `gaborFilter: frequency map ${frequency.rows} x ${frequency.cols} blocks of ${frequency.blockSize} px does not cover image ${width} x ${height}`);
   }
-  // Equal tiles: the fewest of at most tileSize px per axis (388 px -> 5 tiles of 78 px).
+  // Equal tiles: the fewest of at most tileSize px per axis (388 px -> 5 tiles of 78 px); only those holding
+  // mask pixels (inside the mask's bounding box) are visited.
   const TW = Math.ceil(width / Math.ceil(width / Math.round(o.tileSize)));
   const TH = Math.ceil(height / Math.ceil(height / Math.round(o.tileSize)));
+  const box = maskBox(mask);
   const T = Math.max(TW, TH);
   const cv = getCv();
   const response = borrow(Float32Array, n);
-  const used = new Set<string>();
+  const used = new Set<number>();
   let calls = 0;
   const tp = T * T;
-  // Per tile: one list per orientation step of the pixels it serves (position in the tile, interpolation
-  // weight), so each inverse transform visits only its own pixels.
-  const applied = borrow(Float32Array, tp);
-  const listLen = new Int32Array(nO);
-  const listYX = borrow(Int32Array, nO * tp); // (y << 12) | x within the tile (tiles are at most 4096 px a side)
-  const listW = borrow(Float64Array, nO * tp);
+  // Per tile pixel: its lower orientation step (255 outside the mask; there are at most 180 steps) and its
+  // interpolation weight towards the next.
+  const tileStep = borrow(Uint8Array, tp);
+  const tileFrac = borrow(Float32Array, tp);
   const weightSum = new Float32Array(nO);
   const need = new Uint8Array(nO);
+  const lastRow = new Int32Array(nO);
+  const outputs: Float32Array[] = new Array<Float32Array>(nO);
   const theta = orientation.theta;
   const md = mask.data;
   const img = image.data;
-  const local = new Map<number, SparseTransfer>();
+  // Bank entries by (transform size, wavelength step, orientation step), for these options (kept across calls).
+  const bankKey = `${nO}|${o.sigmaAcross}|${o.sigmaAlong}|${o.minWavelength}|${o.wavelengthRatio}`;
+  let local = banks.get(bankKey);
+  if (!local || local.size > TRANSFER_CACHE_SIZE) banks.set(bankKey, (local = new Map()));
+  if (banks.size > 2) banks.delete(banks.keys().next().value!);
   withMats('gaborFilter', (t) => {
-    // Transform buffers per transform size P (the tile plus a margin of radiusSigmas envelope sigmas of its wavelength).
-    const bufs = new Map<number, { src: Mat; spec: Mat; work: Mat; back: Mat; buf: Float32Array }>();
+    // Transform buffers per transform size P (the tile plus a margin of radiusSigmas envelope sigmas of its
+    // wavelength), with one output per orientation step.
+    const bufs = new Map<number, { src: Mat; spec: Mat; work: Mat; back: Mat[] }>();
     const buffersFor = (P: number) => {
       let b = bufs.get(P);
       if (!b) {
-        b = { src: t(new cv.Mat(P, P, cv.CV_32F)), spec: t(new cv.Mat()), work: t(new cv.Mat(P, P, cv.CV_32F)), back: t(new cv.Mat()), buf: borrow(Float32Array, P * P) };
+        b = { src: t(new cv.Mat(P, P, cv.CV_32F)), spec: t(new cv.Mat()), work: t(new cv.Mat(P, P, cv.CV_32F)), back: [] };
         bufs.set(P, b);
       }
       return b;
     };
-    for (let ty0 = 0; ty0 < height; ty0 += TH) {
+    for (let ty0 = box.y0 - (box.y0 % TH); ty0 < box.y1; ty0 += TH) {
       const th = Math.min(TH, height - ty0);
-      for (let tx0 = 0; tx0 < width; tx0 += TW) {
+      for (let tx0 = box.x0 - (box.x0 % TW); tx0 < box.x1; tx0 += TW) {
         const tw = Math.min(TW, width - tx0);
         const lambdaBin = Math.round(Math.log(tileWavelength(frequency, tx0, ty0, tw, th, o.minWavelength, o.maxWavelength) / o.minWavelength) / logRatio);
         const lambda = o.minWavelength * Math.exp(lambdaBin * logRatio);
         const pad = Math.ceil(o.radiusSigmas * Math.max(o.sigmaAcross, o.sigmaAlong) * lambda);
         const P = evenDftSize(cv, T + 2 * pad);
-        // Which orientation steps (with their summed interpolation weights) this tile needs, and their pixel lists
-        // (row-major, so each pixel's steps are applied in increasing step order).
+        // Which orientation steps (with their summed interpolation weights) this tile needs, each pixel's two steps
+        // and weight, and the last tile row each step serves.
         weightSum.fill(0);
         need.fill(0);
-        listLen.fill(0);
-        applied.fill(0);
+        lastRow.fill(-1);
         let count = 0;
         for (let y = 0; y < th; y++)
-          for (let x = 0, i = (ty0 + y) * width + tx0; x < tw; x++, i++) {
-            if (!md[i]) continue;
+          for (let x = 0, i = (ty0 + y) * width + tx0, j = y * tw; x < tw; x++, i++, j++) {
+            if (!md[i]) {
+              tileStep[j] = 255;
+              continue;
+            }
             const p = theta[i]! / oStep;
             const fl = p | 0; // p >= 0
             const b0 = fl >= nO ? fl - nO : fl;
@@ -284,45 +294,41 @@ export function gaborFilter(
             need[fr < 0.5 ? b0 : b1] = 1;
             count++;
             const f = Math.fround(fr);
-            const yx = (y << 12) | x;
-            const w0 = 1 - f;
-            if (w0 > 0) {
-              const k = b0 * tp + listLen[b0]!++;
-              listYX[k] = yx;
-              listW[k] = w0;
-            }
-            if (f > 0) {
-              const k = b1 * tp + listLen[b1]!++;
-              listYX[k] = yx;
-              listW[k] = f;
-            }
+            tileStep[j] = b0;
+            tileFrac[j] = f;
+            if (1 - f > 0) lastRow[b0] = y;
+            if (f > 0) lastRow[b1] = y;
           }
         if (count === 0) continue;
-        const { src, spec, work, back, buf } = buffersFor(P);
+        const { src, spec, work, back } = buffersFor(P);
         // Tile plus margin, zero outside the image (the input is 0 outside the mask anyway), placed cyclically
         // so that the tile's rows come first (circular convolution is shift-invariant): the inverse transform
         // then only computes those rows (nonzeroRows).
-        buf.fill(0);
+        const sd: Float32Array = src.data32F;
+        sd.fill(0);
         const x0 = tx0 - pad;
         const xs = Math.max(0, x0);
         const xe = Math.min(width, x0 + P);
         for (let y = Math.max(0, ty0 - pad); y < Math.min(height, ty0 - pad + P); y++) {
           const by = y >= ty0 ? y - ty0 : y - ty0 + P;
-          buf.set(img.subarray(y * width + xs, y * width + xe), by * P + (xs - x0));
+          sd.set(img.subarray(y * width + xs, y * width + xe), by * P + (xs - x0));
         }
-        src.data32F.set(buf);
         // Real input: the spectrum in OpenCV's packed CCS layout (half the complex plane).
         cv.dft(src, spec, 0, 0);
         const minWeight = o.minBinShare * count;
         for (let ob = 0; ob < nO; ob++) {
-          if (!need[ob] && weightSum[ob]! <= minWeight) continue;
+          if (!need[ob] && weightSum[ob]! <= minWeight) {
+            need[ob] = 0;
+            continue;
+          }
+          need[ob] = 1; // computed
           const key = (P * 100000 + lambdaBin) * 256 + ob;
           let H = local.get(key);
           if (!H) {
             H = cachedTransfer(P, ob * oStep, lambda, o.sigmaAcross * lambda, o.sigmaAlong * lambda);
             local.set(key, H);
-            used.add(`${lambdaBin}/${ob}`);
           }
+          used.add(lambdaBin * 256 + ob);
           // Views into the WASM heap, taken after any allocation (a growing heap detaches older views).
           const s: Float32Array = spec.data32F;
           const w: Float32Array = work.data32F;
@@ -332,30 +338,82 @@ export function gaborFilter(
             const k = index[j]!;
             w[k] = s[k]! * gain[j]!;
           }
-          cv.dft(work, back, cv.DFT_INVERSE | cv.DFT_SCALE, th);
+          // Only the rows down to the last pixel this entry serves: the inverse transform computes just those
+          // (nonzeroRows), each exactly as when computing all the tile's rows.
+          back[ob] ??= t(new cv.Mat());
+          cv.dft(work, back[ob], cv.DFT_INVERSE | cv.DFT_SCALE, lastRow[ob]! + 1);
           calls++;
-          const r: Float32Array = back.data32F;
-          const base = ty0 * width + tx0;
-          for (let k = ob * tp, e = ob * tp + listLen[ob]!; k < e; k++) {
-            const wt = listW[k]!;
-            const y = listYX[k]! >> 12;
-            const x = listYX[k]! & 4095;
-            response[base + y * width + x]! += wt * r[y * P + pad + x]!;
-            applied[y * T + x]! += wt;
-          }
         }
-        // Pixels that lost a dropped step's share: renormalise to the steps computed.
+        for (let ob = 0; ob < nO; ob++) if (need[ob]) outputs[ob] = back[ob]!.data32F;
+        // Each pixel: its steps' responses in increasing step order (Float32 sums, as accumulating them one
+        // transform at a time), renormalised to the step computed when the other (never its nearer) was skipped.
         for (let y = 0; y < th; y++)
-          for (let x = 0; x < tw; x++) {
-            const a = applied[y * T + x]!;
-            if (a > 0 && a < 0.999) response[(ty0 + y) * width + tx0 + x]! /= a;
+          for (let x = 0, i = (ty0 + y) * width + tx0, j = y * tw, q = y * P + pad; x < tw; x++, i++, j++, q++) {
+            const b0 = tileStep[j]!;
+            if (b0 === 255) continue;
+            const f = tileFrac[j]!;
+            const w0 = 1 - f;
+            const b1 = b0 + 1 === nO ? 0 : b0 + 1;
+            let acc = 0;
+            let lost = 0;
+            if (b1 > b0) {
+              if (w0 > 0) {
+                if (need[b0]) acc = Math.fround(acc + w0 * outputs[b0]![q]!);
+                else lost = w0;
+              }
+              if (f > 0) {
+                if (need[b1]) acc = Math.fround(acc + f * outputs[b1]![q]!);
+                else lost = f;
+              }
+            } else {
+              if (f > 0) {
+                if (need[b1]) acc = Math.fround(acc + f * outputs[b1]![q]!);
+                else lost = f;
+              }
+              if (w0 > 0) {
+                if (need[b0]) acc = Math.fround(acc + w0 * outputs[b0]![q]!);
+                else lost = w0;
+              }
+            }
+            if (lost > 0) {
+              const a = Math.fround(1 - lost);
+              if (a < 0.999) acc = Math.fround(acc / a);
+            }
+            response[i] = acc;
           }
       }
     }
-    for (const b of bufs.values()) giveBack(b.buf);
   });
-  giveBack(applied, listYX, listW);
+  giveBack(tileStep, tileFrac);
   return { response, entries: used.size, calls };
+}
+
+/** Columns [x0, x1) and rows [y0, y1) holding every pixel of the mask (all 0 for an empty mask). */
+function maskBox(mask: Mask): { x0: number; y0: number; x1: number; y1: number } {
+  const { width, height, data } = mask;
+  let x0 = width;
+  let x1 = -1;
+  let y0 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let first = -1;
+    for (let x = 0; x < width; x++)
+      if (data[row + x]) {
+        first = x;
+        break;
+      }
+    if (first < 0) continue;
+    if (y0 < 0) y0 = y;
+    y1 = y;
+    if (first < x0) x0 = first;
+    for (let x = width - 1; x > x1; x--)
+      if (data[row + x]) {
+        x1 = x;
+        break;
+      }
+  }
+  return y0 < 0 ? { x0: 0, y0: 0, x1: 0, y1: 0 } : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
 /**
@@ -407,6 +465,9 @@ export function ccsTransfer(P: number, full: SparseTransfer): SparseTransfer {
  * first); about 15 KB per entry.
  */
 const transferCache = new Map<string, SparseTransfer>();
+/** The entries of {@link transferCache} by numeric key, per set of bank options (the last 2 sets, each of at most
+ *  TRANSFER_CACHE_SIZE + 1 entries: with the memo, at most about 25 MB). */
+const banks = new Map<string, Map<number, SparseTransfer>>();
 const TRANSFER_CACHE_SIZE = 512;
 function cachedTransfer(P: number, theta: number, wavelength: number, sx: number, sy: number): SparseTransfer {
   const key = `${P}|${theta}|${wavelength}|${sx}|${sy}`;

@@ -17,7 +17,7 @@
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, EnhanceResult, Mask, OrientationField } from './types.js';
 import { resampleTo500, type ResampleOptions } from './resample.js';
-import { stretchContrast, clahe, normaliseInMask, type ClaheOptions, type StretchOptions } from './contrast.js';
+import { stretchWithBytes, claheBytes, normaliseInBox, type ClaheOptions, type StretchOptions } from './contrast.js';
 import { orientationField, type OrientationOptions } from './orientation.js';
 import { segmentMask, blockStats, reliabilityBlocks, MASK_DEFAULTS, type MaskOptions } from './mask.js';
 import { blockFrequencies, interpolateFrequency, type FrequencyOptions } from './frequency.js';
@@ -25,7 +25,7 @@ import { gaborFilter, type GaborOptions } from './gabor.js';
 import { suppressPeriodicBackground, type BackgroundOptions } from './background.js';
 import { checkGray, checkRange, quantile } from './util.js';
 import { FingerliftError } from '../errors.js';
-import { giveBack } from './scratch.js';
+import { borrow, giveBack } from './scratch.js';
 
 export * from './types.js';
 export { resampleTo500, RESAMPLE_DEFAULTS, type ResampleOptions, type ResampleResult } from './resample.js';
@@ -104,11 +104,14 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
     notes.push(...bg.notes);
   }
   lap('background');
-  const stretched = stretchContrast(img, options.stretch);
+  // The stretch also writes the 8-bit image CLAHE works on (one pass instead of two).
+  const bytes = borrow(Uint8Array, img.width * img.height);
+  const stretched = stretchWithBytes(img, options.stretch, bytes);
   if (stretched.high - stretched.low < 32 / 255) {
     notes.push(`contrast: narrow grey range [${stretched.low.toFixed(4)}, ${stretched.high.toFixed(4)}] stretched to [0, 1]`);
   }
-  const equalised = clahe(stretched.image, options.clahe);
+  const equalised = claheBytes(bytes, img.width, img.height, options.clahe);
+  giveBack(bytes);
   lap('contrast');
   const field = orientationField(equalised, options.orientation);
   lap('orientation');
@@ -126,18 +129,20 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   notes.push(...seg.notes);
   const mask = seg.mask;
   lap('mask');
-  const rest = blocksUnder(mask, bs, stats.rows, stats.cols, first);
+  // The mask's bounding box: every later pass over the pixels visits only it (the same results).
+  const { rest, box } = blocksUnder(mask, bs, stats.rows, stats.cols, first);
   if (rest) blockFrequencies(equalised, field, undefined, freqOptions, rest, raw);
-  const norm: GrayImage = { width: img.width, height: img.height, data: normaliseInMask(equalised, mask) };
+  const norm: GrayImage = { width: img.width, height: img.height, data: normaliseInBox(equalised, mask, box.x0, box.y0, box.x1, box.y1) };
   const freq = interpolateFrequency(raw, mask, freqOptions);
   notes.push(...freq.notes);
   lap('frequency');
   const gab = gaborFilter(norm, field, freq.frequency, mask, options.gabor);
   lap('gabor');
-  const enhanced = toRidgeImage(gab.response, mask, img.width, img.height, responseQuantile);
+  // The normalised input is no longer needed: its array holds the |response| values of the quantile.
+  const enhanced = toRidgeImage(gab.response, mask, box, responseQuantile, norm.data);
   // Scratch of this call only (never returned): back to the pool for the next call.
   giveBack(gab.response, norm.data, stretched.image.data);
-  const quality = qualityMap(field, mask, seg.contrast, freq.reliability);
+  const quality = qualityMap(field, mask, box, seg.contrast, freq.reliability);
   lap('output');
   return {
     enhanced,
@@ -152,44 +157,70 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   };
 }
 
-/** Blocks (rows x cols of `bs` px) holding a mask pixel and not set in `done`; undefined when there are none. */
-function blocksUnder(mask: Mask, bs: number, rows: number, cols: number, done: Uint8Array): Uint8Array | undefined {
+/** Columns [x0, x1) and rows [y0, y1) holding every mask pixel (all empty, x0 = x1 = y0 = y1 = 0, for an empty mask). */
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * The blocks (rows x cols of `bs` px) holding a mask pixel and not set in `done` (undefined when there are
+ * none), and the mask's bounding box.
+ */
+function blocksUnder(mask: Mask, bs: number, rows: number, cols: number, done: Uint8Array): { rest: Uint8Array | undefined; box: Box } {
   const out = new Uint8Array(rows * cols);
   const { width, height, data } = mask;
   let any = false;
+  let x0 = width;
+  let x1 = -1;
+  let y0 = -1;
+  let y1 = -1;
   for (let y = 0; y < height; y++) {
     const r = ((y / bs) | 0) * cols;
+    let first = -1;
+    let last = -1;
     for (let x = 0, i = y * width; x < width; x++, i++) {
       if (!data[i]) continue;
+      if (first < 0) first = x;
+      last = x;
       const b = r + ((x / bs) | 0);
       if (!done[b] && !out[b]) {
         out[b] = 1;
         any = true;
       }
     }
+    if (first < 0) continue;
+    if (y0 < 0) y0 = y;
+    y1 = y;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
   }
-  return any ? out : undefined;
+  const box = y0 < 0 ? { x0: 0, y0: 0, x1: 0, y1: 0 } : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+  return { rest: any ? out : undefined, box };
 }
 
-/** Map the Gabor response to [0, 1] with ridges dark: 0.5 + 0.5 * response / A (clamped), A = quantile of |response|; 1 outside the mask. */
-function toRidgeImage(resp: Float32Array, mask: Mask, width: number, height: number, q: number): GrayImage {
+/**
+ * Map the Gabor response to [0, 1] with ridges dark: 0.5 + 0.5 * response / A (clamped), A = quantile of
+ * |response|; 1 outside the mask (whose pixels all lie in `box`). `scratch` (at least as long as the mask's
+ * pixel count) is overwritten.
+ */
+function toRidgeImage(resp: Float32Array, mask: Mask, box: Box, q: number, scratch: Float32Array): GrayImage {
   // |response| of the mask pixels only (the same quantile as over the whole image restricted to the mask).
+  const { width, height } = mask;
   const md = mask.data;
-  let inside = 0;
-  for (let i = 0; i < md.length; i++) if (md[i]) inside++;
-  const abs = new Float32Array(inside);
-  for (let i = 0, j = 0; i < resp.length; i++) if (md[i]) abs[j++] = Math.abs(resp[i]!);
-  const a = quantile(abs, q);
+  let j = 0;
+  for (let y = box.y0; y < box.y1; y++) for (let i = y * width + box.x0, e = y * width + box.x1; i < e; i++) if (md[i]) scratch[j++] = Math.abs(resp[i]!);
+  const a = quantile(scratch.subarray(0, j), q);
   const k = a > 1e-9 ? 0.5 / a : 0;
-  const out = new Float32Array(resp.length);
-  for (let i = 0; i < resp.length; i++) {
-    if (!mask.data[i]) {
-      out[i] = 1;
-      continue;
+  const out = new Float32Array(resp.length).fill(1);
+  for (let y = box.y0; y < box.y1; y++)
+    for (let i = y * width + box.x0, e = y * width + box.x1; i < e; i++) {
+      if (!md[i]) continue;
+      const v = 0.5 + resp[i]! * k;
+      out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
     }
-    const v = 0.5 + resp[i]! * k;
-    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
-  }
   return { width, height, data: out };
 }
 
@@ -197,24 +228,25 @@ function toRidgeImage(resp: Float32Array, mask: Mask, width: number, height: num
  * Per-block quality in [0, 1]: mean coherence of the block's mask pixels x relative contrast x
  * sqrt(frequency reliability) x the block's mask coverage; 0 outside the mask.
  */
-function qualityMap(field: OrientationField, mask: Mask, contrast: BlockMap, reliability: BlockMap): BlockMap {
+function qualityMap(field: OrientationField, mask: Mask, box: Box, contrast: BlockMap, reliability: BlockMap): BlockMap {
   const { rows, cols, blockSize } = contrast;
   const nb = rows * cols;
   const cohSum = new Float32Array(nb);
   const inMask = new Float32Array(nb);
-  const count = new Float32Array(nb);
   const { width, height } = mask;
   const md = mask.data;
   const coh = field.coherence;
-  for (let y = 0; y < height; y++) {
+  // Per block, the mask pixels' coherence summed row segment by row segment (rows and columns outside the
+  // mask's bounding box hold none).
+  for (let y = box.y0; y < box.y1; y++) {
     const r = ((y / blockSize) | 0) * cols;
-    for (let x0 = 0; x0 < width; x0 += blockSize) {
+    for (let x0 = box.x0 - (box.x0 % blockSize); x0 < box.x1; x0 += blockSize) {
       const b = r + x0 / blockSize;
-      const x1 = Math.min(width, x0 + blockSize);
-      count[b]! += x1 - x0;
+      const xs = Math.max(x0, box.x0);
+      const xe = Math.min(box.x1, x0 + blockSize);
       let n = 0;
       let c = 0;
-      for (let i = y * width + x0, e = y * width + x1; i < e; i++) {
+      for (let i = y * width + xs, e = y * width + xe; i < e; i++) {
         if (md[i]) {
           n++;
           c += coh[i]!;
@@ -227,7 +259,11 @@ function qualityMap(field: OrientationField, mask: Mask, contrast: BlockMap, rel
   const data = new Float32Array(nb);
   for (let i = 0; i < nb; i++) {
     if (!inMask[i]) continue;
-    const q = (cohSum[i]! / inMask[i]!) * contrast.data[i]! * Math.sqrt(Math.max(0, reliability.data[i]!)) * (inMask[i]! / count[i]!);
+    const r = (i / cols) | 0;
+    const cc = i - r * cols;
+    // Pixels of the block (edge blocks are partial).
+    const count = (Math.min(height, (r + 1) * blockSize) - r * blockSize) * (Math.min(width, (cc + 1) * blockSize) - cc * blockSize);
+    const q = (cohSum[i]! / inMask[i]!) * contrast.data[i]! * Math.sqrt(Math.max(0, reliability.data[i]!)) * (inMask[i]! / count);
     data[i] = q < 0 ? 0 : q > 1 ? 1 : q;
   }
   return { blockSize, rows, cols, data };

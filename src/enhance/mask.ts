@@ -10,7 +10,7 @@ import { getCv, withMats } from '../cv/index.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask, OrientationField } from './types.js';
 import { orientationField } from './orientation.js';
-import { blockMean, blockStd, checkGray, checkRange, quantile, upsampleBlocks } from './util.js';
+import { blockMean, blockStd, checkGray, checkRange, quantile, upsampleBlocksAbove } from './util.js';
 import { borrow, giveBack } from './scratch.js';
 
 /** Defaults of {@link segmentMask}, in pixels at 500 ppi. */
@@ -96,15 +96,22 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   // Pixel mask: bilinear upsampling of the block mask thresholded at 0.5 (a smooth outline), minus flat pixels.
   // Flat pixels are cut only near the outline (within about a block), so saturated or blank spots inside a
   // print never make holes.
-  const up = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(cleaned) }, width, height);
-  const deep = upsampleBlocks({ blockSize: bs, rows, cols, data: Float32Array.from(erodeBlocks(cleaned, cols, rows)) }, width, height);
   const m = borrow(Uint8Array, width * height);
-  for (let i = 0; i < m.length; i++) m[i] = up[i]! >= 0.5 ? 1 : 0;
-  cutFlatPixels(image, m, deep, o.flatContrast * ref);
-  const final = cleanPixels(m, width, height, bs);
-  giveBack(m, up, deep);
+  const box = upsampleBlocksAbove({ blockSize: bs, rows, cols, data: Float32Array.from(cleaned) }, width, height, 0.5, m);
+  const deep = borrow(Uint8Array, width * height);
+  upsampleBlocksAbove({ blockSize: bs, rows, cols, data: Float32Array.from(erodeBlocks(cleaned, cols, rows)) }, width, height, 0.5, deep);
+  let final: Uint8Array;
   let count = 0;
-  for (let i = 0; i < final.length; i++) count += final[i]!;
+  if (box.y1 === 0) {
+    final = new Uint8Array(width * height);
+    giveBack(deep);
+  } else {
+    cutFlatPixels(image, m, deep, o.flatContrast * ref, box);
+    giveBack(deep); // before cleanPixels borrows its scratch: fewer whole-image arrays at once
+    final = cleanPixels(m, width, height, bs, box);
+    for (let y = box.y0; y < box.y1; y++) for (let i = y * width + box.x0, e = y * width + box.x1; i < e; i++) count += final[i]!;
+  }
+  giveBack(m);
   if (count === 0 && Math.min(width, height) < 4 * bs) notes.push(`mask: no foreground found (the image, ${width} x ${height}, is under 4 blocks of ${bs} px a side: too small to judge)`);
   else if (count === 0) notes.push('mask: no foreground found (flat or featureless image)');
   else notes.push(`mask: ${((100 * count) / final.length).toFixed(1)}% of the image is foreground`);
@@ -199,34 +206,63 @@ function integralScratch(n: number): [Float64Array, Float64Array] {
   return fresh;
 }
 
+/** Columns [x0, x1) and rows [y0, y1) of an image. */
+interface PixelBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /**
- * Clear the pixels of `m` (height x width, 0/1) that are set, lie outside the eroded block mask (`deep` < 0.5)
- * and whose 5 x 5 standard deviation (borders reflected) is under `threshold`: the flat pixels near the
- * outline. Window sums come from integral images of the values and their squares (Float64), so only the
+ * Clear the pixels of `m` (height x width, 0/1, every set pixel inside `box`) that are set, lie outside the
+ * eroded block mask (`deep`, height x width: 1 where its upsampling is >= 0.5) and whose 5 x 5 standard
+ * deviation (borders reflected) is under `threshold`: the flat pixels near the outline. Window sums come from integral images of the values and their squares (Float64), so only the
  * pixels near the outline cost anything beyond two passes.
  */
-function cutFlatPixels(image: GrayImage, m: Uint8Array, deep: Float32Array, threshold: number): void {
+function cutFlatPixels(image: GrayImage, m: Uint8Array, deep: Uint8Array, threshold: number, box: PixelBox): void {
   const { width, height, data } = image;
   const W = width + 5;
   const H = height + 5;
-  // Integral images over the image padded by 2 px (reflected, edge pixel repeated), with a leading zero row and column.
+  // Integral images over the image padded by 2 px (reflected, edge pixel repeated), with a leading zero row and column;
+  // only the padded rows and columns up to the box's last window are filled (sums start at the top left corner, so
+  // the entries computed are the same as over the whole image).
+  const pw = box.x1 + 4;
+  const ph = box.y1 + 4;
   const [s1, s2] = integralScratch(W * H);
-  // Row 0 and column 0 are the zero border (every other entry is written below).
+  // Row 0 and column 0 are the zero border (every other entry read is written below).
   s1.fill(0, 0, W);
   s2.fill(0, 0, W);
-  for (let r = W; r < W * H; r += W) {
+  for (let r = W; r <= ph * W; r += W) {
     s1[r] = 0;
     s2[r] = 0;
   }
   const refl = (v: number, n: number): number => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v);
   const col = new Int32Array(width + 4);
   for (let px = 0; px < width + 4; px++) col[px] = refl(px - 2, width);
-  for (let py = 0; py < height + 4; py++) {
+  for (let py = 0; py < ph; py++) {
     const row = refl(py - 2, height) * width;
     let a = 0;
     let b = 0;
     const o = (py + 1) * W;
-    for (let px = 0; px < width + 4; px++) {
+    // Padded columns 2 .. width + 1 are image columns 0 .. width - 1 (no reflection lookup there).
+    const inner = Math.min(pw, width + 2);
+    let px = 0;
+    for (; px < 2; px++) {
+      const v = data[row + col[px]!]!;
+      a += v;
+      b += v * v;
+      s1[o + px + 1] = s1[o - W + px + 1]! + a;
+      s2[o + px + 1] = s2[o - W + px + 1]! + b;
+    }
+    for (let i = row + px - 2, k = o + px + 1; px < inner; px++, i++, k++) {
+      const v = data[i]!;
+      a += v;
+      b += v * v;
+      s1[k] = s1[k - W]! + a;
+      s2[k] = s2[k - W]! + b;
+    }
+    for (; px < pw; px++) {
       const v = data[row + col[px]!]!;
       a += v;
       b += v * v;
@@ -235,9 +271,9 @@ function cutFlatPixels(image: GrayImage, m: Uint8Array, deep: Float32Array, thre
     }
   }
   const t2 = threshold * threshold;
-  for (let y = 0; y < height; y++)
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      if (!m[i] || deep[i]! >= 0.5) continue;
+  for (let y = box.y0; y < box.y1; y++)
+    for (let x = box.x0, i = y * width + box.x0; x < box.x1; x++, i++) {
+      if (!m[i] || deep[i]) continue;
       // Window rows y-2..y+2 are padded rows y..y+4, i.e. integral rows y..y+5; same for columns.
       const a = y * W + x;
       const b = (y + 5) * W + x;
@@ -274,10 +310,38 @@ function cleanBlocks(fg: Uint8Array, cols: number, rows: number, keepFraction: n
  * resolution for sigma >= 2 px (together with the integral-image flat test, 0.07% of the mask pixels of
  * 20 FVC2002 DB1_B images changed against the full-resolution version).
  */
-function cleanPixels(m: Uint8Array, width: number, height: number, blockSize: number): Uint8Array {
+function cleanPixels(m: Uint8Array, width: number, height: number, blockSize: number, box: PixelBox): Uint8Array {
+  const sigma = blockSize / 4;
+  const half = sigma >= 2 && width >= 16 && height >= 16;
+  // With even sides, only a crop around the set pixels is smoothed: its corners at even coordinates (the same
+  // 2 x 2 cells and bilinear weights as over the whole image) and a margin of a block plus 8 px of zeros (beyond
+  // the smoothing's reach, so the values inside, and the zeros outside, are those of the whole image).
+  if (!half || width % 2 || height % 2) return cleanCrop(m, width, height, blockSize, { x0: 0, y0: 0, x1: width, y1: height });
+  const margin = blockSize + 8;
+  const x0 = Math.max(0, box.x0 - margin) & ~1;
+  const y0 = Math.max(0, box.y0 - margin) & ~1;
+  const x1 = Math.min(width, (box.x1 + margin + 1) & ~1);
+  const y1 = Math.min(height, (box.y1 + margin + 1) & ~1);
+  if (x1 - x0 < 16 || y1 - y0 < 16) return cleanCrop(m, width, height, blockSize, { x0: 0, y0: 0, x1: width, y1: height });
+  return cleanCrop(m, width, height, blockSize, { x0, y0, x1, y1 });
+}
+
+/** {@link cleanPixels} over the pixels of `crop` (every set pixel of `m` and enough zeros around them); the result is height x width. */
+function cleanCrop(m: Uint8Array, width: number, height: number, blockSize: number, crop: PixelBox): Uint8Array {
   const cv = getCv();
-  const opened = withMats('mask pixel smoothing', (t) => {
-    const src = t(cv.matFromArray(height, width, cv.CV_8U, m));
+  const cw = crop.x1 - crop.x0;
+  const ch = crop.y1 - crop.y0;
+  const whole = cw === width && ch === height;
+  // Scratch arrays of the whole image's size (whatever the crop's), so the pool keeps one size; views of the crop's.
+  const openedFull = borrow(Uint8Array, width * height);
+  const opened = openedFull.subarray(0, cw * ch);
+  // The crop's pixels, in a scratch array of the whole image's size.
+  const full = whole ? undefined : borrow(Uint8Array, width * height);
+  const part = full ? full.subarray(0, cw * ch) : m;
+  if (full) for (let y = 0; y < ch; y++) part.set(m.subarray((y + crop.y0) * width + crop.x0, (y + crop.y0) * width + crop.x1), y * cw);
+  withMats('mask pixel smoothing', (t) => {
+    const src = t(cv.matFromArray(ch, cw, cv.CV_8U, part));
+    if (full) giveBack(full);
     const f = t(new cv.Mat());
     src.convertTo(f, cv.CV_32F, 1, 0);
     const sigma = blockSize / 4;
@@ -286,23 +350,29 @@ function cleanPixels(m: Uint8Array, width: number, height: number, blockSize: nu
     const half = sigma >= 2 && width >= 16 && height >= 16;
     if (half) {
       const low = t(new cv.Mat());
-      cv.resize(f, low, new cv.Size(Math.round(width / 2), Math.round(height / 2)), 0, 0, cv.INTER_AREA);
+      cv.resize(f, low, new cv.Size(Math.round(cw / 2), Math.round(ch / 2)), 0, 0, cv.INTER_AREA);
       const sl = Math.sqrt(sigma * sigma - 3 / 12) / 2;
       const k = 2 * Math.ceil(3 * sl) + 1;
       cv.GaussianBlur(low, low, new cv.Size(k, k), sl, sl, cv.BORDER_CONSTANT);
-      cv.resize(low, f, new cv.Size(width, height), 0, 0, cv.INTER_LINEAR);
+      cv.resize(low, f, new cv.Size(cw, ch), 0, 0, cv.INTER_LINEAR);
     } else {
       const k = 2 * Math.ceil(3 * sigma) + 1;
       cv.GaussianBlur(f, f, new cv.Size(k, k), sigma, sigma, cv.BORDER_CONSTANT);
     }
     const d: Float32Array = f.data32F;
-    const out = borrow(Uint8Array, width * height);
-    for (let i = 0; i < out.length; i++) out[i] = d[i]! >= 0.5 ? 1 : 0;
-    return out;
+    for (let i = 0; i < opened.length; i++) opened[i] = d[i]! >= 0.5 ? 1 : 0;
   });
-  const kept = keepComponents(opened, width, height, 0.2, blockSize * blockSize * 4);
-  giveBack(opened);
-  return kept;
+  if (whole) {
+    const kept = keepComponents(opened, cw, ch, 0.2, blockSize * blockSize * 4);
+    giveBack(openedFull);
+    return kept;
+  }
+  // The crop's result, in place of its input (a scratch view), then into a fresh whole-image mask.
+  const kept = keepComponents(opened, cw, ch, 0.2, blockSize * blockSize * 4, opened);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < ch; y++) out.set(kept.subarray(y * cw, (y + 1) * cw), (y + crop.y0) * width + crop.x0);
+  giveBack(openedFull);
+  return out;
 }
 
 /** Erosion of the block mask by its 3 x 3 neighbourhood (cells on the grid's edge count their outside as background). */
@@ -350,8 +420,11 @@ function fillHoles(m: Uint8Array, width: number, height: number): Uint8Array {
   });
 }
 
-/** Keep the components (8-connected) with at least `fraction` of the largest one's area and `minArea` cells. */
-function keepComponents(m: Uint8Array, width: number, height: number, fraction: number, minArea: number): Uint8Array {
+/**
+ * Keep the components (8-connected) with at least `fraction` of the largest one's area and `minArea` cells;
+ * the result (height x width, 0/1) is written into `into` when given (its first height x width entries).
+ */
+function keepComponents(m: Uint8Array, width: number, height: number, fraction: number, minArea: number, into?: Uint8Array): Uint8Array {
   const cv = getCv();
   return withMats('mask components', (t) => {
     const src = t(cv.matFromArray(height, width, cv.CV_8U, m));
@@ -368,8 +441,8 @@ function keepComponents(m: Uint8Array, width: number, height: number, fraction: 
       keep[l] = a >= fraction * largest && a >= Math.min(minArea, largest) ? 1 : 0;
     }
     const lab: Int32Array = labels.data32S;
-    const out = new Uint8Array(m.length);
-    for (let i = 0; i < out.length; i++) out[i] = keep[lab[i]!]!;
+    const out = into ?? new Uint8Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = keep[lab[i]!]!;
     return out;
   });
 }

@@ -6,7 +6,7 @@ import { getCv, withMats, matFromFloat32 } from '../cv/index.js';
 import { FingerliftError } from '../errors.js';
 import type { GrayImage } from '../image/types.js';
 import type { BlockMap, Mask } from './types.js';
-import { borrow } from './scratch.js';
+import { borrow, giveBack } from './scratch.js';
 
 /** Gaussian blur of a height x width Float32Array (see src/cv). */
 import { gaussianBlurFloat32 as gaussianBlur } from '../cv/index.js';
@@ -89,12 +89,36 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
   let lo = Infinity;
   let hi = -Infinity;
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (where && !where[i]) continue;
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    n++;
+  if (where) {
+    for (let i = 0; i < values.length; i++) {
+      if (!where[i]) continue;
+      const v = values[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      n++;
+    }
+  } else {
+    // Two running minima and maxima (even and odd elements): half as long a chain of dependent comparisons.
+    let lo1 = Infinity;
+    let hi1 = -Infinity;
+    const len = values.length;
+    let i = 0;
+    for (; i + 1 < len; i += 2) {
+      const a = values[i]!;
+      const b = values[i + 1]!;
+      if (a < lo) lo = a;
+      if (a > hi) hi = a;
+      if (b < lo1) lo1 = b;
+      if (b > hi1) hi1 = b;
+    }
+    if (i < len) {
+      const a = values[i]!;
+      if (a < lo) lo = a;
+      if (a > hi) hi = a;
+    }
+    if (lo1 < lo) lo = lo1;
+    if (hi1 > hi) hi = hi1;
+    n = len;
   }
   if (n === 0) return qs.map(() => NaN);
   if (hi <= lo) return qs.map(() => lo);
@@ -102,7 +126,7 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
   // Four histograms, pixel i counted in copy i mod 4 (loop unrolled by four), summed after: neighbouring pixels
   // mostly fall in the same bin, and one counter makes each increment wait for the previous one (about twice
   // as fast; the counts are the same).
-  const hist4 = new Uint32Array(4 * bins);
+  const hist4 = borrow(Int32Array, 4 * bins); // counts < 2^31 (typed arrays are shorter)
   const scale = (bins - 1) / (hi - lo);
   const len = values.length;
   const len4 = len - (len & 3);
@@ -128,7 +152,7 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
   }
   const hist = hist4.subarray(0, bins);
   for (let b = 0; b < bins; b++) hist[b] = hist4[b]! + hist4[b + bins]! + hist4[b + 2 * bins]! + hist4[b + 3 * bins]!;
-  return qs.map((q) => {
+  const out = qs.map((q) => {
     if (q <= 0) return lo;
     if (q >= 1) return hi;
     const target = q * (n - 1);
@@ -139,6 +163,8 @@ export function quantiles(values: Float32Array, qs: number[], where?: Uint8Array
     }
     return hi;
   });
+  giveBack(hist4);
+  return out;
 }
 
 /** Throws E_INVALID_ARGUMENT / E_TOO_SMALL unless `image` is a well-formed GrayImage of at least `minSide` pixels a side. */
@@ -175,11 +201,13 @@ export function checkMask(mask: Mask | undefined, width: number, height: number,
 }
 
 /**
- * Bilinear upsampling of a block map to a height x width per-pixel array, block centres aligned
- * (cell (r, c) sits at pixel ((c + 0.5) * blockSize - 0.5, (r + 0.5) * blockSize - 0.5)); edges clamp.
- * Through cv.resize (INTER_LINEAR) to the whole-block size, then cropped.
+ * Bilinear upsampling of a block map to height x width pixels, block centres aligned (cell (r, c) sits at
+ * pixel ((c + 0.5) * blockSize - 0.5, (r + 0.5) * blockSize - 0.5)); edges clamp; through cv.resize
+ * (INTER_LINEAR) to the whole-block size, then thresholded: sets `out[i]` (height x width, zero-filled by the
+ * caller) to 1 where the upsampled value is >= `threshold`. Returns the bounding box of those pixels (columns
+ * [x0, x1), rows [y0, y1); all 0 when there are none).
  */
-export function upsampleBlocks(map: BlockMap, width: number, height: number): Float32Array {
+export function upsampleBlocksAbove(map: BlockMap, width: number, height: number, threshold: number, out: Uint8Array): { x0: number; y0: number; x1: number; y1: number } {
   const { blockSize: bs, rows, cols } = map;
   const cv = getCv();
   return withMats('upsampleBlocks', (t) => {
@@ -188,8 +216,57 @@ export function upsampleBlocks(map: BlockMap, width: number, height: number): Fl
     const W = cols * bs;
     cv.resize(src, dst, new cv.Size(W, rows * bs), 0, 0, cv.INTER_LINEAR);
     const full: Float32Array = dst.data32F;
-    const out = borrow(Float32Array, width * height);
-    for (let y = 0; y < height; y++) out.set(full.subarray(y * W, y * W + width), y * width);
-    return out;
+    // A block whose 3 x 3 neighbourhood (clipped at the grid's edge) is all 0 or all 1 upsamples to that value
+    // over its whole cell, up to float rounding (the bilinear weights sum to 1), which cannot cross a threshold
+    // inside (0.001, 0.999): only the other cells are read pixel by pixel.
+    const d = map.data;
+    const shortcut = threshold > 1e-3 && threshold < 1 - 1e-3;
+    const uniform = new Int8Array(rows * cols).fill(-1); // -1: read the pixels; 0 / 1: all below / all at or above
+    for (let r = 0; r < rows && shortcut; r++)
+      for (let c = 0; c < cols; c++) {
+        const v = d[r * cols + c]!;
+        if (v !== 0 && v !== 1) continue;
+        let same = true;
+        for (let rr = Math.max(0, r - 1); rr <= Math.min(rows - 1, r + 1) && same; rr++)
+          for (let cc = Math.max(0, c - 1); cc <= Math.min(cols - 1, c + 1); cc++)
+            if (d[rr * cols + cc] !== v) {
+              same = false;
+              break;
+            }
+        if (same) uniform[r * cols + c] = v;
+      }
+    let x0 = width;
+    let x1 = -1;
+    let y0 = -1;
+    let y1 = -1;
+    for (let y = 0; y < height; y++) {
+      let first = -1;
+      let last = -1;
+      const ur = ((y / bs) | 0) * cols;
+      for (let c = 0, xs = 0; xs < width; c++, xs += bs) {
+        const xe = Math.min(width, xs + bs);
+        const u = uniform[ur + c]!;
+        if (u === 0) continue;
+        if (u === 1) {
+          out.fill(1, y * width + xs, y * width + xe);
+          if (first < 0) first = xs;
+          last = xe - 1;
+          continue;
+        }
+        for (let x = xs, j = y * W + xs, i = y * width + xs; x < xe; x++, i++, j++) {
+          if (full[j]! >= threshold) {
+            out[i] = 1;
+            if (first < 0) first = x;
+            last = x;
+          }
+        }
+      }
+      if (first < 0) continue;
+      if (y0 < 0) y0 = y;
+      y1 = y;
+      if (first < x0) x0 = first;
+      if (last > x1) x1 = last;
+    }
+    return y0 < 0 ? { x0: 0, y0: 0, x1: 0, y1: 0 } : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
   });
 }

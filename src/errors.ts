@@ -39,3 +39,34 @@ export class FingerliftError extends Error {
 export function isFingerliftError(e: unknown, code?: ErrorCode): e is FingerliftError {
   return e instanceof FingerliftError && (code === undefined || e.code === code);
 }
+
+/**
+ * A short description of a value for an error message ("undefined", "the number 123", "the string
+ * \"500\"", "a Uint8Array of 3 values", "an object with keys a, b"). JavaScript callers are not held to
+ * the types; messages say what was received.
+ */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  switch (typeof v) {
+    case 'string':
+      return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `the ${typeof v} ${String(v)}`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+  }
+  if (Array.isArray(v)) return `an array of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${v.byteLength} bytes`;
+  const ctor = (v as object).constructor;
+  if (ctor && ctor !== Object && typeof ctor.name === 'string' && ctor.name) return `a ${ctor.name}`;
+  return `an object with keys ${Object.keys(v as object).slice(0, 5).join(', ') || '(none)'}`;
+}
+
+/** The E_INVALID_ARGUMENT error for argument `what` (e.g. "loadImage: input"): expected vs received. */
+export function invalidArgument(what: string, expected: string, got: unknown): FingerliftError {
+  return new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected ${expected}, got ${describeValue(got)}`);
+}

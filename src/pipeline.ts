@@ -27,12 +27,12 @@ import {
   type EnhanceResult,
   type EnhanceTimings,
 } from './enhance/index.js';
-import { deblur, scalePsf, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
+import { deblur, scalePsf, validatePsf, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
 import { extractMinutiaeDetailed, resolveExtractOptions, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
 import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
 import { readFile } from 'node:fs/promises';
-import { FingerliftError } from './errors.js';
+import { FingerliftError, describeValue, invalidArgument } from './errors.js';
 import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, PHOTO_PPI_RANGE, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
 import { SCALE_HYPOTHESES } from './compare/scales.js';
 import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResult, type LocatedFingertip } from './locate/index.js';
@@ -40,8 +40,14 @@ import { locateFingertips, LOCATE_DEFAULTS, type LocateOptions, type LocateResul
 /** What the stages need of a trail: `step` and `recordStep` (an AuditTrail, or a scope of one). */
 export type StepRecorder = Pick<AuditTrail, 'step' | 'recordStep'>;
 
-/** A view of `trail` whose step names start with `prefix` (e.g. "f1." for the first fingertip of a photo). */
+/**
+ * A view of `trail` whose step names start with `prefix` (e.g. "f1." for the first fingertip of a photo).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a trail without `step` and `recordStep` methods or a prefix that is not a string.
+ */
 export function scopedTrail(trail: StepRecorder, prefix: string): StepRecorder {
+  if (!(trail !== null && typeof trail === 'object' && typeof trail.step === 'function' && typeof trail.recordStep === 'function'))
+    throw invalidArgument('scopedTrail: trail', 'an AuditTrail (or a scope of one)', trail);
+  if (typeof prefix !== 'string') throw invalidArgument('scopedTrail: prefix', 'a step name prefix (string)', prefix);
   return {
     step: (name, params, fn, opts) => trail.step(prefix + name, params, fn, opts),
     recordStep: (name, params, ms, output, notes) => trail.recordStep(prefix + name, params, ms, output, notes),
@@ -119,8 +125,13 @@ export interface PrintResult {
 /**
  * Decide the resolution of a contact print: the caller's, else the file's (when plausible), else 500 ppi
  * when the ridge period agrees with it, else the resolution the ridge period implies.
+ * @param gray grey print, height x width, [0, 1].
+ * @param given resolutions in ppi: `option` (the caller's), `file` (plausible, from the loader), `declared` (as written in the file).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image, or a given value that is not a positive number.
  */
-export function decideResolution(gray: GrayImage, given: { option?: number; file?: number; declared?: number }): ResolutionDecision {
+export function decideResolution(gray: GrayImage, given: { option?: number; file?: number; declared?: number } = {}): ResolutionDecision {
+  checkGrayImage(gray, 'decideResolution');
+  checkPpiFacts(given, 'decideResolution', ['option', 'file', 'declared']);
   if (given.option !== undefined) return { ppi: given.option, basis: 'option', note: `resolution given: ${given.option} ppi`, ...(given.declared !== undefined ? { declaredPpi: given.declared } : {}) };
   if (given.file !== undefined) return { ppi: given.file, basis: 'file', declaredPpi: given.file, note: `resolution from the file: ${given.file} ppi` };
   const declared = given.declared !== undefined ? { declaredPpi: given.declared } : {};
@@ -146,6 +157,38 @@ export function decideResolution(gray: GrayImage, given: { option?: number; file
     return { ppi: 500, basis: 'assumed-500', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) ${ratio <= PIPELINE_DEFAULTS.ppiTolerance ? 'is consistent with' : 'too uncertain to contradict'} 500 ppi: 500 ppi assumed` };
   const ppi = Math.round(implied);
   return { ppi, basis: 'ridge-period', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) implies about ${ppi} ppi: processed as ${ppi} ppi` };
+}
+
+/** A grey image (not RGB), else E_INVALID_ARGUMENT naming `what`. */
+function checkGrayImage(gray: unknown, what: string): asserts gray is GrayImage {
+  checkImage(gray, what);
+  if ('channels' in gray && gray.channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a grey image, got an RGB image (convert it with toGray)`);
+}
+
+/**
+ * Each of `keys` of `facts` absent or a positive finite number (ppi; a declared resolution, as written in a
+ * file, may be 0), else E_INVALID_ARGUMENT.
+ */
+function checkPpiFacts(facts: unknown, what: string, keys: readonly string[]): void {
+  if (facts === null || typeof facts !== 'object') throw invalidArgument(what, `resolution facts { ${keys.join(', ')} } (ppi, each optional)`, facts);
+  for (const k of keys) {
+    const v = (facts as Record<string, unknown>)[k];
+    const declared = k.startsWith('declared');
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && (declared ? v >= 0 : v > 0)))
+      throw invalidArgument(`${what}: ${k}`, declared ? 'a number of ppi >= 0' : 'a positive number of ppi', v);
+  }
+}
+
+/** The deblur options of the pipeline checked up front (they are used after several stages): PSF and method. */
+function checkDeblurOption(d: unknown, what: string): void {
+  if (d === undefined) return;
+  if (d === null || typeof d !== 'object') throw invalidArgument(`${what}: deblur`, "deblur options { psf?, method? }", d);
+  const { psf, method } = d as { psf?: unknown; method?: unknown };
+  if (method !== undefined && method !== 'wiener' && method !== 'richardson-lucy') throw invalidArgument(`${what}: deblur.method`, "'wiener' or 'richardson-lucy'", method);
+  if (psf === undefined || psf === 'auto') return;
+  if (psf === null || typeof psf !== 'object')
+    throw invalidArgument(`${what}: deblur.psf`, `'auto' or a PSF object { kind: 'gaussian', sigma } | { kind: 'disk', radius } | { kind: 'motion', length, angle }${typeof psf === 'string' ? ' (text such as "gaussian:2" is read by parsePsf)' : ''}`, psf);
+  validatePsf(psf as Parameters<typeof validatePsf>[0]);
 }
 
 function round2(v: number): number {
@@ -192,17 +235,24 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
 /**
  * A contact print (or a normalised fingertip) from image to template.
  * @param image grey or colour print, height x width, [0, 1].
- * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written).
- * @throws FingerliftError E_INVALID_ARGUMENT for an image whose size and data disagree, a `ppi` outside
- *   PLAUSIBLE_PPI or an unknown polarity; from the stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
+ * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written), ppi; default
+ *   `{}` (resolution unknown: decided from the options or the ridge period).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must agree),
+ *   a source ppi that is not a positive number, an options `ppi` that is not a number in PLAUSIBLE_PPI, an
+ *   unknown polarity or grey mode, a deblur PSF or method that is not one of those accepted; from the
+ *   stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
  */
-export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined }, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
+export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined } = {}, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
   const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
   checkImage(image, 'processPrint');
+  checkPpiFacts(source, 'processPrint: source', ['ppi', 'declaredPpi']);
+  if (options === null || typeof options !== 'object') throw invalidArgument('processPrint: options', 'an options object', options);
   if (options.ppi !== undefined && !(typeof options.ppi === 'number' && options.ppi >= PLAUSIBLE_PPI[0] && options.ppi <= PLAUSIBLE_PPI[1]))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options.ppi)}: a print's resolution must be a number in [${PLAUSIBLE_PPI.join(', ')}] ppi`);
+    throw new FingerliftError('E_INVALID_ARGUMENT', `processPrint: ppi must be a number in [${PLAUSIBLE_PPI.join(', ')}] (a print's resolution, ppi), got ${describeValue(options.ppi)}`);
   if (options.polarity !== undefined && !['auto', 'dark', 'light'].includes(options.polarity))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `polarity "${String(options.polarity)}": use auto, dark or light`);
+    throw new FingerliftError('E_INVALID_ARGUMENT', `processPrint: polarity must be 'auto', 'dark' or 'light', got ${describeValue(options.polarity)}`);
+  if (options.grey !== undefined && !['luminance', 'red', 'green', 'blue'].includes(options.grey)) throw invalidArgument('processPrint: grey', "'luminance', 'red', 'green' or 'blue'", options.grey);
+  checkDeblurOption(options.deblur, 'processPrint');
   const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
   let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
 
@@ -245,8 +295,14 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
   };
 }
 
-/** Ridge polarity of a contact print, decided by `detectPolarity` (background brightness, then profile skewness). */
+/**
+ * Ridge polarity of a contact print, decided by `detectPolarity` (background brightness, then profile skewness).
+ * @param gray grey print, height x width, [0, 1]; `periodPx` its ridge period, pixels, when known.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image or a periodPx that is not a positive number.
+ */
 export function detectPrintPolarity(gray: GrayImage, periodPx?: number): PolarityDecision {
+  checkGrayImage(gray, 'detectPrintPolarity');
+  if (periodPx !== undefined && !(typeof periodPx === 'number' && Number.isFinite(periodPx) && periodPx > 0)) throw invalidArgument('detectPrintPolarity: periodPx', 'a positive number of pixels', periodPx);
   const p = detectPolarity(gray, { modality: 'contact', ...(periodPx !== undefined ? { period: periodPx } : {}) });
   const e = p.evidence;
   const evidence: Record<string, number> = { skewness: round2(e.skewness), darkFraction: round2(e.darkFraction), backgroundFraction: round2(e.backgroundFraction), confidence: round2(e.confidence), period: round2(e.period) };
@@ -266,9 +322,12 @@ export interface StartedRun {
 /**
  * Load an image file and start its audit trail (`command` and its full options are recorded so that
  * `fingerlift verify` can replay the run).
- * @throws FingerliftError from `loadImage` (E_NOT_FOUND, E_DECODE, E_TOO_LARGE, E_TOO_SMALL, E_UNSUPPORTED_FORMAT).
+ * @throws FingerliftError from `loadImage` (E_NOT_FOUND, E_DECODE, E_TOO_LARGE, E_TOO_SMALL, E_UNSUPPORTED_FORMAT);
+ *   E_INVALID_ARGUMENT for a path or command that is not a non-empty string.
  */
 export async function startRun(path: string, command: string, options: unknown, load: LoadOptions = {}): Promise<StartedRun> {
+  if (!(typeof path === 'string' && path !== '')) throw invalidArgument('startRun: path', 'a file path (non-empty string)', path);
+  if (!(typeof command === 'string' && command !== '')) throw invalidArgument('startRun: command', 'the command name (non-empty string)', command);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -379,14 +438,17 @@ export interface LiftedFingertip {
  * `compareAcrossScales` to allow for the scale uncertainty of a photo print.
  * @param image RGB (or grey) photo, height x width, [0, 1], EXIF orientation applied.
  * @throws FingerliftError E_NO_FINGER when no fingertip is found; E_TOO_SMALL for tiny photos;
- *   E_INVALID_ARGUMENT for something that is not an image, a `ppi` outside PHOTO_PPI_RANGE, or a
- *   minRidgeContrast that is not a finite number >= 0.
+ *   E_INVALID_ARGUMENT for something that is not an image, a `ppi` that is not a number in
+ *   PHOTO_PPI_RANGE, a minRidgeContrast that is not a finite number >= 0, or a deblur PSF or method that
+ *   is not one of those accepted.
  */
 export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: StepRecorder): { located: LocateResult; fingertips: LiftedFingertip[] } {
+  if (options === null || typeof options !== 'object') throw invalidArgument('liftPhoto: options', 'an options object', options);
   const name = options.name ?? 'photo';
   checkImage(image, `liftPhoto ${name}`);
   if (options.ppi !== undefined && !(typeof options.ppi === 'number' && options.ppi >= PHOTO_PPI_RANGE[0] && options.ppi <= PHOTO_PPI_RANGE[1]))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options.ppi)}: a photo's resolution at the fingertips must be a number in [${PHOTO_PPI_RANGE.join(', ')}] ppi`, { input: name });
+    throw new FingerliftError('E_INVALID_ARGUMENT', `liftPhoto: ppi must be a number in [${PHOTO_PPI_RANGE.join(', ')}] (a photo's resolution at the fingertips, ppi), got ${describeValue(options.ppi)}`, { input: name });
+  checkDeblurOption(options.deblur, 'liftPhoto');
   if (options.minRidgeContrast !== undefined && !(Number.isFinite(options.minRidgeContrast) && options.minRidgeContrast >= 0))
     throw new FingerliftError('E_INVALID_ARGUMENT', `minRidgeContrast ${options.minRidgeContrast}: need a finite number >= 0`, { input: name });
   const locateNotes = (r: LocateResult): string[] => [`${r.fingertips.length} fingertip(s) located (${r.fingertips.filter((f) => f.usable).length} usable); segmentation ${r.diagnostics.segmentation}`, ...r.diagnostics.notes];

@@ -9,10 +9,10 @@
  * writes files; the caller writes the returned bytes.
  */
 import sharp from 'sharp';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { BlockMap, Mask, OrientationField } from '../enhance/types.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
-import { isRgb } from '../image/types.js';
+import { checkImage as checkAnyImage, isRgb } from '../image/types.js';
 import type { OrientedBox } from '../locate/types.js';
 import type { Template } from '../minutiae/types.js';
 import {
@@ -94,15 +94,37 @@ function checkScale(scale: number): number {
   return scale;
 }
 
+/** An image whose size and data agree (see image/types checkImage), else E_INVALID_ARGUMENT naming `what`. */
 function checkImage(image: AnyImage, what: string): void {
+  checkAnyImage(image, what);
   const n = image.width * image.height * (isRgb(image) ? 3 : 1);
   if (!(image.width >= 1 && image.height >= 1) || image.data.length !== n) {
     throw invalid(`${what}: ${image.width} x ${image.height} image with ${image.data.length} values`);
   }
 }
 
-/** Grey or RGB float image ([0, 1]) -> interleaved RGB bytes (×255, rounded half up, clamped; NaN -> 0). */
+/** An object with a `width` x `height` `data` array (mask, field, per-pixel map), else E_INVALID_ARGUMENT. */
+function checkSized(v: unknown, what: string, expected: string): void {
+  if (v === null || typeof v !== 'object' || !ArrayBuffer.isView((v as { data?: unknown }).data) && !ArrayBuffer.isView((v as { theta?: unknown }).theta))
+    throw invalidArgument(what, expected, v);
+}
+
+/** A template object with a minutiae array, else E_INVALID_ARGUMENT. */
+function checkTemplate(t: unknown, what: string): void {
+  if (t === null || typeof t !== 'object' || !Array.isArray((t as Template).minutiae)) throw invalidArgument(what, 'a Template { width, height, ppi, minutiae }', t);
+}
+
+/** An options object (or undefined for the defaults), else E_INVALID_ARGUMENT. */
+function checkOpts(o: unknown, what: string): void {
+  if (o === null || typeof o !== 'object') throw invalidArgument(`${what}: options`, 'an options object', o);
+}
+
+/**
+ * Grey or RGB float image ([0, 1]) -> interleaved RGB bytes (×255, rounded half up, clamped; NaN -> 0).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must agree).
+ */
 export function toRgbBytes(image: AnyImage): Buffer {
+  checkImage(image, 'toRgbBytes');
   const n = image.width * image.height;
   const out = Buffer.allocUnsafe(n * 3);
   const d = image.data;
@@ -163,10 +185,13 @@ export interface MinutiaeDrawOptions extends PictureOptions {
  * @param gray the print, height x width, [0, 1].
  * @param template minutiae in the template's frame (pixels, ISO direction).
  * @returns PNG bytes, (width × scale) x (height × scale), density ppi × scale (ppi default template.ppi).
- * @throws FingerliftError E_INVALID_ARGUMENT for an inconsistent image or scale.
+ * @throws FingerliftError E_INVALID_ARGUMENT for an inconsistent image or scale, or a template that is not
+ *   a Template.
  */
 export async function drawMinutiae(gray: AnyImage, template: Template, opts: MinutiaeDrawOptions = {}): Promise<Buffer> {
   checkImage(gray, 'drawMinutiae');
+  checkTemplate(template, 'drawMinutiae: template');
+  checkOpts(opts, 'drawMinutiae');
   const scale = checkScale(opts.scale ?? DRAW_DEFAULTS.overlayScale);
   const ppi = opts.ppi ?? template.ppi;
   const svg = minutiaeSvg(template, gray.width, gray.height, { numbers: opts.numbers ?? false, scale, ppi });
@@ -177,10 +202,12 @@ export async function drawMinutiae(gray: AnyImage, template: Template, opts: Min
  * The region-of-interest mask over a print: background (mask 0) tinted, the boundary drawn solid.
  * @param mask height x width, same size as `gray`, 1 = fingerprint.
  * @returns PNG bytes, density ppi × scale when ppi is given.
- * @throws FingerliftError E_INVALID_ARGUMENT when the sizes differ.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image or a mask, or when the sizes differ.
  */
 export async function drawMask(gray: AnyImage, mask: Mask, opts: PictureOptions = {}): Promise<Buffer> {
   checkImage(gray, 'drawMask');
+  checkSized(mask, 'drawMask: mask', 'a Mask { width, height, data: Uint8Array }');
+  checkOpts(opts, 'drawMask');
   const { width: w, height: h } = gray;
   if (mask.width !== w || mask.height !== h || mask.data.length !== w * h) {
     throw invalid(`drawMask: mask ${mask.width} x ${mask.height} does not match the ${w} x ${h} image`);
@@ -215,10 +242,13 @@ export interface OrientationDrawOptions extends PictureOptions {
  * its centre, opacity by coherence.
  * @param orientation per-pixel field, same size as `gray`.
  * @param step block size, pixels (default 16).
- * @throws FingerliftError E_INVALID_ARGUMENT when sizes differ or step < 2.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image or an orientation field,
+ *   when sizes differ or step < 2.
  */
 export async function drawOrientation(gray: AnyImage, orientation: OrientationField, step: number = DRAW_DEFAULTS.orientationStep, opts: OrientationDrawOptions = {}): Promise<Buffer> {
   checkImage(gray, 'drawOrientation');
+  checkSized(orientation, 'drawOrientation: orientation', 'an OrientationField { width, height, theta, coherence }');
+  checkOpts(opts, 'drawOrientation');
   const { width: w, height: h } = gray;
   if (orientation.width !== w || orientation.height !== h) {
     throw invalid(`drawOrientation: field ${orientation.width} x ${orientation.height} does not match the ${w} x ${h} image`);
@@ -270,9 +300,13 @@ const isBlockMap = (m: BlockMap | PixelMap): m is BlockMap => (m as BlockMap).bl
  * range[1] (yellow); non-finite values and pixels outside the mask stay uncoloured.
  * @returns PNG bytes: the map's (or base's) size × scale, plus a colour-bar strip of
  *   `legendHeight` × scale pixels at the bottom when `legend` is on.
- * @throws FingerliftError E_INVALID_ARGUMENT for an empty range, inconsistent sizes or data length.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a map that is not a block or pixel map, a range that is not
+ *   a pair of numbers or is empty, inconsistent sizes or data length.
  */
 export async function drawHeatmap(map: BlockMap | PixelMap, range: readonly [number, number], opts: HeatmapDrawOptions = {}): Promise<Buffer> {
+  checkSized(map, 'drawHeatmap: map', 'a BlockMap { blockSize, rows, cols, data } or a per-pixel map { width, height, data }');
+  if (!Array.isArray(range) || range.length !== 2) throw invalidArgument('drawHeatmap: range', 'a pair [low, high] of numbers', range);
+  checkOpts(opts, 'drawHeatmap');
   const [lo, hi] = range;
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) throw invalid(`drawHeatmap: range [${lo}, ${hi}] is empty`);
   const block = isBlockMap(map);
@@ -335,10 +369,14 @@ export interface BoxesDrawOptions extends PictureOptions {
  * Rotated boxes (fingertips located in a photo) with their labels and scores; the tip edge is drawn
  * thicker.
  * @param image the photo (RGB or grey), photo pixels; boxes in the same pixels.
- * @throws FingerliftError E_INVALID_ARGUMENT for an inconsistent image or scale.
+ * @throws FingerliftError E_INVALID_ARGUMENT for an inconsistent image or scale, or boxes that are not an
+ *   array of OrientedBox objects.
  */
 export async function drawBoxes(image: AnyImage, boxes: readonly OrientedBox[], opts: BoxesDrawOptions = {}): Promise<Buffer> {
   checkImage(image, 'drawBoxes');
+  if (!Array.isArray(boxes) || !boxes.every((b) => b !== null && typeof b === 'object'))
+    throw invalidArgument('drawBoxes: boxes', 'an array of OrientedBox { cx, cy, width, height, angle } (from locateFingertips)', boxes);
+  checkOpts(opts, 'drawBoxes');
   let scale = opts.scale ?? 1;
   if (opts.maxSide !== undefined) scale = Math.min(scale, opts.maxSide / Math.max(image.width, image.height));
   checkScale(scale);
@@ -361,7 +399,8 @@ export interface ComparisonChartOptions extends PictureOptions {
  * numbered 1..k identically on both and joined by lines, unmated minutiae faint.
  * @param mated pairs of minutia indices (into probeTemplate.minutiae and refTemplate.minutiae).
  * @returns PNG bytes (default scale 2, density ppi × scale with ppi the probe template's).
- * @throws FingerliftError E_INVALID_ARGUMENT for a mated index outside its template or bad images.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a mated index outside its template, bad images, templates
+ *   that are not Templates or mated pairs that are not an array.
  */
 export async function drawComparisonChart(
   probeGray: AnyImage,
@@ -373,6 +412,10 @@ export async function drawComparisonChart(
 ): Promise<Buffer> {
   checkImage(probeGray, 'drawComparisonChart probe');
   checkImage(refGray, 'drawComparisonChart reference');
+  checkTemplate(probeTemplate, 'drawComparisonChart: probe template');
+  checkTemplate(refTemplate, 'drawComparisonChart: reference template');
+  if (!Array.isArray(mated)) throw invalidArgument('drawComparisonChart: mated', 'an array of { probe, reference } minutia indices', mated);
+  checkOpts(opts, 'drawComparisonChart');
   const scale = checkScale(opts.scale ?? DRAW_DEFAULTS.chartScale);
   const ppi = opts.ppi ?? probeTemplate.ppi;
   const layout = chartLayout(probeGray, refGray, scale);
@@ -413,9 +456,12 @@ async function svgToPng(svg: string): Promise<Buffer> {
 /**
  * Score distributions (histograms of relative frequency for genuine and impostor comparisons) with
  * threshold lines, as PNG (default 900 x 500).
- * @throws FingerliftError E_INVALID_ARGUMENT when there are no scores or a score is not finite.
+ * @throws FingerliftError E_INVALID_ARGUMENT when a list is not an array, there are no scores or a score is not finite.
  */
 export async function plotScores(genuine: readonly number[], impostor: readonly number[], opts: ScoresPlotOptions = {}): Promise<Buffer> {
+  if (!Array.isArray(genuine)) throw invalidArgument('plotScores: genuine', 'an array of scores', genuine);
+  if (!Array.isArray(impostor)) throw invalidArgument('plotScores: impostor', 'an array of scores', impostor);
+  checkOpts(opts, 'plotScores');
   try {
     return await svgToPng(scoresSvg(genuine, impostor, opts));
   } catch (e) {
@@ -427,9 +473,11 @@ export async function plotScores(genuine: readonly number[], impostor: readonly 
 /**
  * DET curve (FNMR against FMR, log10 axes, FMR = FNMR diagonal, optional EER mark) as PNG (default
  * 600 x 600).
- * @throws FingerliftError E_INVALID_ARGUMENT for no points or a rate outside [0, 1].
+ * @throws FingerliftError E_INVALID_ARGUMENT for points that are not an array, no points or a rate outside [0, 1].
  */
 export async function plotDet(points: readonly DetPoint[], opts: DetPlotOptions = {}): Promise<Buffer> {
+  if (!Array.isArray(points)) throw invalidArgument('plotDet: points', "an array of DET points { threshold, fmr, fnmr } (evaluate()'s det)", points);
+  checkOpts(opts, 'plotDet');
   try {
     return await svgToPng(detSvg(points, opts));
   } catch (e) {

@@ -9,7 +9,8 @@
  * trail's `createdAt`). All text is escaped with `escape-html`.
  */
 import escapeHtml from 'escape-html';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
+import { parseTrail } from './verify.js';
 import { stableStringify } from './hash.js';
 import { PRACTICE_REFERENCES, referenceFor, type StepReference } from './references.js';
 import type { Trail, TrailStep } from './trail.js';
@@ -161,10 +162,13 @@ footer{margin-top:28px;color:var(--muted);font-size:12px}
 
 /**
  * Render the report. Pure and deterministic.
- * @throws FingerliftError E_INVALID_ARGUMENT for a picture that is empty, not an image, or names a step
+ * @throws FingerliftError E_INVALID_ARGUMENT for data that is not an object, a trail that is not a valid
+ *   trail (checked as `parseTrail` checks a file), a picture that is empty, not an image, or names a step
  *   the trail does not record.
  */
 export function renderReport(data: ReportData): string {
+  if (data === null || typeof data !== 'object') throw invalidArgument('renderReport', 'report data { trail, original?, stages?, minutiae?, ... }', data);
+  parseTrail(data.trail, 'renderReport: trail');
   const { trail } = data;
   const refs = data.references;
   const timings = data.timings ?? true;

@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import { hashValue, jsonSafeParams, sha256Hex, stableStringify } from './hash.js';
 
 /** Identifies this trail layout; bumped on any incompatible change. */
@@ -167,12 +167,17 @@ export function environment(): TrailEnvironment {
 /**
  * Describe an input from its bytes (hash and size computed here).
  * `width`/`height`/`ppi` come from the decoder; pass undefined when unknown.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a path that is not a non-empty string, bytes that are not
+ *   a Uint8Array (or Buffer), or info that is not an object.
  */
 export function describeInput(
   path: string,
   bytes: Uint8Array,
   info: { width?: number; height?: number; ppi?: number; role?: string } = {},
 ): TrailInput {
+  if (!(typeof path === 'string' && path !== '')) throw invalidArgument('describeInput: path', 'the input path (non-empty string)', path);
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument('describeInput: bytes', "the input's content as a Uint8Array or Buffer", bytes);
+  if (info === null || typeof info !== 'object') throw invalidArgument('describeInput: info', 'an object { width?, height?, ppi?, role? }', info);
   const input: TrailInput = {
     path,
     sha256: sha256Hex(bytes),
@@ -201,12 +206,14 @@ export function inputFromSource(
 
 /**
  * Read a file and describe it (`describeInput`).
- * @throws FingerliftError E_NOT_FOUND when the file cannot be read.
+ * @throws FingerliftError E_NOT_FOUND when the file cannot be read; E_INVALID_ARGUMENT for a path that is
+ *   not a non-empty string.
  */
 export async function describeInputFile(
   path: string,
   info: { width?: number; height?: number; ppi?: number; role?: string } = {},
 ): Promise<TrailInput> {
+  if (!(typeof path === 'string' && path !== '')) throw invalidArgument('describeInputFile: path', 'a file path (non-empty string)', path);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
 import { checkOutputsOnDisk, loadTrail } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
@@ -144,13 +144,23 @@ async function resumeCheck(
 
 /**
  * Run `task` on every input. Never throws for a failing input (it is in `failed`); throws only for
- * bad arguments (E_INVALID_ARGUMENT: jobs not a positive integer, no task module).
+ * bad arguments (FingerliftError E_INVALID_ARGUMENT: options not an object, inputs neither an array of
+ * paths or InputFiles nor `expandInputs`'s result, jobs not a positive integer, no task module (a string
+ * or URL), outDir not a non-empty string, task not a string).
  */
 export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult> {
   const t0 = performance.now();
+  if (opts === null || typeof opts !== 'object') throw invalidArgument('runBatch', 'an options object { inputs, taskModule, options, outDir, jobs?, ... }', opts);
+  const inputs = opts.inputs as unknown;
+  const isInput = (i: unknown): boolean => (typeof i === 'string' && i !== '') || (i !== null && typeof i === 'object' && typeof (i as InputFile).path === 'string' && typeof (i as InputFile).name === 'string');
+  if (Array.isArray(inputs) ? !inputs.every(isInput) : !(inputs !== null && typeof inputs === 'object' && Array.isArray((inputs as ExpandedInputs).files) && Array.isArray((inputs as ExpandedInputs).failed)))
+    throw invalidArgument('runBatch: inputs', "an array of file paths or { path, name }, or expandInputs()'s result", inputs);
   const jobs = opts.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `jobs must be a positive integer, got ${String(opts.jobs)}`);
-  if (!opts.taskModule) throw new FingerliftError('E_INVALID_ARGUMENT', 'runBatch: taskModule is required');
+  if (!Number.isInteger(jobs) || jobs < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `runBatch: jobs must be a positive integer, got ${String(opts.jobs)}`);
+  if (!(typeof opts.taskModule === 'string' ? opts.taskModule !== '' : opts.taskModule instanceof URL))
+    throw invalidArgument('runBatch: taskModule', 'the task module (a path or file: URL)', opts.taskModule);
+  if (!(typeof opts.outDir === 'string' && opts.outDir !== '')) throw invalidArgument('runBatch: outDir', 'an output folder (non-empty string)', opts.outDir);
+  if (opts.task !== undefined && typeof opts.task !== 'string') throw invalidArgument('runBatch: task', 'the name of the exported task function (string)', opts.task);
   const taskUrl = taskModuleUrl(opts.taskModule);
   const task = opts.task ?? 'default';
   const outDir = resolve(opts.outDir);

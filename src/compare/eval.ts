@@ -19,7 +19,7 @@
  *
  * All functions here are pure; rates are fractions in [0, 1], not percent.
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 
 /** Default number of histogram bins over [min score, max score]. */
 export const EVAL_DEFAULTS = { histogramBins: 40, fmrTargets: [0.01, 0.001] as number[] };
@@ -73,6 +73,7 @@ export interface EvaluateOptions {
 }
 
 function checkScores(name: string, s: ArrayLike<number>): Float64Array {
+  if (s === null || typeof s !== 'object' || typeof s.length !== 'number') throw invalidArgument(`evaluate: ${name}`, 'an array (or typed array) of scores', s);
   if (s.length === 0) throw new FingerliftError('E_INVALID_ARGUMENT', `evaluate: ${name} scores are empty`);
   const out = Float64Array.from(s);
   for (let i = 0; i < out.length; i++)
@@ -82,9 +83,12 @@ function checkScores(name: string, s: ArrayLike<number>): Float64Array {
 
 /**
  * FVC verification figures from genuine and impostor score lists.
- * @throws FingerliftError E_INVALID_ARGUMENT when a list is empty or holds a non-finite score.
+ * @throws FingerliftError E_INVALID_ARGUMENT when a list is not an array, is empty or holds a non-finite
+ *   score, or for options out of range.
  */
 export function evaluate(genuine: ArrayLike<number>, impostor: ArrayLike<number>, options: EvaluateOptions = {}): EvalResult {
+  if (options === null || typeof options !== 'object') throw invalidArgument('evaluate: options', 'an options object { histogramBins?, fmrTargets? }', options);
+  if (options.fmrTargets !== undefined && !Array.isArray(options.fmrTargets)) throw invalidArgument('evaluate: fmrTargets', 'an array of FMR values in [0, 1]', options.fmrTargets);
   const bins = options.histogramBins ?? EVAL_DEFAULTS.histogramBins;
   const targets = options.fmrTargets ?? EVAL_DEFAULTS.fmrTargets;
   if (!Number.isInteger(bins) || bins < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `evaluate: histogramBins must be a positive integer, got ${bins}`);
@@ -149,8 +153,12 @@ export function evaluate(genuine: ArrayLike<number>, impostor: ArrayLike<number>
   };
 }
 
-/** DET points as CSV text: header `threshold,fmr,fnmr`, one line per candidate threshold. */
+/**
+ * DET points as CSV text: header `threshold,fmr,fnmr`, one line per candidate threshold.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a result without a `det` array (from `evaluate`).
+ */
 export function detCsv(result: Pick<EvalResult, 'det'>): string {
+  if (!Array.isArray(result?.det)) throw invalidArgument('detCsv', "evaluate()'s result { det: DetPoint[] }", result);
   return 'threshold,fmr,fnmr\n' + result.det.map((d) => `${d.threshold},${d.fmr},${d.fnmr}`).join('\n') + '\n';
 }
 
@@ -173,9 +181,15 @@ export interface PairScores {
 /**
  * Runs every unordered pair (a < b) of `items` through `score(items[a].item, items[b].item)`:
  * same finger -> genuine, else impostor. With n items that is n(n-1)/2 comparisons.
- * @throws FingerliftError E_INVALID_ARGUMENT when there is no genuine or no impostor pair.
+ * @throws FingerliftError E_INVALID_ARGUMENT when items is not an array of { label, item }, score is not a
+ *   function, or there is no genuine or no impostor pair.
  */
 export function allPairs<T>(items: ReadonlyArray<Labelled<T>>, score: (a: T, b: T) => number): PairScores {
+  if (!Array.isArray(items)) throw invalidArgument('allPairs: items', 'an array of { label, item }', items);
+  items.forEach((it, i) => {
+    if (it === null || typeof it !== 'object' || typeof it.label !== 'string') throw invalidArgument(`allPairs: items[${i}]`, '{ label: string, item }', it);
+  });
+  if (typeof score !== 'function') throw invalidArgument('allPairs: score', 'a function (a, b) => number', score);
   const out: PairScores = { genuine: [], impostor: [], pairs: [] };
   for (let a = 0; a < items.length; a++)
     for (let b = a + 1; b < items.length; b++) {

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { Piscina } from 'piscina';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { Template } from '../minutiae/types.js';
 import { packGallery } from './pack.js';
 import { workerExecArgv } from '../workers.js';
@@ -55,6 +55,7 @@ export class SearchPool {
    */
   constructor(gallery: ReadonlyArray<PreparedTemplate>, options: SearchPoolOptions = {}) {
     checkGallery(gallery);
+    if (options === null || typeof options !== 'object') throw invalidArgument('SearchPool: options', 'an options object { threads? }', options);
     const threads = options.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_SEARCH_THREADS)
       throw new FingerliftError('E_INVALID_ARGUMENT', `SearchPool: threads must be an integer in [1, ${MAX_SEARCH_THREADS}], got ${threads}`);
@@ -121,8 +122,11 @@ export class SearchPool {
 /**
  * One-off threaded search: start a pool, search, close it. For repeated searches keep a SearchPool
  * (packing the gallery and starting threads cost more than a search of a small gallery).
+ * @throws FingerliftError as `SearchPool` and `search` (E_INVALID_ARGUMENT for a gallery that is not an
+ *   array of PreparedTemplate, options out of range; E_TEMPLATE_FORMAT for a malformed probe).
  */
 export async function searchThreaded(probe: Template | PreparedTemplate, gallery: ReadonlyArray<PreparedTemplate>, options: SearchOptions & SearchPoolOptions = {}): Promise<SearchCandidate[]> {
+  if (options === null || typeof options !== 'object') throw invalidArgument('searchThreaded: options', 'an options object { top?, minScore?, preselect?, threads? }', options);
   const pool = new SearchPool(gallery, { ...(options.threads !== undefined ? { threads: options.threads } : {}) });
   try {
     return await pool.search(probe, options);

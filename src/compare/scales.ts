@@ -4,7 +4,7 @@
  * it at a few scales and keeping the best score recovers genuine pairs the rigid matcher would miss.
  * The search raises impostor scores as well, so its scores are judged with their own thresholds.
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { Template } from '../minutiae/types.js';
 import { compare, type CompareResult } from './match.js';
 import { prepare, type PreparedTemplate } from './prepare.js';
@@ -33,18 +33,24 @@ export interface ScaledProbe {
  * Prepare a lifted (photo) template at each scale hypothesis: scale k means the print is k times too
  * small, i.e. its true resolution is ppi / k (minutiae are rescaled by `prepare`, coordinates untouched).
  * @param template a lifted template (typically 500 ppi).
- * @throws FingerliftError E_TEMPLATE_FORMAT from `prepare`; E_INVALID_ARGUMENT for a non-positive scale.
+ * @throws FingerliftError E_TEMPLATE_FORMAT from `prepare`; E_INVALID_ARGUMENT for a template that is not
+ *   an object, scales that are not a non-empty array of positive numbers.
  */
 export function prepareAcrossScales(template: Template, scales: readonly number[] = SCALE_HYPOTHESES, id?: string): ScaledProbe {
-  if (scales.length === 0 || !scales.every((k) => k > 0 && Number.isFinite(k))) throw new FingerliftError('E_INVALID_ARGUMENT', `scale hypotheses ${JSON.stringify(scales)}: need positive numbers`);
+  if (template === null || typeof template !== 'object') throw invalidArgument('prepareAcrossScales: template', 'a Template { width, height, ppi, minutiae }', template);
+  if (!Array.isArray(scales) || scales.length === 0 || !scales.every((k) => k > 0 && Number.isFinite(k))) throw new FingerliftError('E_INVALID_ARGUMENT', `scale hypotheses ${JSON.stringify(scales)}: need positive numbers`);
   return { scales, prepared: scales.map((k) => prepare({ ...template, ppi: template.ppi / k }, id !== undefined ? { id } : {})) };
 }
 
 /**
  * Compare a photo print at each of its scale hypotheses with a reference (contact print or another photo
  * print at scale 1) and keep the best: the score of a search over scales, reported as such (`scale`).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a probe that is not a ScaledProbe (from
+ *   `prepareAcrossScales`); from `compare` for a malformed reference.
  */
 export function compareAcrossScales(probe: ScaledProbe, reference: Template | PreparedTemplate): CompareResult & { scale: number } {
+  if (probe === null || typeof probe !== 'object' || !Array.isArray(probe.prepared) || !Array.isArray(probe.scales) || probe.prepared.length === 0 || probe.prepared.length !== probe.scales.length)
+    throw invalidArgument('compareAcrossScales: probe', 'a ScaledProbe { scales, prepared } from prepareAcrossScales', probe);
   let best: (CompareResult & { scale: number }) | undefined;
   probe.prepared.forEach((p, k) => {
     const r = compare(p, reference);

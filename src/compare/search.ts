@@ -7,7 +7,7 @@
  * the gallery and merges the shards' rankings, with results identical to `search`. Rates per core and
  * per thread count: bench/compare.ts.
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { Template } from '../minutiae/types.js';
 import { compareWith, MatchScratch, preselectWith, resultOf, type CompareResult } from './match.js';
 import { isPrepared, prepare, probeIndex as probeIndexOf, type PreparedTemplate, type ProbeIndex } from './prepare.js';
@@ -37,6 +37,7 @@ export interface SearchCandidate {
 
 /** Validated `top`, `minScore` and `preselect` of SearchOptions. */
 export function searchSettings(options: SearchOptions): { top: number; minScore: number; preselect: number | undefined } {
+  if (options === null || typeof options !== 'object') throw invalidArgument('search: options', 'an options object { top?, minScore?, preselect? }', options);
   const top = options.top ?? 10;
   const minScore = options.minScore ?? 0;
   if (!Number.isInteger(top) || top < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `search: top must be a positive integer, got ${top}`);
@@ -91,8 +92,9 @@ export function preselected(scores: Float64Array, pre: number): Int32Array {
   return Int32Array.from(order.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, pre).sort((a, b) => a - b));
 }
 
-/** Check that every gallery entry is a PreparedTemplate. */
+/** Check that the gallery is an array and every entry a PreparedTemplate. */
 export function checkGallery(gallery: ReadonlyArray<unknown>): asserts gallery is ReadonlyArray<PreparedTemplate> {
+  if (!Array.isArray(gallery)) throw invalidArgument('search: gallery', 'an array of PreparedTemplate (prepare(template, { id }) each)', gallery);
   gallery.forEach((G, i) => {
     if (!isPrepared(G)) throw new FingerliftError('E_INVALID_ARGUMENT', `search: gallery[${i}] is not a PreparedTemplate (call prepare(template, { id }) first)`);
   });
@@ -103,13 +105,14 @@ export function checkGallery(gallery: ReadonlyArray<unknown>): asserts gallery i
  * @param probe Template or PreparedTemplate.
  * @param gallery PreparedTemplate[] (prepare each with its id once, keep them).
  * @returns at most `top` candidates, by score descending (ties: lower gallery index first).
- * @throws FingerliftError E_INVALID_ARGUMENT for a non-positive `top` or `preselect` or a gallery entry
- *   that is not a PreparedTemplate; E_TEMPLATE_FORMAT from `prepare` for a malformed probe.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a non-positive `top` or `preselect`, a gallery that is
+ *   not an array or an entry that is not a PreparedTemplate; E_TEMPLATE_FORMAT from `prepare` for a
+ *   malformed probe (also for one that is not a template object).
  */
 export function search(probe: Template | PreparedTemplate, gallery: ReadonlyArray<PreparedTemplate>, options: SearchOptions = {}): SearchCandidate[] {
   const { top, minScore, preselect: pre } = searchSettings(options);
-  const P = isPrepared(probe) ? probe : prepare(probe, { id: 'probe' });
   checkGallery(gallery);
+  const P = isPrepared(probe) ? probe : prepare(probe, { id: 'probe' });
   const idx = probeIndexOf(P);
   const scratch = new MatchScratch();
   if (pre !== undefined && pre < gallery.length) {

@@ -5,6 +5,7 @@
  */
 import { extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
+import { checkOptionsArg, checkTemplateArg, checkTemplateInput } from './args.js';
 import type { Template } from '../minutiae/types.js';
 import { looksLikeFmr, fmrStandard, readFmrRecord, isoViewToTemplate, writeIsoTemplate, type IsoRecord, type IsoWriteOptions } from './iso19794.js';
 import { readJsonTemplate, writeJsonTemplate } from './json.js';
@@ -53,9 +54,12 @@ export interface TemplateFile {
  * The format of a template file: the content first ("FMR\0" -> iso or ansi by the length field, "{" ->
  * json), then the extension,
  * then content that looks like .xyt text (digits, signs, spaces and line breaks only).
- * @throws FingerliftError E_TEMPLATE_FORMAT when none fits (names the input).
+ * @param name file name for detection by extension and messages; default 'template' (no extension).
+ * @throws FingerliftError E_TEMPLATE_FORMAT when none fits (names the input); E_INVALID_ARGUMENT for
+ *   bytes that are not a Uint8Array (or Buffer) or a name that is not a string.
  */
-export function detectTemplateFormat(bytes: Uint8Array, name: string): TemplateFormat {
+export function detectTemplateFormat(bytes: Uint8Array, name = 'template'): TemplateFormat {
+  checkTemplateInput('detectTemplateFormat', bytes, name);
   if (looksLikeFmr(bytes)) return fmrStandard(bytes);
   let i = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3; // UTF-8 byte-order mark
@@ -77,12 +81,15 @@ export function detectTemplateFormat(bytes: Uint8Array, name: string): TemplateF
 /**
  * Read a template file with everything it holds.
  * @param bytes the file's content.
- * @param name the file name (for format detection by extension, and in every error message).
+ * @param name the file name (for format detection by extension, and in every error message); default
+ *   'template' (no extension: the format is detected from the content).
  * @param format skip detection.
- * @throws FingerliftError E_TEMPLATE_FORMAT (malformed or unknown content), E_INVALID_ARGUMENT (.xyt
- *   without `width`/`height`).
+ * @throws FingerliftError E_TEMPLATE_FORMAT (malformed or unknown content), E_INVALID_ARGUMENT (bytes not
+ *   a Uint8Array or Buffer, a name that is not a string, an unknown format, .xyt without `width`/`height`).
  */
-export function readTemplateFile(bytes: Uint8Array, name: string, format?: TemplateFormat, opts: ReadTemplateOptions = {}): TemplateFile {
+export function readTemplateFile(bytes: Uint8Array, name = 'template', format?: TemplateFormat, opts: ReadTemplateOptions = {}): TemplateFile {
+  checkTemplateInput('readTemplateFile', bytes, name);
+  checkOptionsArg('readTemplateFile', opts);
   const f = format ?? detectTemplateFormat(bytes, name);
   const notes: string[] = [];
   switch (f) {
@@ -115,7 +122,8 @@ export function readTemplateFile(bytes: Uint8Array, name: string, format?: Templ
  * view; use {@link readTemplateFile} or `readIsoRecord` for all views.
  * @throws as {@link readTemplateFile}.
  */
-export function readTemplate(bytes: Uint8Array, name: string, format?: TemplateFormat, opts: ReadTemplateOptions = {}): Template {
+export function readTemplate(bytes: Uint8Array, name = 'template', format?: TemplateFormat, opts: ReadTemplateOptions = {}): Template {
+  checkTemplateInput('readTemplate', bytes, name);
   return readTemplateFile(bytes, name, format, opts).template;
 }
 
@@ -128,10 +136,13 @@ export interface WriteTemplateOptions {
 /**
  * Serialise a Template: .xyt text (x, y, theta rounded to whole units), ISO/IEC 19794-2:2005 or ANSI
  * INCITS 378-2004 (one finger view; x, y whole pixels, angle 1/256 turn or 2 degrees), or JSON (exact).
- * @throws FingerliftError E_INVALID_ARGUMENT when the template cannot be stored in the format (names the
- *   problem), or for an unknown format.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a Template (an object with a
+ *   minutiae array of objects), when the template cannot be stored in the format (names the problem), or
+ *   for an unknown format.
  */
 export function writeTemplate(template: Template, format: TemplateFormat, opts: WriteTemplateOptions = {}): Uint8Array {
+  checkTemplateArg('writeTemplate', template);
+  checkOptionsArg('writeTemplate', opts);
   switch (format) {
     case 'xyt':
       return writeXyt(template, opts.xyt);

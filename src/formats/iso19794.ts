@@ -38,7 +38,8 @@
  * start with "FMR\0 20\0"; they are told apart by the length field as FingerprintIO (Važan) does:
  * first 2 bytes >= 26 -> ANSI; 1..25 -> ISO; 0 then next 2 bytes < 24 -> ANSI (6-byte form); else ISO.
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
+import { checkOptionsArg, checkTemplateArg, checkTemplateInput } from './args.js';
 import type { Minutia, MinutiaType, Template } from '../minutiae/types.js';
 import { wrapAngle } from '../minutiae/types.js';
 
@@ -134,20 +135,28 @@ function bad(name: string, problem: string, standard: FmrStandard | undefined = 
   return new FingerliftError('E_TEMPLATE_FORMAT', `${name}: not ${what}: ${problem}`, { input: name });
 }
 
+/** An ISO/ANSI record object (from readFmrRecord or templateToIsoRecord), else E_INVALID_ARGUMENT. */
+function checkRecordArg(fn: string, record: unknown): asserts record is IsoRecord {
+  if (record === null || typeof record !== 'object' || !Array.isArray((record as IsoRecord).views))
+    throw invalidArgument(`${fn}: record`, 'an ISO/ANSI record { standard, views, ... } (from readFmrRecord or templateToIsoRecord)', record);
+}
+
 function invalid(what: string, problem: string): FingerliftError {
   return new FingerliftError('E_INVALID_ARGUMENT', `${what}: ${problem}`);
 }
 
-/** True when the bytes start with the ISO/IEC 19794-2 (and ANSI 378) identifier "FMR\0". */
+/** True when the bytes start with the ISO/IEC 19794-2 (and ANSI 378) identifier "FMR\0" (false for anything that is not a Uint8Array). */
 export function looksLikeFmr(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && ISO_FMR.magic.every((b, i) => bytes[i] === b);
+  return bytes instanceof Uint8Array && bytes.length >= 4 && ISO_FMR.magic.every((b, i) => bytes[i] === b);
 }
 
 /**
  * Which standard an "FMR\0 20\0" record follows, from its length field (see the module comment).
  * Needs at least 12 bytes; shorter input reads as 'iso' (and then fails as truncated).
+ * @throws FingerliftError E_INVALID_ARGUMENT for bytes that are not a Uint8Array (or Buffer).
  */
 export function fmrStandard(bytes: Uint8Array): FmrStandard {
+  checkTemplateInput('fmrStandard', bytes, '');
   if (bytes.length < 12) return 'iso';
   const hi = (bytes[8]! << 8) | bytes[9]!;
   const lo = (bytes[10]! << 8) | bytes[11]!;
@@ -163,9 +172,13 @@ export function fmrStandard(bytes: Uint8Array): FmrStandard {
  * @param expect refuse the other standard (e.g. 'iso' for a strict ISO reader).
  * @throws FingerliftError E_TEMPLATE_FORMAT naming the input and the problem (empty, wrong identifier or
  *   version, length field disagreeing with the data, more minutiae than the data holds, truncated view,
- *   minutia outside the image, reserved type code, angle or quality out of range, trailing bytes).
+ *   minutia outside the image, reserved type code, angle or quality out of range, trailing bytes);
+ *   E_INVALID_ARGUMENT for bytes that are not a Uint8Array (or Buffer), a name that is not a string
+ *   (default 'template') or an `expect` other than 'iso' or 'ansi'.
  */
-export function readFmrRecord(bytes: Uint8Array, name: string, expect?: FmrStandard): IsoRecord {
+export function readFmrRecord(bytes: Uint8Array, name = 'template', expect?: FmrStandard): IsoRecord {
+  checkTemplateInput('readFmrRecord', bytes, name);
+  if (expect !== undefined && expect !== 'iso' && expect !== 'ansi') throw invalidArgument('readFmrRecord: expect', "'iso' or 'ansi'", expect);
   const n = bytes.length;
   const either = expect === undefined ? undefined : expect;
   if (n === 0) throw bad(name, 'the file is empty (0 bytes)', either);
@@ -276,16 +289,19 @@ export function readFmrRecord(bytes: Uint8Array, name: string, expect?: FmrStand
  * Parse an ISO/IEC 19794-2:2005 record (an ANSI INCITS 378-2004 record is refused with a message that
  * says so; use {@link readFmrRecord} to accept both). @throws as {@link readFmrRecord}.
  */
-export function readIsoRecord(bytes: Uint8Array, name: string): IsoRecord {
+export function readIsoRecord(bytes: Uint8Array, name = 'template'): IsoRecord {
+  checkTemplateInput('readIsoRecord', bytes, name);
   return readFmrRecord(bytes, name, 'iso');
 }
 
 /**
  * Serialise a record in its standard's layout. `writeIsoRecord(readFmrRecord(b))` equals `b` byte for
  * byte, for both standards.
- * @throws FingerliftError E_INVALID_ARGUMENT when a field is outside its range (names the field).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a record that is not an object with a views array, or
+ *   when a field is outside its range (names the field).
  */
 export function writeIsoRecord(record: IsoRecord): Uint8Array {
+  checkRecordArg('writeIsoRecord', record);
   checkRecord(record);
   const ansi = record.standard === 'ansi';
   let body = 0;
@@ -398,9 +414,11 @@ const TYPE_FROM_ISO: Record<IsoMinutiaType, MinutiaType> = { 0: 'ending', 1: 'en
  * (units × 2π/256); quality /100 (SecuGen and other SDKs write 0 = not reported: it reads as 0);
  * ppi = x resolution × 2.54 (197 px/cm reads as 500.38 ppi). Type "other" (code 0) reads as a ridge
  * ending, the commoner kind; the record keeps the code.
- * @throws FingerliftError E_INVALID_ARGUMENT when the view does not exist.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a record that is not an object with a views array, or
+ *   when the view does not exist.
  */
 export function isoViewToTemplate(record: IsoRecord, viewIndex = 0): Template {
+  checkRecordArg('isoViewToTemplate', record);
   const view = record.views[viewIndex];
   if (!view) throw invalid('ISO record', `has ${record.views.length} finger view(s); view index ${viewIndex} does not exist`);
   const step = (2 * Math.PI) / FMR_ANGLE_STEPS[record.standard];
@@ -438,9 +456,12 @@ export interface IsoWriteOptions {
  * reaches its edge), angle rounded to 1/256 turns, quality ×100 rounded, resolution
  * `round(ppi / 2.54)` px/cm in both directions.
  * @throws FingerliftError E_INVALID_ARGUMENT for a minutia outside the image, more than 255 minutiae,
- *   non-finite numbers, or a size over 65535 pixels.
+ *   non-finite numbers, a size over 65535 pixels, or something that is not a Template (a minutiae array
+ *   of objects) or options that are not an object.
  */
 export function templateToIsoRecord(template: Template, opts: IsoWriteOptions = {}): IsoRecord {
+  checkTemplateArg('templateToIsoRecord', template);
+  checkOptionsArg('templateToIsoRecord', opts);
   const { width, height, ppi } = template;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0xffff || height > 0xffff) {
     throw invalid('template', `image size ${width} x ${height} cannot be stored in ISO/IEC 19794-2 (1..65535 pixels)`);
@@ -492,7 +513,8 @@ export function templateToIsoRecord(template: Template, opts: IsoWriteOptions = 
 }
 
 /** Read the Template of the first finger view. @throws as {@link readIsoRecord}. */
-export function readIsoTemplate(bytes: Uint8Array, name: string): Template {
+export function readIsoTemplate(bytes: Uint8Array, name = 'template'): Template {
+  checkTemplateInput('readIsoTemplate', bytes, name);
   return isoViewToTemplate(readIsoRecord(bytes, name), 0);
 }
 

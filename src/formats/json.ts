@@ -11,6 +11,7 @@
  * counter-clockwise as displayed, ISO/IEC 19794-2 direction; quality [0, 1].
  */
 import { FingerliftError } from '../errors.js';
+import { checkTemplateArg, checkTemplateInput } from './args.js';
 import type { Minutia, Template } from '../minutiae/types.js';
 
 export const JSON_TEMPLATE = {
@@ -35,9 +36,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Parse and validate a JSON template.
  * @throws FingerliftError E_TEMPLATE_FORMAT naming the input and the field at fault (not JSON, wrong
  *   `format`, a `version` newer than 1, size not a positive integer, a minutia outside the image, an
- *   angle outside [0, 2π), an unknown type, a quality outside [0, 1]).
+ *   angle outside [0, 2π), an unknown type, a quality outside [0, 1]); E_INVALID_ARGUMENT for input that
+ *   is neither bytes nor text or a name that is not a string (default 'template').
  */
-export function readJsonTemplate(input: Uint8Array | string, name: string): Template {
+export function readJsonTemplate(input: Uint8Array | string, name = 'template'): Template {
+  checkTemplateInput('readJsonTemplate', input, name, true);
   const size = input.length;
   if (size > JSON_TEMPLATE.maxBytes) throw bad(name, `${size} bytes is over the ${JSON_TEMPLATE.maxBytes}-byte limit`);
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
@@ -99,6 +102,7 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
  *   every written file reads back).
  */
 export function writeJsonTemplate(template: Template): Uint8Array {
+  checkTemplateArg('writeJsonTemplate', template);
   checkFields(template as unknown as Record<string, unknown>, (p) => new FingerliftError('E_INVALID_ARGUMENT', `template: ${p}`));
   const num = (v: number): string => JSON.stringify(v);
   const lines = template.minutiae.map(

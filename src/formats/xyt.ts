@@ -18,6 +18,7 @@
  * ridge ending) and no image size or resolution: those come from the options.
  */
 import { FingerliftError } from '../errors.js';
+import { checkOptionsArg, checkTemplateArg, checkTemplateInput } from './args.js';
 import type { Minutia, Template } from '../minutiae/types.js';
 import { wrapAngle } from '../minutiae/types.js';
 
@@ -75,9 +76,12 @@ function unit(opts: XytOptions): number {
  * @param name the input's name, used in error messages.
  * @throws FingerliftError E_TEMPLATE_FORMAT (a line without 3 or 4 integers, inconsistent column
  *   counts, theta out of range, a minutia outside the image, too large); E_INVALID_ARGUMENT for a
- *   missing or non-positive width/height or an unknown convention.
+ *   missing or non-positive width/height, an unknown convention, input that is neither bytes nor text,
+ *   a name that is not a string or options that are not an object.
  */
 export function readXyt(input: Uint8Array | string, name: string, opts: XytReadOptions): Template {
+  checkTemplateInput('readXyt', input, name, true);
+  checkOptionsArg('readXyt', opts);
   const { width, height } = opts;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new FingerliftError(
@@ -125,9 +129,12 @@ export function readXyt(input: Uint8Array | string, name: string, opts: XytReadO
 /**
  * Write a Template as .xyt text (ASCII, one `x y theta quality` line per minutia, '\n' endings, in the
  * template's order). x, y rounded to whole pixels; theta rounded to the convention's unit.
- * @throws FingerliftError E_INVALID_ARGUMENT for non-finite numbers or an unknown convention.
+ * @throws FingerliftError E_INVALID_ARGUMENT for non-finite numbers, an unknown convention, something
+ *   that is not a Template (a minutiae array of objects) or options that are not an object.
  */
 export function writeXyt(template: Template, opts: XytOptions = {}): Uint8Array {
+  checkTemplateArg('writeXyt', template);
+  checkOptionsArg('writeXyt', opts);
   const nist = (opts.convention ?? XYT_DEFAULTS.convention) === 'nist';
   const deg = unit(opts);
   const thetaSteps = 360 / deg;

@@ -10,11 +10,11 @@ import { readFile, writeFile, mkdir, rename, unlink, stat as statPath } from 'no
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
 import { tiffTruncation } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
-import { isRgb } from './types.js';
+import { checkImage, isRgb } from './types.js';
 
 /** Formats fingerlift reads. */
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'tiff', 'webp', 'bmp'] as const;
@@ -91,9 +91,16 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * composited on white; palette, CMYK and 16-bit are converted (16-bit keeps its precision in float32).
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
- *   E_DECODE (not an image, corrupt or truncated).
+ *   E_DECODE (not an image, corrupt or truncated), E_INVALID_ARGUMENT (input neither a path string nor a
+ *   Uint8Array/Buffer; maxPixels or minSide not a positive number).
  */
 export async function loadImage(input: string | Uint8Array, options: LoadOptions = {}): Promise<LoadedImage> {
+  if (!((typeof input === 'string' && input !== '') || input instanceof Uint8Array))
+    throw invalidArgument('loadImage: input', 'a file path (non-empty string) or the file bytes (Uint8Array or Buffer)', input);
+  options ??= {};
+  for (const k of ['maxPixels', 'minSide'] as const)
+    if (options[k] !== undefined && !(typeof options[k] === 'number' && options[k] > 0))
+      throw invalidArgument(`loadImage: ${k}`, 'a positive number', options[k]);
   const name = typeof input === 'string' ? input : (options.name ?? '<buffer>');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const minSide = options.minSide ?? DEFAULT_MIN_SIDE;
@@ -290,28 +297,53 @@ export interface SaveOptions {
 }
 
 /**
- * Encode an image as PNG or TIFF bytes with its true resolution (format from `format`).
- * @throws FingerliftError E_INVALID_ARGUMENT for a missing or non-positive `ppi`, a size that disagrees with the data, or a bit depth other than 8 or 16.
+ * Encode an image as PNG or TIFF bytes with its true resolution (format from `format`). Values are
+ * clamped to [0, 1] before quantisation to 8 or 16 bits (e.g. a filter's overshoot to -0.02 is written
+ * as black); NaN and infinite values are refused, never written as black.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must
+ *   agree), a format other than 'png' or 'tiff', a missing or non-positive `ppi`, a bit depth other than
+ *   8 or 16, or data holding a NaN or infinite value.
  */
 export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', options: Omit<SaveOptions, 'overwrite'>): Promise<Buffer> {
-  const channels = isRgb(image) ? 3 : 1;
   // Checked here because JavaScript callers are not held to the types: sharp's own errors would not say what is wrong.
+  checkImage(image, 'encodeImage');
+  if (format !== 'png' && format !== 'tiff') throw invalidArgument('encodeImage: format', "'png' or 'tiff'", format);
+  const channels = isRgb(image) ? 3 : 1;
   if (!(typeof options?.ppi === 'number' && Number.isFinite(options.ppi) && options.ppi > 0))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${String(options?.ppi)}: a saved print needs its resolution, a positive number of pixels per inch`);
-  if (!(Number.isInteger(image.width) && Number.isInteger(image.height) && image.width > 0 && image.height > 0) || image.data?.length !== image.width * image.height * channels)
-    throw new FingerliftError('E_INVALID_ARGUMENT', `image ${image.width} x ${image.height} x ${channels} with ${image.data?.length} values: the size and the data disagree`);
+    throw invalidArgument('encodeImage: ppi', 'the resolution to write, a positive number of pixels per inch (a saved print needs its scale)', options?.ppi);
   if (options.bitDepth !== undefined && options.bitDepth !== 8 && options.bitDepth !== 16)
-    throw new FingerliftError('E_INVALID_ARGUMENT', `bitDepth ${String(options.bitDepth)}: use 8 or 16`);
+    throw invalidArgument('encodeImage: bitDepth', '8 or 16', options.bitDepth);
   const sixteen = options.bitDepth === 16;
   const n = image.width * image.height * channels;
+  const d = image.data;
+  // The conversion loops sum the values: the sum of float32 values (at most 3.4e38 each, in float64) is
+  // finite unless a value is NaN or infinite; the first such value is then looked for.
+  const notFinite = (): FingerliftError => {
+    let i = 0;
+    while (Number.isFinite(d[i]!)) i++;
+    const p = Math.floor(i / channels);
+    return new FingerliftError('E_INVALID_ARGUMENT', `encodeImage: value ${d[i]} at x ${p % image.width}, y ${Math.floor(p / image.width)}${channels === 3 ? `, channel ${i % 3}` : ''}: image values must be finite numbers (they are clamped to [0, 1])`);
+  };
   let s: Sharp;
   if (sixteen) {
     const u16 = new Uint16Array(n);
-    for (let i = 0; i < n; i++) u16[i] = Math.round(clamp01(image.data[i]!) * 65535);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      sum += v;
+      u16[i] = Math.round(clamp01(v) * 65535);
+    }
+    if (!Number.isFinite(sum)) throw notFinite();
     s = sharp(u16, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } }).toColourspace(channels === 1 ? 'grey16' : 'rgb16');
   } else {
     const u8 = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) u8[i] = Math.round(clamp01(image.data[i]!) * 255);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      sum += v;
+      u8[i] = Math.round(clamp01(v) * 255);
+    }
+    if (!Number.isFinite(sum)) throw notFinite();
     s = sharp(u8, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } });
     if (channels === 1) s = s.toColourspace('b-w');
   }
@@ -324,13 +356,14 @@ function clamp01(v: number): number {
 }
 
 /**
- * Save a grey or RGB image as PNG or TIFF (by the path's extension) with its true resolution.
- * Parent folders are created. Never overwrites unless `overwrite` is set.
+ * Save a grey or RGB image as PNG or TIFF (by the path's extension) with its true resolution (values
+ * clamped to [0, 1], as `encodeImage`). Parent folders are created. Never overwrites unless `overwrite` is set.
  * @returns the bytes written (for hashing in the audit trail).
  * @throws FingerliftError E_EXISTS (file exists), E_UNSUPPORTED_FORMAT (extension not .png/.tif/.tiff),
- *   E_INVALID_ARGUMENT (as `encodeImage`), E_WRITE (the file cannot be written).
+ *   E_INVALID_ARGUMENT (path not a non-empty string; otherwise as `encodeImage`), E_WRITE (the file cannot be written).
  */
 export async function saveImage(image: AnyImage, path: string, options: SaveOptions): Promise<Buffer> {
+  if (!(typeof path === 'string' && path !== '')) throw invalidArgument('saveImage: path', 'a file path (non-empty string)', path);
   const ext = extname(path).toLowerCase();
   const format = ext === '.png' ? 'png' : ext === '.tif' || ext === '.tiff' ? 'tiff' : undefined;
   if (!format) throw new FingerliftError('E_UNSUPPORTED_FORMAT', `cannot save as "${ext}": use .png, .tif or .tiff`, { input: path });
@@ -403,8 +436,9 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-/** SHA-256 (hex) of bytes. */
+/** SHA-256 (hex) of bytes (a string is hashed as UTF-8). @throws FingerliftError E_INVALID_ARGUMENT for anything else. */
 export function sha256Hex(bytes: Uint8Array | string): string {
+  if (!(typeof bytes === 'string' || bytes instanceof Uint8Array)) throw invalidArgument('sha256Hex', 'a Uint8Array, Buffer or string', bytes);
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -2,16 +2,32 @@
  * Basic image operations on GrayImage / RgbImage (float32, [0, 1], row-major height x width).
  * Geometric resampling uses OpenCV (cv.resize, cv.warpAffine); none modifies its input.
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import { getCv, withMats } from '../cv/index.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
-import { isRgb } from './types.js';
+import { checkImage, isRgb } from './types.js';
+
+/**
+ * Argument checks shared by the operations (JavaScript callers are not held to the types).
+ * Every operation below throws FingerliftError E_INVALID_ARGUMENT for something that is not an image
+ * (see checkImage) or a numeric argument that is not a finite number.
+ */
+function checkFinite(v: unknown, what: string): asserts v is number {
+  if (!(typeof v === 'number' && Number.isFinite(v))) throw invalidArgument(what, 'a finite number', v);
+}
+
+const GRAY_MODES: readonly GrayMode[] = ['luminance', 'red', 'green', 'blue'];
 
 /** Grey conversion: ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), or one channel. */
 export type GrayMode = 'luminance' | 'red' | 'green' | 'blue';
 
-/** RGB to grey. A grey image is returned as is (same object). */
+/**
+ * RGB to grey. A grey image is returned as is (same object).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image or an unknown mode.
+ */
 export function toGray(image: AnyImage, mode: GrayMode = 'luminance'): GrayImage {
+  checkImage(image, 'toGray');
+  if (!GRAY_MODES.includes(mode)) throw invalidArgument('toGray: mode', GRAY_MODES.join(', '), mode);
   if (!isRgb(image)) return image;
   const n = image.width * image.height;
   const out = new Float32Array(n);
@@ -35,9 +51,15 @@ function like<T extends AnyImage>(image: T, width: number, height: number, data:
 
 /**
  * Crop the rectangle [x, x + width) x [y, y + height) (pixels; clipped to the image).
- * @throws FingerliftError E_INVALID_ARGUMENT when the clipped rectangle is empty.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image, a coordinate that is not
+ *   a finite number, or when the clipped rectangle is empty.
  */
 export function crop<T extends AnyImage>(image: T, x: number, y: number, width: number, height: number): T {
+  checkImage(image, 'crop');
+  checkFinite(x, 'crop: x');
+  checkFinite(y, 'crop: y');
+  checkFinite(width, 'crop: width');
+  checkFinite(height, 'crop: height');
   const x0 = Math.max(0, Math.floor(x));
   const y0 = Math.max(0, Math.floor(y));
   const x1 = Math.min(image.width, Math.floor(x + width));
@@ -50,8 +72,9 @@ export function crop<T extends AnyImage>(image: T, x: number, y: number, width: 
   return like(image, w, y1 - y0, out);
 }
 
-/** Mirror left-right (x -> width - 1 - x). */
+/** Mirror left-right (x -> width - 1 - x). @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image. */
 export function flipHorizontal<T extends AnyImage>(image: T): T {
+  checkImage(image, 'flipHorizontal');
   const c = channelsOf(image);
   const { width: w, height: h } = image;
   const out = new Float32Array(image.data.length);
@@ -60,8 +83,9 @@ export function flipHorizontal<T extends AnyImage>(image: T): T {
   return like(image, w, h, out);
 }
 
-/** Mirror top-bottom (y -> height - 1 - y). */
+/** Mirror top-bottom (y -> height - 1 - y). @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image. */
 export function flipVertical<T extends AnyImage>(image: T): T {
+  checkImage(image, 'flipVertical');
   const c = channelsOf(image);
   const { width: w, height: h } = image;
   const out = new Float32Array(image.data.length);
@@ -69,15 +93,21 @@ export function flipVertical<T extends AnyImage>(image: T): T {
   return like(image, w, h, out);
 }
 
-/** 1 - v for every value (white ridges on black become dark ridges on white). */
+/** 1 - v for every value (white ridges on black become dark ridges on white). @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image. */
 export function invert<T extends AnyImage>(image: T): T {
+  checkImage(image, 'invert');
   const out = new Float32Array(image.data.length);
   for (let i = 0; i < out.length; i++) out[i] = 1 - image.data[i]!;
   return like(image, image.width, image.height, out);
 }
 
-/** Rotate by a multiple of 90 degrees counter-clockwise as displayed (exact, no resampling). */
+/**
+ * Rotate by a multiple of 90 degrees counter-clockwise as displayed (exact, no resampling).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image or quarterTurns not an integer.
+ */
 export function rotate90<T extends AnyImage>(image: T, quarterTurns: number): T {
+  checkImage(image, 'rotate90');
+  if (!Number.isInteger(quarterTurns)) throw invalidArgument('rotate90: quarterTurns', 'an integer', quarterTurns);
   const q = ((quarterTurns % 4) + 4) % 4;
   if (q === 0) return like(image, image.width, image.height, new Float32Array(image.data));
   const c = channelsOf(image);
@@ -104,8 +134,13 @@ export interface RotateOptions {
 /**
  * Rotate by `angle` radians counter-clockwise as displayed, about the image centre, bilinear.
  * Returns the image and the 2x3 affine matrix mapping input (x, y) to output (x, y).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image, an angle or fill that is
+ *   not a finite number.
  */
 export function rotate<T extends AnyImage>(image: T, angle: number, options: RotateOptions = {}): { image: T; matrix: [number, number, number, number, number, number] } {
+  checkImage(image, 'rotate');
+  checkFinite(angle, 'rotate: angle');
+  if (options.fill !== undefined) checkFinite(options.fill, 'rotate: fill');
   const cv = getCv();
   const fill = options.fill ?? 1;
   const expand = options.expand ?? true;
@@ -132,17 +167,25 @@ export function rotate<T extends AnyImage>(image: T, angle: number, options: Rot
 /**
  * Resample by `factor` (> 1 enlarges): area averaging when shrinking (no aliasing), bicubic when enlarging.
  * Output size: round(width * factor) x round(height * factor), at least 1.
- * @throws FingerliftError E_INVALID_ARGUMENT for a non-positive or non-finite factor.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image, a non-positive or non-finite factor.
  */
 export function resample<T extends AnyImage>(image: T, factor: number): T {
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new FingerliftError('E_INVALID_ARGUMENT', `resample factor must be positive, got ${factor}`);
+  checkImage(image, 'resample');
+  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor))) throw invalidArgument('resample: factor', 'a positive finite number', factor);
   const nw = Math.max(1, Math.round(image.width * factor));
   const nh = Math.max(1, Math.round(image.height * factor));
   return resize(image, nw, nh);
 }
 
-/** Resize to exactly width x height (area when shrinking, bicubic when enlarging). */
+/**
+ * Resize to exactly width x height (area when shrinking, bicubic when enlarging).
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image, or a width or height that is
+ *   not a positive integer.
+ */
 export function resize<T extends AnyImage>(image: T, width: number, height: number): T {
+  checkImage(image, 'resize');
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `resize: size ${String(width)} x ${String(height)} is not a pair of positive integers`);
   if (width === image.width && height === image.height) return like(image, width, height, new Float32Array(image.data));
   const cv = getCv();
   const c = channelsOf(image);

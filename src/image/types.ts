@@ -3,7 +3,7 @@
  * values in [0, 1], 0 = black. Coordinates: pixels, origin top-left, x right, y down.
  */
 import ndarray from 'ndarray';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, describeValue, invalidArgument } from '../errors.js';
 
 /** Grey image: height x width, row-major, values in [0, 1]. */
 export interface GrayImage {
@@ -22,8 +22,9 @@ export interface RgbImage {
 
 export type AnyImage = GrayImage | RgbImage;
 
+/** True for an RGB image (`channels: 3`); false for a grey image (and for anything that is not an image). */
 export function isRgb(image: AnyImage): image is RgbImage {
-  return (image as RgbImage).channels === 3;
+  return (image as RgbImage | undefined)?.channels === 3;
 }
 
 /**
@@ -36,16 +37,10 @@ export function isRgb(image: AnyImage): image is RgbImage {
 export function checkImage(image: unknown, what: string): asserts image is AnyImage {
   const im = image as Partial<RgbImage> | null | undefined;
   if (!im || typeof im !== 'object' || !(im.data instanceof Float32Array))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected an image { width, height, data: Float32Array } (grey) or with channels: 3 (RGB), got ${describe(image)}`);
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected an image { width, height, data: Float32Array } (grey) or with channels: 3 (RGB), got ${describeValue(image)}`);
   const channels = im.channels === 3 ? 3 : 1;
   if (!(Number.isInteger(im.width) && Number.isInteger(im.height) && im.width! > 0 && im.height! > 0) || im.data.length !== im.width! * im.height! * channels)
     throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: image ${String(im.width)} x ${String(im.height)}${channels === 3 ? ' x 3' : ''} with ${im.data.length} values: the size and the data disagree`);
-}
-
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (typeof v !== 'object') return typeof v;
-  return `an object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
 }
 
 /**
@@ -71,10 +66,12 @@ export function createRgb(width: number, height: number): RgbImage {
 /**
  * An ndarray view sharing the image's buffer: shape [height, width] for grey, [height, width, 3] for
  * RGB, strides row-major. Writing through the view writes the image.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (see {@link checkImage}).
  */
 export function toNdarray(image: GrayImage): ndarray.NdArray<Float32Array>;
 export function toNdarray(image: RgbImage): ndarray.NdArray<Float32Array>;
 export function toNdarray(image: AnyImage): ndarray.NdArray<Float32Array> {
+  checkImage(image, 'toNdarray');
   return isRgb(image)
     ? ndarray(image.data, [image.height, image.width, 3])
     : ndarray(image.data, [image.height, image.width]);
@@ -83,11 +80,13 @@ export function toNdarray(image: AnyImage): ndarray.NdArray<Float32Array> {
 /**
  * Wrap an ndarray of shape [height, width] (grey) or [height, width, 3] (RGB) as an image. A
  * contiguous row-major Float32Array is shared; anything else is copied.
- * @throws FingerliftError E_INVALID_ARGUMENT for other shapes.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an ndarray, or other shapes.
  */
 export function fromNdarray(array: ndarray.NdArray): AnyImage {
+  if (!array || typeof array !== 'object' || !Array.isArray(array.shape) || typeof array.get !== 'function')
+    throw invalidArgument('fromNdarray', 'an ndarray of shape [height, width] or [height, width, 3]', array);
   const [h, w, c] = array.shape as [number, number, number | undefined];
-  if (array.shape.length === 2 || (array.shape.length === 3 && c === 3)) {
+  if ((array.shape.length === 2 || (array.shape.length === 3 && c === 3)) && h > 0 && w > 0) {
     const channels = array.shape.length === 2 ? 1 : 3;
     const n = h * w * channels;
     let data: Float32Array;
@@ -109,10 +108,7 @@ export function fromNdarray(array: ndarray.NdArray): AnyImage {
     }
     return channels === 1 ? { width: w, height: h, data } : { width: w, height: h, channels: 3, data };
   }
-  // Deferred import would create a cycle; build the error by hand.
-  throw Object.assign(new Error(`fromNdarray: shape [${array.shape.join(', ')}] is not [h, w] or [h, w, 3]`), {
-    code: 'E_INVALID_ARGUMENT',
-  });
+  throw new FingerliftError('E_INVALID_ARGUMENT', `fromNdarray: shape [${array.shape.join(', ')}] is not [height, width] or [height, width, 3]`);
 }
 
 function checkSize(width: number, height: number, what: string): void {

@@ -6,9 +6,9 @@
  *   const { fingertips } = locateFingertips(photo);      // best first
  *   fingertips[0].box  // OrientedBox in photo pixels, angle toward the tip
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { GrayImage, RgbImage } from '../image/types.js';
-import { isRgb } from '../image/types.js';
+import { checkImage, isRgb } from '../image/types.js';
 import { estimateRidgePeriodSpectral } from '../normalise/period.js';
 import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.js';
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
@@ -27,10 +27,13 @@ export * from './types.js';
  * @param options overrides of `LOCATE_DEFAULTS`; `name` names the photo in error messages.
  * @returns the hand mask (working resolution), the fingertips best first, diagnostics.
  * @throws FingerliftError E_NO_FINGER when no finger-shaped skin region is found;
- *   E_TOO_SMALL for an image under 32 pixels a side; E_INVALID_ARGUMENT for bad options.
+ *   E_TOO_SMALL for an image under 32 pixels a side; E_INVALID_ARGUMENT for something that is not an
+ *   image (size and data must agree) or bad options.
  */
 export function locateFingertips(image: RgbImage | GrayImage, options: Partial<LocateOptions> & { name?: string } = {}): LocateResult {
+  if (options === null || typeof options !== 'object') throw invalidArgument('locateFingertips: options', 'an options object', options);
   const name = options.name ?? 'photo';
+  checkImage(image, `locateFingertips ${name}`);
   const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
   if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
   if (image.width < 32 || image.height < 32) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small to locate fingers`, { input: name });

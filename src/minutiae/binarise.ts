@@ -14,6 +14,7 @@ import type { GrayImage } from '../image/types.js';
 import type { Mask } from '../enhance/types.js';
 import { collectRuns, emptyBits, fillRun, packBits, unpackBits, type BitImage } from './bits.js';
 import type { BinaryImage } from './skeleton.js';
+import { checkBytesImage, checkGrayArg, checkOptionsArg } from './args.js';
 
 export interface BinariseOptions {
   /** Side of the local-mean window, pixels (odd). */
@@ -32,10 +33,13 @@ export const BINARISE_DEFAULTS: Required<BinariseOptions> = { window: 11, offset
 /**
  * Binary ridge image (1 = ridge) of `enhanced` (height x width, [0, 1], ridges dark), restricted to
  * `mask` (1 = fingerprint). Returns height x width, row-major.
- * @throws FingerliftError E_INVALID_ARGUMENT when the mask size differs from the image, or the window
- *   is not an odd number >= 3.
+ * @throws FingerliftError E_INVALID_ARGUMENT for an enhanced that is not a grey image or a mask that is
+ *   not a mask image, when the mask size differs from the image, or the window is not an odd number >= 3.
  */
 export function binarise(enhanced: GrayImage, mask: Mask, options: BinariseOptions = {}): BinaryImage {
+  checkGrayArg('binarise', 'enhanced', enhanced);
+  checkBytesImage('binarise', 'mask', mask);
+  checkOptionsArg('binarise', options);
   const { width: w, height: h } = enhanced;
   if (mask.width !== w || mask.height !== h)
     throw new FingerliftError('E_INVALID_ARGUMENT', `binarise: mask is ${mask.width}x${mask.height}, enhanced image is ${w}x${h}`);
@@ -130,14 +134,24 @@ export interface CleanBinaryOptions {
  */
 export const CLEAN_BINARY_DEFAULTS: Required<CleanBinaryOptions> = { minIslandArea: 30, maxHoleArea: 20 };
 
-/** Removes 8-connected ridge components of fewer than `minIslandArea` pixels. Returns a new image and the count removed. */
+/**
+ * Removes 8-connected ridge components of fewer than `minIslandArea` pixels. Returns a new image and the count removed.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a binary that is not a binary image, or options that are not an object.
+ */
 export function removeSmallIslands(binary: BinaryImage, options: CleanBinaryOptions = {}): { image: BinaryImage; removed: number } {
+  checkBytesImage('removeSmallIslands', 'binary', binary);
+  checkOptionsArg('removeSmallIslands', options);
   const { minIslandArea } = { ...CLEAN_BINARY_DEFAULTS, ...options };
   return onBits(binary, (b) => removeSmallIslandsBits(b, minIslandArea));
 }
 
-/** Fills 4-connected valley components of fewer than `maxHoleArea` pixels that do not touch the image edge. */
+/**
+ * Fills 4-connected valley components of fewer than `maxHoleArea` pixels that do not touch the image edge.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a binary that is not a binary image, or options that are not an object.
+ */
 export function fillSmallHoles(binary: BinaryImage, options: CleanBinaryOptions = {}): { image: BinaryImage; removed: number } {
+  checkBytesImage('fillSmallHoles', 'binary', binary);
+  checkOptionsArg('fillSmallHoles', options);
   const { maxHoleArea } = { ...CLEAN_BINARY_DEFAULTS, ...options };
   return onBits(binary, (b) => fillSmallHolesBits(b, maxHoleArea));
 }

@@ -7,6 +7,7 @@
  */
 import type { MinutiaType } from './types.js';
 import { CROSSING_NUMBER, NEIGHBOURS, neighbourCode, type BinaryImage } from './skeleton.js';
+import { checkBytesImage } from './args.js';
 
 /** A detected minutia before direction, filtering and quality: integer pixel position on the skeleton. */
 export interface MinutiaCandidate {
@@ -24,8 +25,10 @@ export function crossingNumber(skeleton: BinaryImage, x: number, y: number): num
 /**
  * Every ridge ending (CN = 1) and bifurcation (CN = 3, with at least three neighbours) of a skeleton
  * (height x width, 1 = ridge, one pixel wide as `thin` returns it), in raster order.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a skeleton image.
  */
 export function crossingNumberMinutiae(skeleton: BinaryImage): MinutiaCandidate[] {
+  checkBytesImage('crossingNumberMinutiae', 'skeleton', skeleton);
   const { width: w, height: h, data } = skeleton;
   const out: MinutiaCandidate[] = [];
   for (let y = 0; y < h; y++) {

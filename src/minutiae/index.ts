@@ -14,7 +14,8 @@
  * minutiae, not as a map. Each fast path computes exactly what the plain definition does (the tests
  * compare them on random images).
  */
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
+import { checkImage } from '../image/types.js';
 import type { EnhanceResult, Mask } from '../enhance/types.js';
 import { BINARISE_DEFAULTS, CLEAN_BINARY_DEFAULTS, binariseBits, fillSmallHolesBits, removeSmallIslandsBits, type BinariseOptions, type CleanBinaryOptions } from './binarise.js';
 import { unpackBits } from './bits.js';
@@ -194,6 +195,7 @@ function paddedCrossingNumberMinutiae(sk: PaddedSkeleton, b: Box): MinutiaCandid
 
 /** Every numeric option of every stage must be a finite number >= 0. */
 function checkOptions(options: ExtractOptions): void {
+  if (options === null || typeof options !== 'object') throw invalidArgument('extractMinutiae: options', 'an options object', options);
   for (const [group, value] of Object.entries(options)) {
     const entries = typeof value === 'object' && value !== null ? Object.entries(value as Record<string, unknown>) : [[group, value] as const];
     for (const [key, v] of entries) {
@@ -204,14 +206,21 @@ function checkOptions(options: ExtractOptions): void {
 }
 
 function checkInput(e: EnhanceResult): void {
+  if (e === null || typeof e !== 'object' || !('enhanced' in e))
+    throw invalidArgument('extractMinutiae', "enhance()'s result { enhanced, mask, orientation, quality, ... }", e);
+  checkImage(e.enhanced, 'extractMinutiae: enhanced');
   const { width: w, height: h } = e.enhanced;
   const bad = (what: string): never => {
     throw new FingerliftError('E_INVALID_ARGUMENT', `extractMinutiae: ${what} (enhanced image is ${w}x${h})`);
   };
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || e.enhanced.data.length !== w * h) bad('enhanced image size and data length disagree');
+  if (!(e.mask?.data instanceof Uint8Array)) throw invalidArgument('extractMinutiae: mask', `a Mask { width, height, data: Uint8Array } of ${w} x ${h}`, e.mask);
   if (e.mask.width !== w || e.mask.height !== h || e.mask.data.length !== w * h) bad(`mask is ${e.mask.width}x${e.mask.height}`);
   const o = e.orientation;
-  if (o && (o.width !== w || o.height !== h || o.theta.length !== w * h || o.coherence.length !== w * h)) bad(`orientation field is ${o.width}x${o.height}`);
+  if (o && (o.width !== w || o.height !== h || !(o.theta instanceof Float32Array) || !(o.coherence instanceof Float32Array) || o.theta.length !== w * h || o.coherence.length !== w * h))
+    bad(`orientation field is ${o.width}x${o.height}`);
+  const q = e.quality;
+  if (q && !(q.data instanceof Float32Array && q.data.length === q.rows * q.cols)) bad('quality map is not a block map { blockSize, rows, cols, data: Float32Array }');
 }
 
 /**
@@ -221,8 +230,10 @@ function checkInput(e: EnhanceResult): void {
  *   orientation field, block quality map; 500 ppi.
  * @returns Template at 500 ppi with the enhanced image's width and height; minutiae in pixels (top-left
  *   origin), angle in radians per ISO/IEC 19794-2:2005, quality in [0, 1], sorted by quality (best first).
- * @throws FingerliftError E_INVALID_ARGUMENT when the maps' sizes disagree with the enhanced image or an
- *   option is out of range; E_CV if OpenCV fails.
+ * @throws FingerliftError E_INVALID_ARGUMENT when `enhanced` is not an enhancement result (no grey
+ *   `enhanced` image whose size and data agree, no Uint8Array mask), the maps' sizes disagree with the
+ *   enhanced image, or an option is out of range (options not an object, a value not a finite number
+ *   >= 0); E_CV if OpenCV fails.
  */
 export function extractMinutiaeDetailed(enhanced: EnhanceResult, options: ExtractOptions = {}): ExtractDetailedResult {
   checkInput(enhanced);

@@ -13,6 +13,7 @@
 import { FingerliftError } from '../errors.js';
 import { packBits, type BitImage } from './bits.js';
 import { CONNECTIVITY, NEIGHBOURS, type BinaryImage } from './skeleton.js';
+import { checkBytesImage, checkOptionsArg } from './args.js';
 
 /**
  * Guo & Hall's deletion tables, one per subiteration, indexed by neighbourhood code: the definition of
@@ -48,9 +49,12 @@ export const THIN_DEFAULTS: Required<ThinOptions> = { maxIterations: 100 };
  * Thins `binary` (1 = ridge) to one-pixel-wide, 8-connected ridges, preserving connectivity and the
  * number of holes. Returns a new image of the same size (height x width); the input is not changed.
  * Deterministic (pixel order is raster order).
- * @throws FingerliftError E_INVALID_ARGUMENT if `data.length !== width * height`.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a binary image (Uint8Array data of
+ *   width x height values) or options that are not an object.
  */
 export function thin(binary: BinaryImage, options: ThinOptions = {}): BinaryImage {
+  checkBytesImage('thin', 'binary', binary);
+  checkOptionsArg('thin', options);
   const { width: w, height: h } = binary;
   if (binary.data.length !== w * h)
     throw new FingerliftError('E_INVALID_ARGUMENT', `thin: binary image data has ${binary.data.length} values, expected ${w}x${h}`);

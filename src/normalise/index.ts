@@ -8,9 +8,9 @@
  */
 import { getCv, withMats, type Mat } from '../cv/index.js';
 import type { Mask } from '../enhance/types.js';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { GrayImage, RgbImage } from '../image/types.js';
-import { isRgb } from '../image/types.js';
+import { checkImage, isRgb } from '../image/types.js';
 import type { OrientedBox } from '../locate/types.js';
 import { NORMALISE_DEFAULTS, type GreyChannel, type NormaliseOptions } from './params.js';
 import { estimateRidgePeriodSpectral } from './period.js';
@@ -64,10 +64,14 @@ export interface NormaliseResult {
  * Normalise one fingertip of a photo.
  * @param image the photo, RGB (or grey), height x width, [0, 1].
  * @param box the fingertip's distal phalanx in photo pixels (from `locateFingertips`).
- * @throws FingerliftError E_INVALID_ARGUMENT for a box outside the photo, a non-positive size,
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must
+ *   agree), a box that is not an OrientedBox { cx, cy, width, height, angle } or lies outside the photo, a non-positive size,
  *   options out of range, or a foreground mask whose data does not match its size; E_TOO_SMALL when the box is under 16 photo pixels wide.
  */
 export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox, options: Partial<NormaliseOptions> = {}): NormaliseResult {
+  if (options === null || typeof options !== 'object') throw invalidArgument('normaliseFingertip: options', 'an options object', options);
+  checkImage(image, `normaliseFingertip ${options.name ?? 'photo'}`);
+  if (box === null || typeof box !== 'object') throw invalidArgument('normaliseFingertip: box', 'an OrientedBox { cx, cy, width, height, angle } (photo pixels, from locateFingertips)', box);
   const p: NormaliseOptions = { ...NORMALISE_DEFAULTS, ...options };
   const name = p.name ?? 'photo';
   const ms: Record<string, number> = {};

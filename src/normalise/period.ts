@@ -8,7 +8,7 @@
  */
 import { getCv, withMats } from '../cv/index.js';
 import { FingerliftError } from '../errors.js';
-import type { GrayImage } from '../image/types.js';
+import { checkImage, type GrayImage } from '../image/types.js';
 
 export interface RidgePeriodOptions {
   /** Shortest period searched, pixels. Default 3. */
@@ -34,9 +34,13 @@ export interface RidgePeriodEstimate {
 
 /**
  * Estimate the dominant ridge period of a grey image (height x width, [0, 1]).
- * @throws FingerliftError E_INVALID_ARGUMENT when the period range is empty or not positive.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image (size and data must
+ *   agree), options that are not an object, or when the period range is empty or not positive.
  */
 export function estimateRidgePeriodSpectral(gray: GrayImage, options: RidgePeriodOptions = {}): RidgePeriodEstimate {
+  checkImage(gray, 'estimateRidgePeriodSpectral');
+  if ((gray as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodSpectral: expected a grey image, got an RGB image (convert it with toGray)');
+  if (options === null || typeof options !== 'object') throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodSpectral: options must be an object');
   const minP = options.minPeriod ?? 3;
   const maxP = options.maxPeriod ?? 25;
   if (!(minP >= 2 && maxP > minP)) throw new FingerliftError('E_INVALID_ARGUMENT', `ridge period range [${minP}, ${maxP}] px: need 2 <= min < max`);

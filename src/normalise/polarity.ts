@@ -14,9 +14,9 @@
  *    to invert. So: skewness > 0 → bright ridges → invert.
  */
 import { getCv, withMats } from '../cv/index.js';
-import { FingerliftError } from '../errors.js';
+import { FingerliftError, invalidArgument } from '../errors.js';
 import type { Mask } from '../enhance/types.js';
-import type { GrayImage } from '../image/types.js';
+import { checkImage, type GrayImage } from '../image/types.js';
 import { estimateRidgePeriodSpectral } from './period.js';
 
 export interface PolarityResult {
@@ -48,10 +48,15 @@ export interface PolarityResult {
  * @param options.period ridge period in pixels; estimated spectrally when absent.
  * @param options.modality 'contact' (default: scans, livescans, ink; the background evidence applies) or
  *   'photo' (normalised fingertip photos: skewness only).
- * @throws FingerliftError E_INVALID_ARGUMENT when the mask size differs from the image or the period
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image (size and data must
+ *   agree), options not an object, an unknown modality, when the mask size differs from the image or the period
  *   exceeds the image's short side; E_TOO_SMALL for images under 16 pixels a side.
  */
 export function detectPolarity(gray: GrayImage, options: { mask?: Mask; period?: number; modality?: 'contact' | 'photo' } = {}): PolarityResult {
+  checkImage(gray, 'detectPolarity');
+  if ('channels' in gray && gray.channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', 'detectPolarity: expected a grey image, got an RGB image (convert it with toGray)');
+  if (options === null || typeof options !== 'object') throw invalidArgument('detectPolarity: options', 'an options object', options);
+  if (options.modality !== undefined && options.modality !== 'contact' && options.modality !== 'photo') throw invalidArgument('detectPolarity: modality', "'contact' or 'photo'", options.modality);
   const modality = options.modality ?? 'contact';
   const { width: w, height: h } = gray;
   if (w < 16 || h < 16) throw new FingerliftError('E_TOO_SMALL', `detectPolarity: ${w} x ${h} px is too small`);

@@ -25,7 +25,7 @@
 import { getCv, withMats } from '../cv/index.js';
 import type { Mask } from '../enhance/types.js';
 import { FingerliftError } from '../errors.js';
-import type { GrayImage } from '../image/types.js';
+import { checkImage, type GrayImage } from '../image/types.js';
 
 /** Options of `measureRidgeEvidence`; every tunable constant of the measure is here. */
 export interface RidgeEvidenceOptions {
@@ -75,9 +75,15 @@ export interface RidgeEvidence {
  * before flattening or enhancement (grey levels must still be proportional to the image's brightness).
  * @param gray the print at the resolution where its ridge period is about `options.period` pixels.
  * @param mask region of interest (same size; non-zero = inside). Absent: the whole image.
- * @throws FingerliftError E_INVALID_ARGUMENT when the mask size differs from the image or an option is out of range.
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image (size and data must agree),
+ *   a mask that is not a Mask, when the mask size differs from the image or an option is out of range.
  */
 export function measureRidgeEvidence(gray: GrayImage, mask?: Mask, options: Partial<RidgeEvidenceOptions> = {}): RidgeEvidence {
+  checkImage(gray, 'measureRidgeEvidence');
+  if ((gray as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', 'measureRidgeEvidence: expected a grey image, got an RGB image (convert it with toGray)');
+  if (mask !== undefined && !(mask !== null && typeof mask === 'object' && mask.data instanceof Uint8Array))
+    throw new FingerliftError('E_INVALID_ARGUMENT', 'measureRidgeEvidence: mask must be a Mask { width, height, data: Uint8Array } or absent');
+  if (options === null || typeof options !== 'object') throw new FingerliftError('E_INVALID_ARGUMENT', 'measureRidgeEvidence: options must be an object');
   const o: RidgeEvidenceOptions = { ...RIDGE_EVIDENCE_DEFAULTS, ...options };
   const N = o.block;
   if (!(N >= 16 && N <= 256 && (N & (N - 1)) === 0)) throw new FingerliftError('E_INVALID_ARGUMENT', `ridge evidence block ${N}: need a power of two in [16, 256]`);

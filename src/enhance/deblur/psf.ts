@@ -70,7 +70,15 @@ export function validatePsf(spec: PsfSpec): void {
       if (!finite(spec.angle)) throw bad(`motion angle must be a finite number of radians, got ${spec.angle}`);
       return;
     default:
-      throw bad(`unknown PSF kind ${JSON.stringify((spec as { kind?: unknown } | undefined)?.kind)} (expected gaussian, disk or motion)`);
+      throw bad(
+        `expected 'auto' or a PSF object { kind: 'gaussian', sigma } | { kind: 'disk', radius } | { kind: 'motion', length, angle }, got ${
+          typeof spec === 'string'
+            ? `the string ${JSON.stringify(spec)} (text such as "gaussian:2" is read by parsePsf)`
+            : spec !== null && typeof spec === 'object'
+              ? `an object with kind ${JSON.stringify((spec as { kind?: unknown }).kind)}`
+              : String(spec)
+        }`,
+      );
   }
 }
 
@@ -213,6 +221,7 @@ export function parsePsf(text: string): PsfSpec | 'auto' {
 /** The CLI text of a PSF (inverse of `parsePsf`; angles in degrees, up to 2 decimals). */
 export function formatPsf(spec: PsfSpec | 'auto'): string {
   if (spec === 'auto') return 'auto';
+  if (spec === null || typeof spec !== 'object' || !['gaussian', 'disk', 'motion'].includes((spec as { kind?: unknown }).kind as string)) validatePsf(spec);
   const n = (v: number): string => String(Math.round(v * 100) / 100);
   if (spec.kind === 'gaussian') return `gaussian:${n(spec.sigma)}`;
   if (spec.kind === 'disk') return `disk:${n(spec.radius)}`;

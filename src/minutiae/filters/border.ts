@@ -8,6 +8,8 @@ import { getCv, withMats } from '../../cv/index.js';
 import type { Mask } from '../../enhance/types.js';
 import type { Minutia } from '../types.js';
 import { keepUnflagged, type FilterResult } from './common.js';
+import { checkBytesImage, checkListArg, checkOptionsArg } from '../args.js';
+import { invalidArgument } from '../../errors.js';
 
 export interface BorderOptions {
   /** Minimum distance to the mask border (or the image edge), pixels. */
@@ -26,8 +28,10 @@ export const BORDER_DEFAULTS: Required<BorderOptions> = { minDistance: 8 };
 /**
  * Euclidean distance (pixels) of every pixel to the nearest background pixel of `mask`, pixels outside
  * the image counting as background. Height x width, row-major, 0 outside the mask.
+ * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a mask image.
  */
 export function maskBorderDistance(mask: Mask): Float32Array {
+  checkBytesImage('maskBorderDistance', 'mask', mask);
   const { width: w, height: h } = mask;
   const cv = getCv();
   return withMats('mask border distance', (track) => {
@@ -136,8 +140,16 @@ export class BorderDistance {
   }
 }
 
-/** Removes minutiae closer than `minDistance` to the mask border. `distance` is `maskBorderDistance(mask)`. */
+/**
+ * Removes minutiae closer than `minDistance` to the mask border. `distance` is `maskBorderDistance(mask)`.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array, a distance that is not a
+ *   Float32Array, a width that is not a positive integer, or options that are not an object.
+ */
 export function removeBorderMinutiae(minutiae: Minutia[], distance: Float32Array, width: number, options: BorderOptions = {}): FilterResult {
+  checkListArg('removeBorderMinutiae', 'minutiae', minutiae);
+  if (!(distance instanceof Float32Array)) throw invalidArgument('removeBorderMinutiae: distance', 'the Float32Array of maskBorderDistance(mask)', distance);
+  if (!(Number.isInteger(width) && width > 0)) throw invalidArgument('removeBorderMinutiae: width', 'the mask width, a positive integer', width);
+  checkOptionsArg('removeBorderMinutiae', options);
   return removeBorderMinutiaeByDistance(minutiae, (m) => distance[Math.round(m.y) * width + Math.round(m.x)] ?? 0, options);
 }
 

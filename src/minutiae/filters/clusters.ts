@@ -6,6 +6,7 @@
  */
 import type { Minutia } from '../types.js';
 import { keepUnflagged, type FilterResult } from './common.js';
+import { checkListArg, checkOptionsArg } from '../args.js';
 
 export interface ClusterOptions {
   /** Neighbourhood radius, pixels. */
@@ -17,8 +18,13 @@ export interface ClusterOptions {
 /** Defaults: SourceAFIS's minutia-cloud parameters at 500 ppi. */
 export const CLUSTER_DEFAULTS: Required<ClusterOptions> = { radius: 20, maxNeighbours: 4 };
 
-/** Removes every minutia that has more than `maxNeighbours` others within `radius` pixels. */
+/**
+ * Removes every minutia that has more than `maxNeighbours` others within `radius` pixels.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array or options that are not an object.
+ */
 export function removeClusters(minutiae: Minutia[], options: ClusterOptions = {}): FilterResult {
+  checkListArg('removeClusters', 'minutiae', minutiae);
+  checkOptionsArg('removeClusters', options);
   const { radius, maxNeighbours } = { ...CLUSTER_DEFAULTS, ...options };
   const r2 = radius * radius;
   const drop = new Uint8Array(minutiae.length);

@@ -11,6 +11,8 @@
  */
 import type { MinutiaCandidate } from '../crossing.js';
 import type { Minutia } from '../types.js';
+import { checkListArg, checkOptionsArg } from '../args.js';
+import { invalidArgument } from '../../errors.js';
 
 export interface DensityOptions {
   /** Radius (pixels) within which raw crossing-number candidates are counted; 0 ranks by quality alone. */
@@ -23,8 +25,12 @@ export const DENSITY_DEFAULTS: Required<DensityOptions> = { radius: 20 };
 /**
  * The number of `candidates` within `radius` pixels of each minutia (the minutia's own candidate
  * included when it is one), by a grid of `radius`-sized cells.
+ * @throws FingerliftError E_INVALID_ARGUMENT for lists that are not arrays or a radius that is not a positive number.
  */
 export function candidateDensity(minutiae: readonly Minutia[], candidates: readonly MinutiaCandidate[], radius: number): Int32Array {
+  checkListArg('candidateDensity', 'minutiae', minutiae);
+  checkListArg('candidateDensity', 'candidates', candidates);
+  if (!(typeof radius === 'number' && radius > 0 && Number.isFinite(radius))) throw invalidArgument('candidateDensity: radius', 'a positive number of pixels', radius);
   const out = new Int32Array(minutiae.length);
   if (minutiae.length === 0 || candidates.length === 0) return out;
   const cell = Math.max(1, radius);
@@ -55,8 +61,14 @@ export function candidateDensity(minutiae: readonly Minutia[], candidates: reado
 /**
  * The `max` minutiae to keep when there are more: ranked by quality / max(1, candidate density within
  * `radius`), ties by quality, then raster order. Returns the kept minutiae in their input order.
+ * @throws FingerliftError E_INVALID_ARGUMENT for lists that are not arrays, a max that is not an integer >= 0
+ *   or options that are not an object.
  */
 export function selectUnderCap(minutiae: readonly Minutia[], candidates: readonly MinutiaCandidate[], max: number, options: DensityOptions = {}): Minutia[] {
+  checkListArg('selectUnderCap', 'minutiae', minutiae);
+  checkListArg('selectUnderCap', 'candidates', candidates);
+  if (!(Number.isInteger(max) && max >= 0)) throw invalidArgument('selectUnderCap: max', 'an integer >= 0', max);
+  checkOptionsArg('selectUnderCap', options);
   if (minutiae.length <= max) return [...minutiae];
   const { radius } = { ...DENSITY_DEFAULTS, ...options };
   const n = radius > 0 ? candidateDensity(minutiae, candidates, radius) : new Int32Array(minutiae.length).fill(1);

@@ -8,6 +8,7 @@
 import { angleDifference } from '../direction.js';
 import type { Minutia } from '../types.js';
 import { keepUnflagged, type FilterResult } from './common.js';
+import { checkListArg, checkOptionsArg } from '../args.js';
 
 export interface GapOptions {
   /** Largest gap bridged, pixels. */
@@ -19,8 +20,13 @@ export interface GapOptions {
 /** Defaults at 500 ppi: gaps up to about 2 ridge periods (18 px); 40° tolerance. */
 export const GAP_DEFAULTS: Required<GapOptions> = { maxGap: 18, maxAngle: (40 * Math.PI) / 180 };
 
-/** Removes pairs of ridge endings that face each other across a gap of at most `maxGap` pixels. */
+/**
+ * Removes pairs of ridge endings that face each other across a gap of at most `maxGap` pixels.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array or options that are not an object.
+ */
 export function removeBrokenRidges(minutiae: Minutia[], options: GapOptions = {}): FilterResult {
+  checkListArg('removeBrokenRidges', 'minutiae', minutiae);
+  checkOptionsArg('removeBrokenRidges', options);
   const { maxGap, maxAngle } = { ...GAP_DEFAULTS, ...options };
   const endings = minutiae.map((m, i) => i).filter((i) => minutiae[i]!.type === 'ending');
   const pairs: Array<[number, number, number]> = [];

@@ -14,6 +14,7 @@ import { angleDifference } from '../direction.js';
 import { branchStarts, traceRidge, type BinaryImage } from '../skeleton.js';
 import type { Minutia } from '../types.js';
 import { keepUnflagged, MinutiaIndex, type FilterResult } from './common.js';
+import { checkBytesImage, checkListArg, checkOptionsArg } from '../args.js';
 
 /** Each length option set to 0 disables its rule. */
 export interface StructureOptions {
@@ -53,8 +54,19 @@ function branchEnds(skel: BinaryImage, index: MinutiaIndex, m: Minutia, maxSteps
   });
 }
 
-/** Removes ending/bifurcation pairs joined by a ridge of at most `maxSpurLength` pixels. */
+function checkStructureArgs(fn: string, minutiae: unknown, skeleton: unknown, options: unknown): void {
+  checkListArg(fn, 'minutiae', minutiae);
+  checkBytesImage(fn, 'skeleton', skeleton);
+  checkOptionsArg(fn, options);
+}
+
+/**
+ * Removes ending/bifurcation pairs joined by a ridge of at most `maxSpurLength` pixels.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array, a skeleton that is not a
+ *   skeleton image or options that are not an object.
+ */
 export function removeSpurs(minutiae: Minutia[], skeleton: BinaryImage, options: StructureOptions = {}): FilterResult {
+  checkStructureArgs('removeSpurs', minutiae, skeleton, options);
   const { maxSpurLength } = { ...STRUCTURE_DEFAULTS, ...options };
   if (!(maxSpurLength >= 1)) return { kept: minutiae, removed: 0 }; // 0 disables the rule
   const index = new MinutiaIndex(minutiae, skeleton.width);
@@ -67,8 +79,13 @@ export function removeSpurs(minutiae: Minutia[], skeleton: BinaryImage, options:
   return keepUnflagged(minutiae, drop);
 }
 
-/** Removes pairs of endings joined by a ridge of at most `maxShortRidgeLength` pixels. */
+/**
+ * Removes pairs of endings joined by a ridge of at most `maxShortRidgeLength` pixels.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array, a skeleton that is not a
+ *   skeleton image or options that are not an object.
+ */
 export function removeShortRidges(minutiae: Minutia[], skeleton: BinaryImage, options: StructureOptions = {}): FilterResult {
+  checkStructureArgs('removeShortRidges', minutiae, skeleton, options);
   const { maxShortRidgeLength } = { ...STRUCTURE_DEFAULTS, ...options };
   if (!(maxShortRidgeLength >= 1)) return { kept: minutiae, removed: 0 }; // 0 disables the rule
   const index = new MinutiaIndex(minutiae, skeleton.width);
@@ -81,8 +98,13 @@ export function removeShortRidges(minutiae: Minutia[], skeleton: BinaryImage, op
   return keepUnflagged(minutiae, drop);
 }
 
-/** Removes bifurcation pairs that close a loop (two branches reach the same bifurcation) of sides up to `maxHoleLength`. */
+/**
+ * Removes bifurcation pairs that close a loop (two branches reach the same bifurcation) of sides up to `maxHoleLength`.
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array, a skeleton that is not a
+ *   skeleton image or options that are not an object.
+ */
 export function removeHoles(minutiae: Minutia[], skeleton: BinaryImage, options: StructureOptions = {}): FilterResult {
+  checkStructureArgs('removeHoles', minutiae, skeleton, options);
   const { maxHoleLength } = { ...STRUCTURE_DEFAULTS, ...options };
   if (!(maxHoleLength >= 1)) return { kept: minutiae, removed: 0 }; // 0 disables the rule
   const index = new MinutiaIndex(minutiae, skeleton.width);
@@ -99,8 +121,11 @@ export function removeHoles(minutiae: Minutia[], skeleton: BinaryImage, options:
 /**
  * Removes bifurcation pairs joined by a segment of at most `maxBridgeLength` pixels that crosses the
  * ridge direction of `orientation` by at least `minBridgeAngle` (without a field, every such short link).
+ * @throws FingerliftError E_INVALID_ARGUMENT for minutiae that are not an array, a skeleton that is not a
+ *   skeleton image or options that are not an object.
  */
 export function removeBridges(minutiae: Minutia[], skeleton: BinaryImage, orientation: OrientationField | undefined, options: StructureOptions = {}): FilterResult {
+  checkStructureArgs('removeBridges', minutiae, skeleton, options);
   const { maxBridgeLength, minBridgeAngle } = { ...STRUCTURE_DEFAULTS, ...options };
   if (!(maxBridgeLength >= 1)) return { kept: minutiae, removed: 0 }; // 0 disables the rule
   const index = new MinutiaIndex(minutiae, skeleton.width);

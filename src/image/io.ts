@@ -330,7 +330,7 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const v = d[i]!;
-      sum += v;
+      sum += v - v; // 0 for a finite value, NaN for NaN or an infinity (no overflow on huge finite values)
       u16[i] = Math.round(clamp01(v) * 65535);
     }
     if (!Number.isFinite(sum)) throw notFinite();
@@ -340,7 +340,7 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const v = d[i]!;
-      sum += v;
+      sum += v - v; // 0 for a finite value, NaN for NaN or an infinity (no overflow on huge finite values)
       u8[i] = Math.round(clamp01(v) * 255);
     }
     if (!Number.isFinite(sum)) throw notFinite();

@@ -2,11 +2,11 @@
  * Options every batch subcommand shares, and the call into the batch runner (worker threads, progress
  * bar, summary file, exit code).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
@@ -61,6 +61,21 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
   }
 }
 
+/**
+ * The summary file must be neither an input nor a file of this run's outputs (`<stem>.*` of an input in
+ * the output folder): with --force it would replace it. A usage error before any work.
+ */
+function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<{ path: string; name: string }>): void {
+  const s = resolve(summary);
+  const real = (p: string): string => { try { return realpathSync(p); } catch { return resolve(p); } };
+  const sReal = real(s);
+  for (const f of files) {
+    if (real(f.path) === sReal) throw new UsageError(`--summary ${summary}: is an input of this run`);
+    const stem = join(resolve(outDir), ...f.name.split('/'));
+    if (s.startsWith(stem + '.')) throw new UsageError(`--summary ${summary}: would take the place of an output of ${f.path} (${stem}.*)`);
+  }
+}
+
 /** Expand the inputs, run the task over them, print the summary, write --summary, set the exit code. */
 export async function runBatchCommand<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O): Promise<BatchResult> {
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
@@ -68,6 +83,7 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
   if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) found in folders or by patterns and named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs (name such a file explicitly to process it)\n`);
   if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
+  if (opts.summary) checkSummaryPath(opts.summary, opts.out, expanded.files);
   if (expanded.files.length === 0 && expanded.failed.length === 0) {
     process.stderr.write(`${what}: no input files${expanded.ownOutputs.length > 0 ? ` (all ${expanded.ownOutputs.length} found are named like fingerlift outputs)` : ''}: nothing done\n`);
     process.exitCode = 1;

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, requireData } from './helpers/data.js';
@@ -94,6 +95,36 @@ test('bad destinations and featureless inputs: usage errors before any work, typ
   const cmp = cli('compare', empty, t);
   assert.is(cmp.code, 1);
   assert.match(cmp.stderr, /E_TOO_FEW_MINUTIAE/);
+});
+
+test('--force never overwrites or removes an input, removes only unchanged outputs of the previous run; --summary cannot replace an output', () => {
+  const sha = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+  const d = join(tmp, 'force');
+  spawnSync('mkdir', ['-p', d]);
+  copyFileSync(join(repoRoot, 'fixtures', 'f1_1.png'), join(d, 'a.png'));
+  // An input named like another input's output, in the output folder: a.png's a.enhanced.png.
+  copyFileSync(join(repoRoot, 'fixtures', 'f2_1.png'), join(d, 'a.enhanced.png'));
+  const before = sha(join(d, 'a.enhanced.png'));
+  const r = cli('enhance', join(d, 'a.png'), join(d, 'a.enhanced.png'), '-o', d, '--force', '-q', '-j', '1');
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /would overwrite an input/);
+  assert.is(sha(join(d, 'a.enhanced.png')), before, 'the input is untouched');
+  // A trail edited to list the input and an unrelated file as outputs: --force removes neither.
+  const e = join(tmp, 'force2');
+  spawnSync('mkdir', ['-p', e]);
+  copyFileSync(join(repoRoot, 'fixtures', 'f1_1.png'), join(e, 'in.png'));
+  writeFileSync(join(e, 'in.notes.txt'), 'notes');
+  assert.is(cli('enhance', join(e, 'in.png'), '-o', e, '--overlays', '-q', '-j', '1').code, 0);
+  const trailPath = join(e, 'in.trail.json');
+  const trail = JSON.parse(readFileSync(trailPath, 'utf8')) as { outputs: Array<{ path: string; sha256: string; size: number }> };
+  trail.outputs.push({ path: 'in.png', sha256: '0'.repeat(64), size: 1 }, { path: 'in.notes.txt', sha256: sha(join(e, 'in.notes.txt')).replace(/^./, 'f'), size: 5 });
+  writeFileSync(trailPath, JSON.stringify(trail));
+  assert.is(cli('enhance', join(e, 'in.png'), '-o', e, '--force', '-q', '-j', '1').code, 0);
+  assert.ok(existsSync(join(e, 'in.png')) && existsSync(join(e, 'in.notes.txt')), 'input and a changed file kept');
+  assert.not.ok(existsSync(join(e, 'in.mask.png')), "the previous run's unchanged overlay removed");
+  const s = cli('extract', join(e, 'in.png'), '-o', e, '--summary', join(e, 'in.trail.json'), '--force', '-q');
+  assert.is(s.code, 2, s.stderr);
+  assert.match(s.stderr, /would take the place of an output/);
 });
 
 test('search: worker threads and the two-stage search give the single-thread ranking; bad --threads is a usage error', () => {

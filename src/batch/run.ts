@@ -11,8 +11,8 @@
  * called after every input either way.
  */
 import { availableParallelism } from 'node:os';
-import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, join, resolve } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -192,6 +192,17 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
     opts.onProgress?.({ finished, total, ...counts, path: r.path, status });
   };
 
+  // Inputs that live where outputs go (-o is their folder) and are named like some input's outputs
+  // (`a.enhanced.png` beside `a.png`): each job gets the ones its stem could reach, and never writes or
+  // removes them, even with --force (an input is never overwritten).
+  const outReal = await realpath(outDir).catch(() => outDir);
+  const inOut = (await Promise.all(files.map(async (f) => realpath(f.path).catch(() => resolve(f.path)))))
+    .filter((p) => p.startsWith(outReal + sep))
+    .map((p) => outDir + p.slice(outReal.length)); // as the jobs name their outputs (under outDir as given)
+  const reachable = (outStem: string): string[] => {
+    const real = outStem + '.';
+    return inOut.filter((p) => p.startsWith(real));
+  };
   // Output names must be unique: a second input with the same output name fails instead of clobbering.
   const owner = new Map<string, string>();
   const specs: Array<JobSpec | undefined> = files.map((f, index) => {
@@ -203,7 +214,8 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
       return undefined;
     }
     owner.set(key, f.path);
-    return { taskModule: taskUrl, task, input: f.path, name: f.name, outStem, trailPath: `${outStem}.trail.json`, force, options, index };
+    const protect = reachable(outStem);
+    return { taskModule: taskUrl, task, input: f.path, name: f.name, outStem, trailPath: `${outStem}.trail.json`, force, options, index, ...(protect.length > 0 ? { protect } : {}) };
   });
 
   const workerUrl = new URL(`./worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;

@@ -27,6 +27,8 @@ export interface JobSpec {
   force: boolean;
   options: unknown;
   index: number;
+  /** Inputs of the batch that this job's outputs could reach (real paths): never written or removed. */
+  protect?: string[];
 }
 
 export type JobOutcome =
@@ -114,27 +116,36 @@ function toFailure(e: unknown): { code: BatchErrorCode; message: string } {
   return { code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
+/** An output that would land on an input of the batch is refused, with or without --force. */
+function refuseInput(path: string, spec: JobSpec): void {
+  if (spec.protect?.includes(path) || path === resolve(spec.input))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `output ${path} would overwrite an input of this batch; choose another -o folder`, { input: spec.input });
+}
+
 /**
  * With --force, the outputs the previous run of this input listed in its trail but this run did not
  * write (e.g. the overlays of a run with --overlays, redone without) are removed before the new trail
  * replaces the old one: otherwise an old report or overlay would sit beside the new trail as if it
- * belonged to it. Only files of this input's stem in the output folder are touched; an unreadable old
- * trail removes nothing.
+ * belonged to it. Removed only when it is provably that run's output: a file of this input's stem in
+ * the output folder whose content still has the SHA-256 the old trail recorded, and not an input of the
+ * batch. An unreadable old trail removes nothing.
  */
-async function removeStaleOutputs(trailPath: string, outStem: string, kept: readonly TrailOutput[]): Promise<void> {
-  let old: { outputs?: Array<{ path?: unknown }> };
+async function removeStaleOutputs(spec: JobSpec, kept: readonly TrailOutput[]): Promise<void> {
+  let old: { outputs?: Array<{ path?: unknown; sha256?: unknown }> };
   try {
-    old = JSON.parse(await readFile(trailPath, 'utf8')) as typeof old;
+    old = JSON.parse(await readFile(spec.trailPath, 'utf8')) as typeof old;
   } catch {
     return;
   }
   const keep = new Set(kept.map((o) => o.path));
-  const folder = dirname(resolve(outStem)) + sep;
-  const prefix = resolve(outStem) + '.';
+  const folder = dirname(resolve(spec.outStem)) + sep;
+  const prefix = resolve(spec.outStem) + '.';
   for (const o of Array.isArray(old.outputs) ? old.outputs : []) {
-    if (typeof o?.path !== 'string' || keep.has(o.path)) continue;
-    const path = resolve(dirname(trailPath), o.path);
-    if (!path.startsWith(folder) || !path.startsWith(prefix) || path === resolve(trailPath)) continue;
+    if (typeof o?.path !== 'string' || typeof o.sha256 !== 'string' || keep.has(o.path)) continue;
+    const path = resolve(dirname(spec.trailPath), o.path);
+    if (!path.startsWith(folder) || !path.startsWith(prefix) || path === resolve(spec.trailPath) || path === resolve(spec.input) || spec.protect?.includes(path)) continue;
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes === undefined || sha256Hex(bytes) !== o.sha256) continue;
     await rm(path, { force: true });
   }
 }
@@ -158,6 +169,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       const path = resolve(spec.outStem + suffix);
       if (suffix.length === 0 || !path.startsWith(dirname(spec.outStem) + sep))
         throw new FingerliftError('E_INVALID_ARGUMENT', `output suffix "${suffix}" leaves the output folder`);
+      refuseInput(path, spec);
       await writeOutputFile(path, bytes, spec.force);
       const rel = relative(trailDir, path).split('\\').join('/');
       const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
@@ -169,7 +181,8 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     },
     async writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }> {
       const text = trail.serialize();
-      if (spec.force) await removeStaleOutputs(spec.trailPath, spec.outStem, outputs);
+      refuseInput(resolve(spec.trailPath), spec);
+      if (spec.force) await removeStaleOutputs(spec, outputs);
       await writeOutputFile(spec.trailPath, text, spec.force);
       trailInfo = { path: basename(spec.trailPath), sha256: sha256Hex(text) };
       return trailInfo;

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs } from '../src/batch/expand.js';
-import { runBatch, batchExitCode, formatBatchSummary } from '../src/batch/run.js';
+import { runBatch, batchExitCode, formatBatchSummary, MAX_JOBS } from '../src/batch/run.js';
 import { writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
 import { checkWritableFolder, failureOf, positiveInteger, UsageError } from './common.js';
@@ -26,9 +26,9 @@ export interface BatchCliOptions {
 export function addBatchOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-o, --out <dir>', 'folder for the outputs (inputs are never written to)')
-    .option('-j, --jobs <n>', `worker threads (default: number of cores, ${availableParallelism()})`, positiveInteger('--jobs'))
+    .option('-j, --jobs <n>', `worker threads (default: number of cores, ${availableParallelism()}; at most ${MAX_JOBS})`, (v: string) => { const n = positiveInteger('--jobs')(v); if (n > MAX_JOBS) throw new UsageError(`--jobs must be at most ${MAX_JOBS}, got "${v}"`); return n; })
     .option('--force', 'overwrite existing outputs')
-    .option('--resume', 'skip inputs whose outputs and trail already exist and match')
+    .option('--resume', 'skip inputs whose outputs and trail already exist and match (with --force the others are redone over their partial outputs)')
     .option('-q, --quiet', 'no progress bar')
     .option('--summary <file>', 'write per-file results as .json or .csv');
 }

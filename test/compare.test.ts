@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { compare, prepare, search, SearchPool, searchThreaded, allPairs, evaluate } from '../src/compare/index.js';
 import { packGallery, unpackGallery } from '../src/compare/pack.js';
 import type { PreparedTemplate } from '../src/compare/index.js';
-import { probeIndex } from '../src/compare/prepare.js';
+import { MAX_COMPARED_MINUTIAE, probeIndex } from '../src/compare/prepare.js';
 import { FingerliftError } from '../src/errors.js';
 import { readIsoTemplate } from '../src/formats/iso19794.js';
 import type { Minutia, Template } from '../src/minutiae/types.js';
@@ -80,6 +80,15 @@ for (const [rot, dx, dy] of [[0.7, 120, -40], [Math.PI, 500, 600], [4.4, -80, 39
     assert.ok(r.score > 5 * Math.max(other.score, 1), `genuine ${r.score} vs impostor ${other.score}`);
   });
 }
+
+test('templates with more minutiae than any fingerprint are refused before the quadratic work', async () => {
+  const many = (n: number): Template => ({ width: 4000, height: 4000, ppi: 500, minutiae: Array.from({ length: n }, (_, i) => ({ x: (i * 37) % 4000, y: Math.floor(i / 4) * 3 % 4000, angle: (i % 628) / 100, type: 'ending' as const, quality: 0.5 })) });
+  prepare(many(MAX_COMPARED_MINUTIAE));
+  try { prepare(many(MAX_COMPARED_MINUTIAE + 1)); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_TEMPLATE_FORMAT'); }
+  const { readTemplate } = await import('../src/formats/index.js');
+  const json = JSON.stringify({ format: 'fingerlift-template', version: 1, ...many(10_001) });
+  try { readTemplate(new TextEncoder().encode(json), 'big.json'); assert.unreachable(); } catch (e) { assert.is((e as FingerliftError).code, 'E_TEMPLATE_FORMAT'); }
+});
 
 test('an unrelated random template scores low and mates few minutiae', () => {
   const a = randomTemplate(11), self = compare(a, a).score;

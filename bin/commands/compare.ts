@@ -3,7 +3,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
-import { expandInputs } from '../../src/batch/expand.js';
+import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores, plotDet } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
@@ -38,7 +38,7 @@ function comparableOptions(o: InputCli): ComparableOptions {
   if (o.ppi !== undefined) c.ppi = o.ppi;
   if (o.xytSize) {
     const m = /^(\d+)x(\d+)$/i.exec(o.xytSize);
-    if (!m) throw new UsageError(`--xyt-size must look like 388x374, got "${o.xytSize}"`);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > 100_000 || Number(m[2]) > 100_000) throw new UsageError(`--xyt-size must look like 388x374 (1-100000 px a side), got "${o.xytSize}"`);
     c.xytSize = { width: Number(m[1]), height: Number(m[2]) };
   }
   return c;
@@ -188,7 +188,9 @@ export function register(program: Command): void {
       // Images when the folder has any (an FVC folder also holds a .iso per image: one kind only), else templates.
       const images = await expandInputs([dir]);
       const templates = await expandInputs([dir], { extensions: TEMPLATE_EXTS });
-      const { files, failed } = images.files.length > 0 ? images : templates;
+      const { files, failed: notFound } = images.files.length > 0 ? images : templates;
+      // An empty folder: one message naming both kinds eval accepts, not the templates' extensions alone.
+      const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${dir}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})` }] : notFound;
       refuseInputsAsOutputs({ '--plot': o.plot, '--det': o.det }, files.map((f) => f.path));
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {

@@ -195,7 +195,9 @@ export async function loadTrail(path: string): Promise<Trail> {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new FingerliftError('E_INVALID_ARGUMENT', `audit trail is not valid JSON: ${(e as Error).message}`, { input: path, cause: e });
+    // Node quotes the offending text in its message; a binary file would fill the terminal with bytes.
+    const why = (e as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
+    throw new FingerliftError('E_INVALID_ARGUMENT', `audit trail is not valid JSON (${/^\s*[[{]/.test(text) ? why : 'it does not start with { : not a .trail.json file?'})`, { input: path, cause: e });
   }
   return parseTrail(value, path);
 }

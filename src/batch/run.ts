@@ -148,6 +148,9 @@ async function resumeCheck(
  * paths or InputFiles nor `expandInputs`'s result, jobs not a positive integer, no task module (a string
  * or URL), outDir not a non-empty string, task not a string).
  */
+/** Most worker threads of a batch (each holds its own OpenCV heap, tens of MB). */
+export const MAX_JOBS = 256;
+
 export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult> {
   const t0 = performance.now();
   if (opts === null || typeof opts !== 'object') throw invalidArgument('runBatch', 'an options object { inputs, taskModule, options, outDir, jobs?, ... }', opts);
@@ -156,7 +159,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
   if (Array.isArray(inputs) ? !inputs.every(isInput) : !(inputs !== null && typeof inputs === 'object' && Array.isArray((inputs as ExpandedInputs).files) && Array.isArray((inputs as ExpandedInputs).failed)))
     throw invalidArgument('runBatch: inputs', "an array of file paths or { path, name }, or expandInputs()'s result", inputs);
   const jobs = opts.jobs ?? availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new FingerliftError('E_INVALID_ARGUMENT', `runBatch: jobs must be a positive integer, got ${String(opts.jobs)}`);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) throw new FingerliftError('E_INVALID_ARGUMENT', `runBatch: jobs must be an integer in [1, ${MAX_JOBS}], got ${String(opts.jobs)}`);
   if (!(typeof opts.taskModule === 'string' ? opts.taskModule !== '' : opts.taskModule instanceof URL))
     throw invalidArgument('runBatch: taskModule', 'the task module (a path or file: URL)', opts.taskModule);
   if (!(typeof opts.outDir === 'string' && opts.outDir !== '')) throw invalidArgument('runBatch: outDir', 'an output folder (non-empty string)', opts.outDir);
@@ -222,7 +225,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
   // Worker threads start only when a first input needs running (a --resume that skips all starts none).
   let pool: Piscina | undefined;
   const getPool = (): Piscina =>
-    (pool ??= new Piscina({ filename: workerUrl, minThreads: Math.min(jobs, total), maxThreads: jobs, idleTimeout: WORKER_IDLE_MS, execArgv: workerExecArgv(workerUrl, taskUrl) }));
+    (pool ??= new Piscina({ filename: workerUrl, minThreads: Math.min(jobs, total), maxThreads: Math.min(jobs, total), idleTimeout: WORKER_IDLE_MS, execArgv: workerExecArgv(workerUrl, taskUrl) }));
 
   const runOne = async (spec: JobSpec): Promise<void> => {
     const f = files[spec.index]!;

@@ -343,10 +343,17 @@ export function isPrepared(t: unknown): t is PreparedTemplate {
   return typeof t === 'object' && t !== null && (t as { kind?: unknown }).kind === 'fingerlift.prepared-template';
 }
 
+/**
+ * Most minutiae a compared template may hold. A rolled print holds about 250 (ISO/IEC 19794-2 records at
+ * most 255 per view); preparing costs O(n² log n), so a 200,000-minutia file took two minutes to compare.
+ */
+export const MAX_COMPARED_MINUTIAE = 1000;
+
 function checkTemplate(t: Template, name: string): void {
   const bad = (msg: string): never => { throw new FingerliftError('E_TEMPLATE_FORMAT', `template ${name}: ${msg}`, { input: name }); };
   if (typeof t !== 'object' || t === null || !Array.isArray(t.minutiae)) bad('not a Template (needs a minutiae array)');
   if (!(t.ppi > 0) || !Number.isFinite(t.ppi)) bad(`ppi must be a positive number, got ${t.ppi}`);
+  if (t.minutiae.length > MAX_COMPARED_MINUTIAE) bad(`${t.minutiae.length} minutiae, more than ${MAX_COMPARED_MINUTIAE}: a fingerprint holds up to about 250 (prune by quality first)`);
   t.minutiae.forEach((m, i) => {
     if (!Number.isFinite(m.x) || !Number.isFinite(m.y) || !Number.isFinite(m.angle)) bad(`minutia ${i} has a non-finite x, y or angle`);
     if (m.type !== 'ending' && m.type !== 'bifurcation') bad(`minutia ${i} has type ${String(m.type)}`);
@@ -358,8 +365,9 @@ function checkTemplate(t: Template, name: string): void {
  * Precompute everything a comparison needs from one template. Cost O(n² log n) for n minutiae;
  * a template with 0 or 1 minutiae is accepted and matches nothing.
  * @param template minutiae in pixels at `template.ppi`; rescaled to 500 ppi here.
- * @throws FingerliftError E_TEMPLATE_FORMAT for a non-positive ppi, non-finite coordinates or angles,
- *   an unknown minutia type or a quality outside [0, 1]; E_INVALID_ARGUMENT for bad params.
+ * @throws FingerliftError E_TEMPLATE_FORMAT for a non-positive ppi, more than MAX_COMPARED_MINUTIAE
+ *   minutiae, non-finite coordinates or angles, an unknown minutia type or a quality outside [0, 1];
+ *   E_INVALID_ARGUMENT for bad params.
  */
 export function prepare(template: Template, options: PrepareOptions = {}): PreparedTemplate {
   const name = options.id ?? 'probe';

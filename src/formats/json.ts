@@ -19,6 +19,8 @@ export const JSON_TEMPLATE = {
   version: 1,
   /** Refuse larger inputs (100,000 minutiae are under 10 MB). */
   maxBytes: 20_000_000,
+  /** Most minutiae read (as NBIS .xyt's XYT_DEFAULTS.maxMinutiae): a rolled print holds about 250. */
+  maxMinutiae: 10_000,
 } as const;
 
 export interface JsonTemplateFile extends Template {
@@ -74,6 +76,7 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
   const ppi = doc.ppi;
   if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi <= 0) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a positive number`);
   if (!Array.isArray(doc.minutiae)) throw fail('"minutiae" is not an array');
+  if (doc.minutiae.length > JSON_TEMPLATE.maxMinutiae) throw fail(`${doc.minutiae.length} minutiae, more than ${JSON_TEMPLATE.maxMinutiae}: not a fingerprint template`);
   const minutiae: Minutia[] = doc.minutiae.map((m: unknown, i: number): Minutia => {
     const at = `minutiae[${i}]`;
     if (!isObject(m)) throw fail(`${at} is not an object`);

@@ -56,12 +56,14 @@ export function looksLikePhoto(image: AnyImage): boolean {
 
 /** Size an .xyt's minutiae span when the caller does not know the image size (matching is translation-invariant). */
 function xytExtent(text: string): { width: number; height: number } {
+  // Only lines of whole, non-negative, plausible numbers count: the reader then reports each bad line
+  // with its own message (a garbage line must not turn into an "Infinity x 6" image size).
   let w = 1, h = 1;
   for (const line of text.split(/\r?\n/)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 3) continue;
-    w = Math.max(w, Number(f[0]) + 1 || 1);
-    h = Math.max(h, Number(f[1]) + 1 || 1);
+    if (f.length < 3 || !/^\d{1,6}$/.test(f[0]!) || !/^\d{1,6}$/.test(f[1]!)) continue;
+    w = Math.max(w, Number(f[0]) + 1);
+    h = Math.max(h, Number(f[1]) + 1);
   }
   return { width: w, height: h };
 }

@@ -44,6 +44,14 @@ export function taskModule(name: string): URL {
  * has a known extension and does not exist: usage errors (exit 2), not failures after a long batch.
  */
 export async function checkOutputs(outDir: string, summary: string | undefined, force: boolean): Promise<void> {
+  // The summary first: a usage error should leave no empty -o folder behind.
+  if (summary !== undefined) {
+    const ext = extname(summary).toLowerCase();
+    if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
+    if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
+    if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(`--summary ${summary}: not a file`);
+    await checkWritableFolder('--summary', summary);
+  }
   try {
     await ensureDir(outDir);
     if (!(await stat(outDir)).isDirectory()) throw new Error('not a folder');
@@ -51,13 +59,6 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
     await rm(probe, { recursive: true, force: true });
   } catch (e) {
     throw new UsageError(`-o ${outDir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (summary !== undefined) {
-    const ext = extname(summary).toLowerCase();
-    if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
-    if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
-    if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(`--summary ${summary}: not a file`);
-    await checkWritableFolder('--summary', summary);
   }
 }
 

@@ -12,12 +12,16 @@ import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { locateFingertips } from '../src/locate/index.js';
 import { requireData } from './helpers/data.js';
 
+async function locateIn(dir: string, name: string): Promise<{ image: RgbImage | GrayImage; res: ReturnType<typeof locateFingertips> }> {
+  const { image } = await loadImage(join(dir, `${name}.jpeg`));
+  return { image: image as RgbImage | GrayImage, res: locateFingertips(image as RgbImage | GrayImage, { name }) };
+}
+
 test('close-up filling the frame: one usable fingertip box about as wide as the frame, tip up (fingerphoto Right_index)', async () => {
   const d = requireData('fingerphoto', 'locate close-up filling the frame');
   if (!d) return;
   for (const k of ['Right_index_fig_1', 'Right_index_fig_2']) {
-    const { image } = await loadImage(join(d, `${k}.jpeg`));
-    const res = locateFingertips(image as RgbImage | GrayImage, { name: k });
+    const { image, res } = await locateIn(d, k);
     assert.is(res.fingertips.length, 1, `${k}: ${res.fingertips.length} boxes`);
     const f = res.fingertips[0]!;
     assert.ok(f.usable, `${k}: ${f.reason}`);
@@ -34,8 +38,7 @@ test('close-up whose skin mask takes in a skin-coloured background: the frame, n
   const d = requireData('fingerphoto', 'locate close-up with a contaminated skin mask');
   if (!d) return;
   for (const k of ['Left_index_fig_1', 'Left_index_fig_2']) {
-    const { image } = await loadImage(join(d, `${k}.jpeg`));
-    const res = locateFingertips(image as RgbImage | GrayImage, { name: k });
+    const { image, res } = await locateIn(d, k);
     // The beige background is inside the skin mask (over 70% of the frame): its principal axis was tilted 31 and 13 degrees.
     assert.ok(res.diagnostics.foregroundFraction >= 0.6, `${k}: mask ${res.diagnostics.foregroundFraction}`);
     assert.is(res.fingertips.length, 1, `${k}: ${res.fingertips.length} boxes`);

@@ -316,37 +316,29 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
   const sixteen = options.bitDepth === 16;
   const n = image.width * image.height * channels;
   const d = image.data;
-  // The conversion loops sum the values: the sum of float32 values (at most 3.4e38 each, in float64) is
-  // finite unless a value is NaN or infinite; the first such value is then looked for.
-  const notFinite = (): FingerliftError => {
-    let i = 0;
-    while (Number.isFinite(d[i]!)) i++;
-    const p = Math.floor(i / channels);
-    return new FingerliftError('E_INVALID_ARGUMENT', `encodeImage: value ${d[i]} at x ${p % image.width}, y ${Math.floor(p / image.width)}${channels === 3 ? `, channel ${i % 3}` : ''}: image values must be finite numbers (they are clamped to [0, 1])`);
+  // Quantise to integers of `max` (255 or 65535), checking on the way that every value is finite:
+  // `v - v` is 0 for a finite value and NaN for NaN or an infinity (no overflow on huge finite values);
+  // the first bad value is then looked for, to name it.
+  const quantise = <T extends Uint8Array | Uint16Array>(out: T, max: number): T => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      sum += v - v;
+      out[i] = Math.round(clamp01(v) * max);
+    }
+    if (Number.isNaN(sum)) {
+      let i = 0;
+      while (Number.isFinite(d[i]!)) i++;
+      const p = Math.floor(i / channels);
+      throw new FingerliftError('E_INVALID_ARGUMENT', `encodeImage: value ${d[i]} at x ${p % image.width}, y ${Math.floor(p / image.width)}${channels === 3 ? `, channel ${i % 3}` : ''}: image values must be finite numbers (they are clamped to [0, 1])`);
+    }
+    return out;
   };
-  let s: Sharp;
-  if (sixteen) {
-    const u16 = new Uint16Array(n);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const v = d[i]!;
-      sum += v - v; // 0 for a finite value, NaN for NaN or an infinity (no overflow on huge finite values)
-      u16[i] = Math.round(clamp01(v) * 65535);
-    }
-    if (!Number.isFinite(sum)) throw notFinite();
-    s = sharp(u16, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } }).toColourspace(channels === 1 ? 'grey16' : 'rgb16');
-  } else {
-    const u8 = Buffer.allocUnsafe(n);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const v = d[i]!;
-      sum += v - v; // 0 for a finite value, NaN for NaN or an infinity (no overflow on huge finite values)
-      u8[i] = Math.round(clamp01(v) * 255);
-    }
-    if (!Number.isFinite(sum)) throw notFinite();
-    s = sharp(u8, { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } });
-    if (channels === 1) s = s.toColourspace('b-w');
-  }
+  const raw = { raw: { width: image.width, height: image.height, channels: channels as 1 | 3 } };
+  let s: Sharp = sixteen
+    ? sharp(quantise(new Uint16Array(n), 65535), raw).toColourspace(channels === 1 ? 'grey16' : 'rgb16')
+    : sharp(quantise(Buffer.allocUnsafe(n), 255), raw);
+  if (!sixteen && channels === 1) s = s.toColourspace('b-w');
   s = s.withDensity(options.ppi);
   return format === 'png' ? s.png({ compressionLevel: 9 }).toBuffer() : s.tiff({ compression: 'lzw', xres: options.ppi / 25.4, yres: options.ppi / 25.4, resolutionUnit: 'inch' }).toBuffer();
 }

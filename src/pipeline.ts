@@ -10,7 +10,7 @@
  * Stages never read files or print; this module neither (the CLI and batch tasks do), except for the
  * file-level helpers at the end, which load an input and start its trail.
  */
-import { checkImage, type AnyImage, type GrayImage, type RgbImage } from './image/types.js';
+import { checkGrayImage, checkImage, type AnyImage, type GrayImage, type RgbImage } from './image/types.js';
 import { toGray, invert, type GrayMode } from './image/ops.js';
 import { loadImage, PLAUSIBLE_PPI, type LoadedImage, type LoadOptions } from './image/io.js';
 import {
@@ -157,12 +157,6 @@ export function decideResolution(gray: GrayImage, given: { option?: number; file
     return { ppi: 500, basis: 'assumed-500', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) ${ratio <= PIPELINE_DEFAULTS.ppiTolerance ? 'is consistent with' : 'too uncertain to contradict'} 500 ppi: 500 ppi assumed` };
   const ppi = Math.round(implied);
   return { ppi, basis: 'ridge-period', ...declared, ...ev, note: `${why}; ridge period ${ev.ridgePeriodPx} px (confidence ${ev.periodConfidence}) implies about ${ppi} ppi: processed as ${ppi} ppi` };
-}
-
-/** A grey image (not RGB), else E_INVALID_ARGUMENT naming `what`. */
-function checkGrayImage(gray: unknown, what: string): asserts gray is GrayImage {
-  checkImage(gray, what);
-  if ('channels' in gray && gray.channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a grey image, got an RGB image (convert it with toGray)`);
 }
 
 /**

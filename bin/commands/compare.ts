@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
-import { plotScores, plotDet } from '../../src/audit/draw.js';
+import { plotScores } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, checkWritableFolder, numberIn, positiveInteger, positiveNumber, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, checkWritableFolder, numberIn, positiveInteger, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { FingerliftError } from '../../src/errors.js';
 

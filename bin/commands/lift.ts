@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
-import { numberIn, positiveNumber, UsageError } from '../common.js';
+import { numberIn, UsageError } from '../common.js';
 import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { parsePsf } from '../../src/enhance/deblur/index.js';
 import type { LiftTaskOptions } from '../../src/tasks/lift.js';

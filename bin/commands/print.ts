@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { addBatchOptions, runBatchCommand, type BatchCliOptions } from '../batch-options.js';
-import { numberIn, positiveNumber, UsageError } from '../common.js';
+import { numberIn, UsageError } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import type { PrintTaskOptions } from '../../src/tasks/print.js';
 import { parsePsf } from '../../src/enhance/deblur/index.js';

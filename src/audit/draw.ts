@@ -11,7 +11,7 @@
 import sharp from 'sharp';
 import { FingerliftError, invalidArgument } from '../errors.js';
 import type { BlockMap, Mask, OrientationField } from '../enhance/types.js';
-import type { AnyImage, GrayImage } from '../image/types.js';
+import type { AnyImage } from '../image/types.js';
 import { checkImage as checkAnyImage, isRgb } from '../image/types.js';
 import type { OrientedBox } from '../locate/types.js';
 import type { Template } from '../minutiae/types.js';

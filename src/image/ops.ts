@@ -4,7 +4,7 @@
  */
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { getCv, withMats } from '../cv/index.js';
-import type { AnyImage, GrayImage, RgbImage } from './types.js';
+import type { AnyImage, GrayImage } from './types.js';
 import { checkImage, isRgb } from './types.js';
 
 /**

@@ -44,6 +44,15 @@ export function checkImage(image: unknown, what: string): asserts image is AnyIm
 }
 
 /**
+ * Check that a value is a grey image (not RGB) whose size and data agree.
+ * @throws FingerliftError E_INVALID_ARGUMENT as `checkImage`, and for an RGB image (convert it with toGray).
+ */
+export function checkGrayImage(image: unknown, what: string): asserts image is GrayImage {
+  checkImage(image, what);
+  if ((image as Partial<RgbImage>).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a grey image, got an RGB image (convert it with toGray)`);
+}
+
+/**
  * A new grey image of the given size (filled with `fill`, default 0).
  * @throws FingerliftError E_INVALID_ARGUMENT for a width or height that is not a positive integer.
  */

@@ -3,20 +3,13 @@
  * throws FingerliftError E_INVALID_ARGUMENT naming the function, what it expected and what it got.
  * O(1) each (no pixel is read).
  */
-import { FingerliftError, invalidArgument } from '../errors.js';
-import { checkImage, type GrayImage } from '../image/types.js';
+import { invalidArgument } from '../errors.js';
 
 /** A height x width Uint8Array image (binary, skeleton or mask): integer sizes, data of width x height values. */
 export function checkBytesImage(fn: string, what: string, v: unknown): void {
   const o = v as { width?: unknown; height?: unknown; data?: unknown } | null | undefined;
   if (!(o !== null && typeof o === 'object' && o.data instanceof Uint8Array && Number.isInteger(o.width) && Number.isInteger(o.height) && (o.width as number) > 0 && (o.height as number) > 0 && o.data.length === (o.width as number) * (o.height as number)))
     throw invalidArgument(`${fn}: ${what}`, `a ${what} image { width, height, data: Uint8Array of width x height }`, v);
-}
-
-/** A grey image (not RGB) whose size and data agree. */
-export function checkGrayArg(fn: string, what: string, v: unknown): asserts v is GrayImage {
-  checkImage(v, `${fn}: ${what}`);
-  if ((v as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', `${fn}: ${what}: expected a grey image, got an RGB image (convert it with toGray)`);
 }
 
 /** An array (of minutiae or candidates). */

@@ -14,7 +14,8 @@ import type { GrayImage } from '../image/types.js';
 import type { Mask } from '../enhance/types.js';
 import { collectRuns, emptyBits, fillRun, packBits, unpackBits, type BitImage } from './bits.js';
 import type { BinaryImage } from './skeleton.js';
-import { checkBytesImage, checkGrayArg, checkOptionsArg } from './args.js';
+import { checkBytesImage, checkOptionsArg } from './args.js';
+import { checkGrayImage } from '../image/types.js';
 
 export interface BinariseOptions {
   /** Side of the local-mean window, pixels (odd). */
@@ -37,7 +38,7 @@ export const BINARISE_DEFAULTS: Required<BinariseOptions> = { window: 11, offset
  *   not a mask image, when the mask size differs from the image, or the window is not an odd number >= 3.
  */
 export function binarise(enhanced: GrayImage, mask: Mask, options: BinariseOptions = {}): BinaryImage {
-  checkGrayArg('binarise', 'enhanced', enhanced);
+  checkGrayImage(enhanced, 'binarise: enhanced');
   checkBytesImage('binarise', 'mask', mask);
   checkOptionsArg('binarise', options);
   const { width: w, height: h } = enhanced;

@@ -35,7 +35,6 @@ export const GUO_HALL_DELETE: [Uint8Array, Uint8Array] = (() => {
   }
   return tables;
 })();
-const DELETE = GUO_HALL_DELETE;
 
 export interface ThinOptions {
   /** Safety limit on Guo-Hall iterations (each is two subiterations); ridges 2r px wide need about r. */

@@ -177,14 +177,12 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   let out = warp(scale);
   // The pad's period is measured where the round finger still compresses the ridges a little; once
   // unrolled, the print shows the true spacing: measure it there and correct the scale once.
-  let printPeriod: number | undefined;
   if (ppiBasis === 'ridge-period') {
     // Band as wide as the first estimate's (2.5x either side): it also sets the DFT tile to 128 px, whose
     // rings are 1/128 cycle apart, about 7% of the ridge frequency at 9.5 px (a 64 px tile's are 15%,
     // too coarse to correct a scale by a few per cent: measured, its corrected prints came out at 10-10.5 px).
     const est = estimateRidgePeriodSpectral({ width: out.W, height: out.H, data: out.print }, { minPeriod: p.targetPeriod / 2.5, maxPeriod: p.targetPeriod * 2.5 });
     if (est.snr >= p.minRidgeSnr && Number.isFinite(est.period)) {
-      printPeriod = est.period;
       const k = p.targetPeriod / est.period;
       if (Math.abs(k - 1) > p.periodTolerance && k > 0.7 && k < 1.4) {
         scale *= k;

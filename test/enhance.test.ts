@@ -476,4 +476,65 @@ test('enhance with gabor.halfResolution: rings at an odd size keep their ridges 
   assert.throws(() => enhance(img, { ppi: 500, blockSize: 15, gabor: { halfResolution: true } }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
 });
 
+test('foreground crop: a small print in a wide blank frame gives the results of the whole image, outside the crop those of a blank area', () => {
+  const W = 520;
+  const H = 420;
+  const rnd = noise(23);
+  const d = new Float32Array(W * H);
+  const inside = (x: number, y: number): boolean => ((x - 330) / 85) ** 2 + ((y - 200) / 110) ** 2 <= 1;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const i = y * W + x;
+      d[i] = inside(x, y) ? 0.5 + 0.4 * Math.cos((2 * Math.PI * Math.hypot(x - 330, y - 360)) / 9) + 0.1 * rnd() : 0.97 + 0.005 * rnd();
+    }
+  const img = { width: W, height: H, data: d };
+  const whole = enhance(img, { crop: false });
+  const cropped = enhance(img);
+  const note = cropped.notes.find((n) => n.startsWith('crop: '));
+  assert.ok(note, `no crop note in ${JSON.stringify(cropped.notes)}`);
+  const [c0, c1, r0, r1] = /columns (\d+)-(\d+), rows (\d+)-(\d+)/.exec(note!)!.slice(1).map(Number) as [number, number, number, number];
+  assert.ok((c1 - c0 + 1) * (r1 - r0 + 1) < 0.6 * W * H, `crop ${note} keeps most of the image`);
+  assert.ok(c0 % 16 === 0 && r0 % 16 === 0, 'the crop is aligned to the block grid');
+  assert.ok(!whole.notes.some((n) => n.startsWith('crop: ')), 'crop: false still cropped');
+  // The same equalised image; the mask, maps, enhanced image and orientation field equal up to floating-point
+  // rounding (sums and filters over a smaller frame; on the 320 FVC B prints the templates came out identical):
+  // a mask outline pixel may flip, which rescales the enhanced image by a hair.
+  assert.equal(Array.from(cropped.normalised.data), Array.from(whole.normalised.data));
+  let maskDiff = 0;
+  let maskOn = 0;
+  let maxE = 0;
+  let maxT = 0;
+  let flips = 0;
+  for (let i = 0; i < W * H; i++) {
+    maskOn += whole.mask.data[i]!;
+    if (cropped.mask.data[i] !== whole.mask.data[i]) maskDiff++;
+    else if (whole.mask.data[i]) {
+      maxE = Math.max(maxE, Math.abs(cropped.enhanced.data[i]! - whole.enhanced.data[i]!));
+      if (cropped.enhanced.data[i]! < 0.5 !== whole.enhanced.data[i]! < 0.5) flips++;
+      const t = Math.abs(cropped.orientation.theta[i]! - whole.orientation.theta[i]!);
+      maxT = Math.max(maxT, Math.min(t, Math.PI - t));
+    }
+  }
+  assert.ok(maskOn > 0.1 * W * H, 'no print found');
+  assert.ok(maskDiff <= 0.002 * maskOn, `mask differs on ${maskDiff} of ${maskOn} pixels`);
+  assert.ok(maxE < 0.1 && flips <= 0.001 * maskOn, `enhanced differs by up to ${maxE} in the mask, ridge and valley swapped on ${flips} pixels`);
+  assert.ok(maxT < 1e-3, `orientation in the mask differs by ${maxT} rad`);
+  assert.is(cropped.frequency.data.length, whole.frequency.data.length);
+  for (let i = 0; i < whole.frequency.data.length; i++) {
+    assert.ok(Math.abs(cropped.frequency.data[i]! - whole.frequency.data[i]!) < 1e-6, `frequency of block ${i}`);
+    assert.ok(Math.abs(cropped.quality.data[i]! - whole.quality.data[i]!) < 0.02, `quality of block ${i}`);
+  }
+  // Outside the crop: a blank area.
+  for (const [x, y] of [[5, 5], [c0 - 1, 200], [W - 1, H - 1]] as const) {
+    if (x < 0 || (x >= c0 && x <= c1 && y >= r0 && y <= r1)) continue;
+    const i = y * W + x;
+    assert.is(cropped.mask.data[i], 0);
+    assert.is(cropped.enhanced.data[i], 1);
+    assert.is(cropped.orientation.coherence[i], 0);
+  }
+  const share = (r: typeof whole): number => Number(/^mask: ([\d.]+)%/.exec(r.notes.find((n) => n.startsWith('mask: '))!)![1]);
+  assert.ok(Math.abs(share(cropped) - share(whole)) < 0.1, 'the foreground share is of the whole image');
+  assert.throws(() => enhance(img, { crop: { minContrast: 2 } }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
+});
+
 test.run();

@@ -19,11 +19,11 @@ import type { BlockMap, EnhanceResult, Mask, OrientationField } from './types.js
 import { resampleTo500, type ResampleOptions } from './resample.js';
 import { stretchWithBytes, claheBytes, normaliseInBox, type ClaheOptions, type StretchOptions } from './contrast.js';
 import { orientationField, type OrientationOptions } from './orientation.js';
-import { segmentMask, blockStats, reliabilityBlocks, MASK_DEFAULTS, type MaskOptions } from './mask.js';
+import { segmentMask, blockStats, reliabilityBlocks, referenceContrast, MASK_DEFAULTS, type MaskOptions } from './mask.js';
 import { blockFrequencies, interpolateFrequency, type FrequencyOptions } from './frequency.js';
 import { gaborFilter, type GaborOptions } from './gabor.js';
 import { suppressPeriodicBackground, type BackgroundOptions } from './background.js';
-import { checkGray, checkRange, quantile } from './util.js';
+import { blockStd, checkGray, checkRange, quantile } from './util.js';
 import { FingerliftError } from '../errors.js';
 import { borrow, giveBack } from './scratch.js';
 
@@ -45,6 +45,37 @@ export const ENHANCE_DEFAULTS = {
   responseQuantile: 0.9,
 } as const;
 
+/** Defaults of the foreground crop of {@link enhance} ({@link CropOptions}). */
+export const CROP_DEFAULTS = {
+  /** A block is a candidate for the print when its grey-level standard deviation reaches this share of the
+   *  mask's reference contrast: a third of the mask's own minContrast (0.3), so no block the mask could
+   *  take lies outside the crop. */
+  minContrast: 0.1,
+  /** Blocks kept beyond the candidates on every side: 2 blocks (32 px at 500 ppi) cover the reach of the
+   *  orientation smoothing (3 sigmas of 7 px), the frequency window (16 px) and the Gabor tile margin. */
+  marginBlocks: 2,
+  /** No crop when it would keep more than this share of the image (the copies would cost more than they save). */
+  maxShare: 0.9,
+} as const;
+
+/**
+ * Foreground crop: the stages after contrast equalisation (orientation field, region of interest, ridge
+ * frequency, Gabor filter) run on the block-aligned bounding box of the blocks that show any grey-level
+ * structure, plus a margin, instead of the whole image (FVC2004 DB1_B: about half of each image is blank).
+ * The stretch and CLAHE still see the whole image, and the mask's reference contrast is the whole image's,
+ * so the results inside the box are those of the whole image up to the border handling of the smoothing
+ * filters, more than the margin away from any structure. Outside the box the results are those of a blank
+ * area: mask 0, enhanced 1, orientation and coherence 0, frequency and quality 0.
+ */
+export interface CropOptions {
+  /** Candidate blocks: standard deviation at least this share of the reference contrast (default 0.1). */
+  minContrast?: number;
+  /** Margin in blocks around the candidates (default 2). */
+  marginBlocks?: number;
+  /** Largest share of the image the crop may keep (default 0.9). */
+  maxShare?: number;
+}
+
 export interface EnhanceOptions {
   /** Resolution of the input in ppi; undefined = unknown (assumed 500, noted). */
   ppi?: number;
@@ -61,6 +92,8 @@ export interface EnhanceOptions {
   suppressBackground?: boolean | BackgroundOptions;
   /** Quantile of |response| mapped to full contrast (default 0.9). */
   responseQuantile?: number;
+  /** Foreground crop (see {@link CropOptions}; on by default): false to process the whole image. */
+  crop?: boolean | CropOptions;
 }
 
 /** Timings of the stages of one {@link enhance} call (ms), for benchmarks and the audit trail. */
@@ -105,21 +138,44 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   }
   lap('background');
   // The stretch also writes the 8-bit image CLAHE works on (one pass instead of two).
-  const bytes = borrow(Uint8Array, img.width * img.height);
-  const stretched = stretchWithBytes(img, options.stretch, bytes);
+  const full = img;
+  let bytes = borrow(Uint8Array, img.width * img.height);
+  let stretched = stretchWithBytes(img, options.stretch, bytes);
   if (stretched.high - stretched.low < 32 / 255) {
     notes.push(`contrast: narrow grey range [${stretched.low.toFixed(4)}, ${stretched.high.toFixed(4)}] stretched to [0, 1]`);
   }
-  const equalised = claheBytes(bytes, img.width, img.height, options.clahe);
+  const maskOptions = { ...MASK_DEFAULTS, ...options.mask, blockSize: bs };
+  // The mask's reference contrast, from the whole image (a crop keeps it).
+  const fullStd = blockStd(stretched.image.data, img.width, img.height, bs);
+  const ref = referenceContrast(fullStd.data, maskOptions.referenceQuantile);
+  const crop = options.crop === false ? undefined : foregroundCrop(fullStd, ref, img.width, img.height, options.crop === true ? {} : options.crop);
+  // CLAHE on the whole image (its tile grid follows the image's size: the same result with and without the crop).
+  let equalised = claheBytes(bytes, img.width, img.height, options.clahe);
   giveBack(bytes);
+  const wholeStretched = stretched.image;
+  const wholeEqualised = equalised;
+  if (crop) {
+    const cw = crop.x1 - crop.x0;
+    const ch = crop.y1 - crop.y0;
+    const cs = borrow(Float32Array, cw * ch);
+    const ce = new Float32Array(cw * ch);
+    for (let y = 0; y < ch; y++) {
+      const from = (crop.y0 + y) * img.width + crop.x0;
+      cs.set(stretched.image.data.subarray(from, from + cw), y * cw);
+      ce.set(equalised.data.subarray(from, from + cw), y * cw);
+    }
+    stretched = { ...stretched, image: { width: cw, height: ch, data: cs } };
+    equalised = { width: cw, height: ch, data: ce };
+    img = { width: cw, height: ch, data: cs };
+    notes.push(`crop: columns ${crop.x0}-${crop.x1 - 1}, rows ${crop.y0}-${crop.y1 - 1} processed (${((100 * cw * ch) / (full.width * full.height)).toFixed(1)}% of the image); outside them no grey-level structure`);
+  }
   lap('contrast');
   const field = orientationField(equalised, options.orientation);
   lap('orientation');
   // Block frequencies first: their reliability also tells ridges from background. Only the blocks whose
   // reliability the mask reads are estimated before it (the neighbourhoods of blocks with enough contrast and
   // coherence), then those under the mask that are still missing: the same result as estimating every block.
-  const maskOptions = { ...MASK_DEFAULTS, ...options.mask, blockSize: bs };
-  const stats = blockStats(stretched.image, field, bs, maskOptions.referenceQuantile);
+  const stats = blockStats(stretched.image, field, bs, maskOptions.referenceQuantile, ref);
   const first = reliabilityBlocks(stats, maskOptions.minContrast, maskOptions.minCoherence);
   lap('mask');
   const freqOptions = { ...options.frequency, blockSize: bs };
@@ -127,34 +183,105 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   lap('frequency');
   const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability, stats });
   notes.push(...seg.notes);
-  const mask = seg.mask;
   lap('mask');
   // The mask's bounding box: every later pass over the pixels visits only it (the same results).
-  const { rest, box } = blocksUnder(mask, bs, stats.rows, stats.cols, first);
-  if (rest) blockFrequencies(equalised, field, undefined, freqOptions, rest, raw);
-  const norm: GrayImage = { width: img.width, height: img.height, data: normaliseInBox(equalised, mask, box.x0, box.y0, box.x1, box.y1) };
-  const freq = interpolateFrequency(raw, mask, freqOptions);
+  const under = blocksUnder(seg.mask, bs, stats.rows, stats.cols, first);
+  if (under.rest) blockFrequencies(equalised, field, undefined, freqOptions, under.rest, raw);
+  const freq = interpolateFrequency(raw, seg.mask, freqOptions);
   notes.push(...freq.notes);
+  // Back in the whole image's frame for the Gabor filter, whose tiles follow the image's size: with and
+  // without the crop it then sees the same tiles.
+  let mask = seg.mask;
+  let field2 = field;
+  let frequency = freq.frequency;
+  let reliability = freq.reliability;
+  let contrast = seg.contrast;
+  let box = under.box;
+  if (crop) {
+    const { width: W, height: H } = full;
+    mask = { width: W, height: H, data: place(seg.mask.data, crop, img.width, W, new Uint8Array(W * H)) };
+    field2 = { width: W, height: H, theta: place(field.theta, crop, img.width, W, new Float32Array(W * H)), coherence: place(field.coherence, crop, img.width, W, new Float32Array(W * H)) };
+    frequency = placeBlocks(frequency, crop, W, H);
+    reliability = placeBlocks(reliability, crop, W, H);
+    contrast = placeBlocks(contrast, crop, W, H);
+    box = box.y1 === 0 ? box : { x0: box.x0 + crop.x0, y0: box.y0 + crop.y0, x1: box.x1 + crop.x0, y1: box.y1 + crop.y0 };
+    // segmentMask's share of foreground is of the crop: restate it for the whole image.
+    const k = notes.findIndex((t) => /^mask: [\d.]+% of the image is foreground$/.test(t));
+    if (k >= 0) {
+      let count = 0;
+      for (let i = 0; i < seg.mask.data.length; i++) count += seg.mask.data[i]!;
+      notes[k] = `mask: ${((100 * count) / (W * H)).toFixed(1)}% of the image is foreground`;
+    }
+    giveBack(stretched.image.data);
+    stretched = { ...stretched, image: wholeStretched };
+    equalised = wholeEqualised;
+  }
+  const norm: GrayImage = { width: full.width, height: full.height, data: normaliseInBox(equalised, mask, box.x0, box.y0, box.x1, box.y1) };
   lap('frequency');
-  const gab = gaborFilter(norm, field, freq.frequency, mask, options.gabor);
+  const gab = gaborFilter(norm, field2, frequency, mask, options.gabor);
   lap('gabor');
   // The normalised input is no longer needed: its array holds the |response| values of the quantile.
   const enhanced = toRidgeImage(gab.response, mask, box, responseQuantile, norm.data);
   // Scratch of this call only (never returned): back to the pool for the next call.
   giveBack(gab.response, norm.data, stretched.image.data);
-  const quality = qualityMap(field, mask, box, seg.contrast, freq.reliability);
+  const quality = qualityMap(field2, mask, box, contrast, reliability);
+  const result = { enhanced, normalised: equalised, mask, orientation: field2, frequency, quality };
   lap('output');
-  return {
-    enhanced,
-    normalised: equalised,
-    mask,
-    orientation: field,
-    frequency: freq.frequency,
-    quality,
-    ppi: 500,
-    scale: resampled.scale,
-    notes,
-  };
+  return { ...result, ppi: 500, scale: resampled.scale, notes };
+}
+
+/**
+ * The crop of {@link CropOptions}: the block-aligned box (x0, y0 multiples of the block side; x1, y1 too or the
+ * image's edge) of the blocks whose standard deviation (`std`, blocks of the whole image) reaches
+ * minContrast x `ref`, grown by the margin; undefined when there is none or it keeps more than maxShare.
+ */
+function foregroundCrop(std: BlockMap, ref: number, width: number, height: number, options: CropOptions = {}): Box | undefined {
+  const o = { ...CROP_DEFAULTS, ...options };
+  checkRange(o.minContrast, 'crop.minContrast', 0, 1);
+  checkRange(o.marginBlocks, 'crop.marginBlocks', 0, 1000);
+  checkRange(o.maxShare, 'crop.maxShare', 0, 1);
+  const { rows, cols, blockSize: bs, data } = std;
+  const t = o.minContrast * ref;
+  let r0 = rows;
+  let r1 = -1;
+  let c0 = cols;
+  let c1 = -1;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      if (!(data[r * cols + c]! >= t) || !(ref > 1e-6)) continue;
+      if (r < r0) r0 = r;
+      if (r > r1) r1 = r;
+      if (c < c0) c0 = c;
+      if (c > c1) c1 = c;
+    }
+  if (r1 < 0) return undefined;
+  const m = Math.round(o.marginBlocks);
+  const x0 = Math.max(0, c0 - m) * bs;
+  const y0 = Math.max(0, r0 - m) * bs;
+  const x1 = Math.min(width, (c1 + 1 + m) * bs);
+  const y1 = Math.min(height, (r1 + 1 + m) * bs);
+  // The stages need at least 16 px a side; a crop that small is not worth it anyway.
+  if (x1 - x0 < 4 * bs || y1 - y0 < 4 * bs) return undefined;
+  if ((x1 - x0) * (y1 - y0) > o.maxShare * width * height) return undefined;
+  return { x0, y0, x1, y1 };
+}
+
+/** Copy a crop-sized array (rows of `cw` values) into the crop `c` of a whole-image array (rows of `width`); returns it. */
+function place<A extends Float32Array | Uint8Array>(src: A, c: Box, cw: number, width: number, into: A): A {
+  for (let y = 0; y < c.y1 - c.y0; y++) into.set(src.subarray(y * cw, (y + 1) * cw), (c.y0 + y) * width + c.x0);
+  return into;
+}
+
+/** A block map of the crop `c` (block-aligned) placed into the block grid of a width x height image (0 elsewhere). */
+function placeBlocks(m: BlockMap, c: Box, width: number, height: number): BlockMap {
+  const bs = m.blockSize;
+  const rows = Math.ceil(height / bs);
+  const cols = Math.ceil(width / bs);
+  const data = new Float32Array(rows * cols);
+  const r0 = c.y0 / bs;
+  const c0 = c.x0 / bs;
+  for (let r = 0; r < m.rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), (r0 + r) * cols + c0);
+  return { blockSize: bs, rows, cols, data };
 }
 
 /** Columns [x0, x1) and rows [y0, y1) holding every mask pixel (all empty, x0 = x1 = y0 = y1 = 0, for an empty mask). */

@@ -143,18 +143,28 @@ export interface MaskBlockStats {
  * Per-block contrast and coherence of {@link segmentMask} (image height x width, blocks of `blockSize` px).
  * The reference contrast is the quantile over blocks that hold any structure (std above 2% of the largest),
  * so a print filling a small part of a large blank scan is judged against its own contrast, not the blank's.
+ * `reference`, when given, replaces that quantile (enhance passes the one of the whole image when it works on a
+ * crop of it).
  */
-export function blockStats(image: GrayImage, field: OrientationField, blockSize: number, referenceQuantile: number = MASK_DEFAULTS.referenceQuantile): MaskBlockStats {
+export function blockStats(image: GrayImage, field: OrientationField, blockSize: number, referenceQuantile: number = MASK_DEFAULTS.referenceQuantile, reference?: number): MaskBlockStats {
   const { width, height } = image;
   const std = blockStd(image.data, width, height, blockSize);
   const coherence = blockMean(field.coherence, width, height, blockSize);
-  let maxStd = 0;
-  for (let i = 0; i < std.data.length; i++) if (std.data[i]! > maxStd) maxStd = std.data[i]!;
-  const structured = std.data.filter((v) => v > 0.02 * maxStd);
-  const ref = quantile(structured.length >= 4 ? structured : std.data, referenceQuantile);
+  const ref = reference ?? referenceContrast(std.data, referenceQuantile);
   const contrast = new Float32Array(std.data.length);
   for (let i = 0; i < contrast.length; i++) contrast[i] = ref > 1e-6 ? Math.min(1, std.data[i]! / ref) : 0;
   return { image, field, blockSize, referenceQuantile, rows: std.rows, cols: std.cols, coherence, contrast, ref };
+}
+
+/**
+ * Reference contrast of {@link blockStats}: the `referenceQuantile` of the block standard deviations `std` over the
+ * blocks holding any structure (std above 2% of the largest; all blocks when fewer than 4 do).
+ */
+export function referenceContrast(std: Float32Array, referenceQuantile: number): number {
+  let maxStd = 0;
+  for (let i = 0; i < std.length; i++) if (std[i]! > maxStd) maxStd = std[i]!;
+  const structured = std.filter((v) => v > 0.02 * maxStd);
+  return quantile(structured.length >= 4 ? structured : std, referenceQuantile);
 }
 
 /**

@@ -12,7 +12,7 @@ import { checkImage, isRgb } from '../image/types.js';
 import { estimateRidgePeriodSpectral } from '../normalise/period.js';
 import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.js';
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
-import { segmentHand } from './skin.js';
+import { segmentHand, splitByLuminance, type Segmentation } from './skin.js';
 import { slapFingertips } from './slap.js';
 import { insideBox, type LocatedFingertip, type LocateResult, type OrientedBox } from './types.js';
 import { toWorking } from './working.js';
@@ -36,6 +36,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   checkImage(image, `locateFingertips ${name}`);
   const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
   if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
+  if (!(p.splitSkinFraction >= 0)) throw new FingerliftError('E_INVALID_ARGUMENT', `splitSkinFraction ${p.splitSkinFraction} is not a number >= 0`, { input: name });
   if (image.width < 32 || image.height < 32) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small to locate fingers`, { input: name });
   const ms: Record<string, number> = {};
   let t0 = performance.now();
@@ -43,152 +44,177 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
 
   const work = toWorking(image, p.workingSize);
   lap('downsample');
-  const seg = segmentHand(work, p);
+  const seg0 = segmentHand(work, p);
   lap('segment');
-  let fg = 0;
-  for (let i = 0; i < seg.mask.length; i++) fg += seg.mask[i]!;
-  const { tips, rejected } = fg > 0 ? findFingertips(seg.mask, work.width, work.height, p) : { tips: [], rejected: [] };
-  // Fingers pressed together: in a hand where the contour shows several fingertips of about the width
-  // the extent profile finds, and the profile separates at least three, the profile's fingertips
-  // replace the contour's candidates of that hand.
-  if (fg > 0 && p.slapProfile) {
-    for (const hand of slapFingertips(seg.mask, work.width, work.height)) {
-      const ws = hand.tips.map((t) => t.width).sort((a, b) => a - b);
-      const fingerW = ws[ws.length >> 1]!;
-      if (tips.filter((t) => t.comp === hand.label && t.width >= 0.5 * fingerW && t.width <= 2 * fingerW).length < 2) continue;
-      for (let k = tips.length - 1; k >= 0; k--) if (tips[k]!.comp === hand.label) tips.splice(k, 1);
-      for (const t of hand.tips) tips.push({ ...t, comp: hand.label });
-      seg.notes.push(`fingers pressed together: ${hand.tips.length} fingertips separated on the hand's extent profile`);
+  // Fingertips from one segmentation (throws E_NO_FINGER when none is found).
+  const run = (seg: Segmentation): LocateResult => {
+    let fg = 0;
+    for (let i = 0; i < seg.mask.length; i++) fg += seg.mask[i]!;
+    const { tips, rejected } = fg > 0 ? findFingertips(seg.mask, work.width, work.height, p) : { tips: [], rejected: [] };
+    // Fingers pressed together: in a hand where the contour shows several fingertips of about the width
+    // the extent profile finds, and the profile separates at least three, the profile's fingertips
+    // replace the contour's candidates of that hand.
+    if (fg > 0 && p.slapProfile) {
+      for (const hand of slapFingertips(seg.mask, work.width, work.height)) {
+        const ws = hand.tips.map((t) => t.width).sort((a, b) => a - b);
+        const fingerW = ws[ws.length >> 1]!;
+        if (tips.filter((t) => t.comp === hand.label && t.width >= 0.5 * fingerW && t.width <= 2 * fingerW).length < 2) continue;
+        for (let k = tips.length - 1; k >= 0; k--) if (tips[k]!.comp === hand.label) tips.splice(k, 1);
+        for (const t of hand.tips) tips.push({ ...t, comp: hand.label });
+        seg.notes.push(`fingers pressed together: ${hand.tips.length} fingertips separated on the hand's extent profile`);
+      }
     }
-  }
-  let closeUp = false;
-  if (tips.length === 0 && fg > 0) {
-    const c = closeUpFinger(seg.mask, work.width, work.height, p.closeUpFraction);
-    if (c) { tips.push(c); closeUp = true; seg.notes.push('no fingertip contour: close-up fallback (principal axis of the foreground)'); }
-  }
-  lap('geometry');
+    let closeUp = false;
+    if (tips.length === 0 && fg > 0) {
+      const c = closeUpFinger(seg.mask, work.width, work.height, p.closeUpFraction);
+      if (c) { tips.push(c); closeUp = true; seg.notes.push('no fingertip contour: close-up fallback (principal axis of the foreground)'); }
+    }
+    lap('geometry');
 
-  const s = work.scale;
-  const fingertips: LocatedFingertip[] = [];
-  let closeUpFrame = false;
-  const consider = (c: TipCandidate, closeUp: boolean, frame = false): void => {
-    const box = boxFromTip(c, p, s);
-    const cover = maskCoverage(seg.mask, work.width, work.height, box, s);
-    const tex = ridgeEvidence(image, box, p);
-    // The frame taken as a close-up: the skin mask of a finger filling the frame is the least reliable
-    // (the finger's own shading and a skin-coloured background split it), so resolved ridges at the pad
-    // centre, at a period consistent with a finger as wide as the frame, stand in for skin coverage.
-    const frameRatio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
-    const frameRidges = frame && tex.snr >= p.minRidgeSnr && frameRatio >= p.frameRidgeRatio[0] && frameRatio <= p.frameRidgeRatio[1];
-    if (frameRidges) closeUpFrame = true;
-    if (frame && cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `the frame as a close-up: ${tex.snr < p.minRidgeSnr ? `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)})` : `texture period fits a finger ${frameRatio.toFixed(2)} x the frame's width`}` }); return; }
-    if (cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); return; }
-    const ridgeScore = Math.max(0, Math.min(1, (tex.snr - 1) / (2 * p.minRidgeSnr - 1)));
-    const score = Math.round(c.shape * Math.max(cover, frameRidges ? 0.5 : 0) * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
-    box.score = score;
-    // A spectral peak counts as ridges only at a period consistent with the finger's width (within 2.5x).
-    const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
-    const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= (frame ? p.frameRidgeRatio[1] : 2.5);
-    // Without a fingertip contour (close-up fallback) the shape proves nothing, and in a grey photo
-    // colour gives no evidence: at least a weak ridge-band peak is required.
-    if ((closeUp || seg.mode === 'luminance') && tex.snr < p.minGreyRidgeSnr) {
-      rejected.push({ x: c.tipX, y: c.tipY, reason: `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)}) where ${closeUp ? 'a close-up finger' : 'a grey-photo finger'} was expected` });
-      return;
-    }
-    const estimatedPpi = resolved ? (500 * tex.period!) / p.ridgePeriod500 : tex.widthPpi;
-    let reason: string | undefined;
-    if (estimatedPpi < p.minUsablePpi)
-      reason = `resolution too low: about ${Math.round(estimatedPpi)} ppi (finger ${Math.round(box.width)} px wide), below ${p.minUsablePpi} ppi`;
-    else if (!resolved) reason = `no ridge pattern resolved (ridge spectrum SNR ${tex.snr.toFixed(1)} < ${p.minRidgeSnr}): blurred, dark, or not a fingertip pad`;
-    fingertips.push({
-      box,
-      score,
-      estimatedPpi: Math.round(estimatedPpi),
-      ppiBasis: resolved ? 'ridge-period' : 'finger-width',
-      ...(resolved ? { ridgePeriodPx: Math.round(tex.period! * 100) / 100 } : {}),
-      usable: reason === undefined,
-      ...(reason ? { reason } : {}),
-      evidence: {
-        tipAngleDeg: Math.round(c.tipAngleDeg),
-        parallelism: Math.round(c.parallelism * 100) / 100,
-        ridgeSnr: Math.round(tex.snr * 100) / 100,
-        maskCoverage: Math.round(cover * 100) / 100,
-      },
-    });
-  };
-  // A finger on its own (the only candidate of its hand component: a close-up or a crop): its axis is
-  // refined to the principal axis of the finger behind the tip, which the contour's side pairs only
-  // approximate when the finger leaves the frame.
-  for (const c of tips) consider(p.refineAxis && tips.filter((o) => o.comp === c.comp).length === 1 ? refineAxis(seg.mask, work.width, work.height, c) : c, closeUp);
-  // A tight crop of one finger (the finger fills the frame and leaves it on the side of the hand) has
-  // no fingertip contour to speak of, and the foreground's shape is then unreliable: when nothing
-  // usable was found in such a close-up, the frame itself is taken as the fingertip, its long side as
-  // the finger axis (a fingertip is longer than wide: phalanxAspect). Ridge texture must still be
-  // resolved for it to be usable; a ridge pattern fitting a finger that fills the frame
-  // (frameRidgeRatio) makes it usable even where the skin mask covers under half of it.
-  // The same when the close-up fallback's mask covers most of an elongated frame (closeUpFrameFraction).
-  const frameLike = closeUp && fg >= p.closeUpFrameFraction * seg.mask.length && Math.max(work.width, work.height) >= p.minFrameAspect * Math.min(work.width, work.height);
-  if ((!fingertips.some((f) => f.usable) || frameLike) && fg >= p.closeUpFraction * seg.mask.length) {
-    // Which short side is the tip: the short side the skin mask touches least, unless the mask covers
-    // under half of that box (a split mask: its border contact says nothing); then the end whose pad
-    // shows the stronger ridge pattern at a period fitting the frame (ties keep the mask's choice).
-    // The ridge cue alone is not trusted: on the ridgebase crops, whose masks are sound, it picked the
-    // wrong end for 3 of the 4 crops that reach this fallback (ridges stay sharp toward the middle
-    // phalanx in those close-ups).
-    const ends = [frameFinger(seg.mask, work.width, work.height), frameFinger(seg.mask, work.width, work.height, true)];
-    // Only a ridge pattern at a period fitting a finger that fills the frame counts.
-    const snrs = ends.map((e) => {
-      const tex = ridgeEvidence(image, boxFromTip(e, p, s), p);
+    const s = work.scale;
+    const fingertips: LocatedFingertip[] = [];
+    let closeUpFrame = false;
+    const consider = (c: TipCandidate, closeUp: boolean, frame = false): void => {
+      const box = boxFromTip(c, p, s);
+      const cover = maskCoverage(seg.mask, work.width, work.height, box, s);
+      const tex = ridgeEvidence(image, box, p);
+      // The frame taken as a close-up: the skin mask of a finger filling the frame is the least reliable
+      // (the finger's own shading and a skin-coloured background split it), so resolved ridges at the pad
+      // centre, at a period consistent with a finger as wide as the frame, stand in for skin coverage.
+      const frameRatio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
+      const frameRidges = frame && tex.snr >= p.minRidgeSnr && frameRatio >= p.frameRidgeRatio[0] && frameRatio <= p.frameRidgeRatio[1];
+      if (frameRidges) closeUpFrame = true;
+      if (frame && cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `the frame as a close-up: ${tex.snr < p.minRidgeSnr ? `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)})` : `texture period fits a finger ${frameRatio.toFixed(2)} x the frame's width`}` }); return; }
+      if (cover < 0.5 && !frameRidges) { rejected.push({ x: c.tipX, y: c.tipY, reason: `box ${Math.round(cover * 100)}% skin` }); return; }
+      const ridgeScore = Math.max(0, Math.min(1, (tex.snr - 1) / (2 * p.minRidgeSnr - 1)));
+      const score = Math.round(c.shape * Math.max(cover, frameRidges ? 0.5 : 0) * (0.6 + 0.4 * ridgeScore) * 1000) / 1000;
+      box.score = score;
+      // A spectral peak counts as ridges only at a period consistent with the finger's width (within 2.5x).
       const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
-      return ratio >= p.frameRidgeRatio[0] && ratio <= p.frameRidgeRatio[1] ? tex.snr : 1;
-    });
-    const maskCover = maskCoverage(seg.mask, work.width, work.height, boxFromTip(ends[0]!, p, s), s);
-    // A mask over most of an elongated frame (frameLike) is the unreliable kind too: its border contact is not trusted either.
-    const ridgeCue = (maskCover < 0.5 || frameLike) && snrs[1]! !== snrs[0]!;
-    const frame = ridgeCue && snrs[1]! > snrs[0]! ? ends[1]! : ends[0]!;
-    const hadUsable = fingertips.some((f) => f.usable);
-    const before = fingertips.length;
-    consider(frame, true, true);
-    // Beside a usable fallback box, the frame must earn its place: a ridge pattern fitting a finger that fills it.
-    if (hadUsable && fingertips.length > before && !(fingertips[before]!.usable && closeUpFrame)) {
-      rejected.push({ x: frame.tipX, y: frame.tipY, reason: 'the frame as a close-up: its ridge pattern does not fit a finger filling it; the skin mask\'s axis is kept' });
-      fingertips.splice(before);
+      const resolved = tex.snr >= p.minRidgeSnr && ratio >= 0.4 && ratio <= (frame ? p.frameRidgeRatio[1] : 2.5);
+      // Without a fingertip contour (close-up fallback) the shape proves nothing, and in a grey photo
+      // colour gives no evidence: at least a weak ridge-band peak is required.
+      if ((closeUp || seg.mode === 'luminance') && tex.snr < p.minGreyRidgeSnr) {
+        rejected.push({ x: c.tipX, y: c.tipY, reason: `no ridge pattern (spectral SNR ${tex.snr.toFixed(2)}) where ${closeUp ? 'a close-up finger' : 'a grey-photo finger'} was expected` });
+        return;
+      }
+      const estimatedPpi = resolved ? (500 * tex.period!) / p.ridgePeriod500 : tex.widthPpi;
+      let reason: string | undefined;
+      if (estimatedPpi < p.minUsablePpi)
+        reason = `resolution too low: about ${Math.round(estimatedPpi)} ppi (finger ${Math.round(box.width)} px wide), below ${p.minUsablePpi} ppi`;
+      else if (!resolved) reason = `no ridge pattern resolved (ridge spectrum SNR ${tex.snr.toFixed(1)} < ${p.minRidgeSnr}): blurred, dark, or not a fingertip pad`;
+      fingertips.push({
+        box,
+        score,
+        estimatedPpi: Math.round(estimatedPpi),
+        ppiBasis: resolved ? 'ridge-period' : 'finger-width',
+        ...(resolved ? { ridgePeriodPx: Math.round(tex.period! * 100) / 100 } : {}),
+        usable: reason === undefined,
+        ...(reason ? { reason } : {}),
+        evidence: {
+          tipAngleDeg: Math.round(c.tipAngleDeg),
+          parallelism: Math.round(c.parallelism * 100) / 100,
+          ridgeSnr: Math.round(tex.snr * 100) / 100,
+          maskCoverage: Math.round(cover * 100) / 100,
+        },
+      });
+    };
+    // A finger on its own (the only candidate of its hand component: a close-up or a crop): its axis is
+    // refined to the principal axis of the finger behind the tip, which the contour's side pairs only
+    // approximate when the finger leaves the frame.
+    for (const c of tips) consider(p.refineAxis && tips.filter((o) => o.comp === c.comp).length === 1 ? refineAxis(seg.mask, work.width, work.height, c) : c, closeUp);
+    // A tight crop of one finger (the finger fills the frame and leaves it on the side of the hand) has
+    // no fingertip contour to speak of, and the foreground's shape is then unreliable: when nothing
+    // usable was found in such a close-up, the frame itself is taken as the fingertip, its long side as
+    // the finger axis (a fingertip is longer than wide: phalanxAspect). Ridge texture must still be
+    // resolved for it to be usable; a ridge pattern fitting a finger that fills the frame
+    // (frameRidgeRatio) makes it usable even where the skin mask covers under half of it.
+    // The same when the close-up fallback's mask covers most of an elongated frame (closeUpFrameFraction).
+    const frameLike = closeUp && fg >= p.closeUpFrameFraction * seg.mask.length && Math.max(work.width, work.height) >= p.minFrameAspect * Math.min(work.width, work.height);
+    if ((!fingertips.some((f) => f.usable) || frameLike) && fg >= p.closeUpFraction * seg.mask.length) {
+      // Which short side is the tip: the short side the skin mask touches least, unless the mask covers
+      // under half of that box (a split mask: its border contact says nothing); then the end whose pad
+      // shows the stronger ridge pattern at a period fitting the frame (ties keep the mask's choice).
+      // The ridge cue alone is not trusted: on the ridgebase crops, whose masks are sound, it picked the
+      // wrong end for 3 of the 4 crops that reach this fallback (ridges stay sharp toward the middle
+      // phalanx in those close-ups).
+      const ends = [frameFinger(seg.mask, work.width, work.height), frameFinger(seg.mask, work.width, work.height, true)];
+      // Only a ridge pattern at a period fitting a finger that fills the frame counts.
+      const snrs = ends.map((e) => {
+        const tex = ridgeEvidence(image, boxFromTip(e, p, s), p);
+        const ratio = tex.period !== undefined ? (500 * tex.period) / p.ridgePeriod500 / tex.widthPpi : NaN;
+        return ratio >= p.frameRidgeRatio[0] && ratio <= p.frameRidgeRatio[1] ? tex.snr : 1;
+      });
+      const maskCover = maskCoverage(seg.mask, work.width, work.height, boxFromTip(ends[0]!, p, s), s);
+      // A mask over most of an elongated frame (frameLike) is the unreliable kind too: its border contact is not trusted either.
+      const ridgeCue = (maskCover < 0.5 || frameLike) && snrs[1]! !== snrs[0]!;
+      const frame = ridgeCue && snrs[1]! > snrs[0]! ? ends[1]! : ends[0]!;
+      const hadUsable = fingertips.some((f) => f.usable);
+      const before = fingertips.length;
+      consider(frame, true, true);
+      // Beside a usable fallback box, the frame must earn its place: a ridge pattern fitting a finger that fills it.
+      if (hadUsable && fingertips.length > before && !(fingertips[before]!.usable && closeUpFrame)) {
+        rejected.push({ x: frame.tipX, y: frame.tipY, reason: 'the frame as a close-up: its ridge pattern does not fit a finger filling it; the skin mask\'s axis is kept' });
+        fingertips.splice(before);
+      }
+      const added = fingertips.length > before ? fingertips[fingertips.length - 1] : undefined;
+      if (added && added.box.width === frame.width / s) {
+        seg.notes.push(`${hadUsable ? `skin mask over ${Math.round((fg / seg.mask.length) * 100)}% of an elongated frame (its axis unreliable)` : 'no usable fingertip'}: the frame taken as a close-up of one fingertip (long side = finger axis; tip chosen by ${ridgeCue ? 'the stronger ridge pattern' : 'the skin mask\'s border contact'}, ridge SNR at either end ${snrs.map((v) => v.toFixed(2)).join(' / ')}, skin mask ${Math.round(maskCover * 100)}% of the box)`);
+        // A usable close-up is the one finger in the photo: the unusable candidates inside it (creases,
+        // the contour of a mask split by the finger's shading) are details of that finger, not fingertips.
+        if (added.usable && closeUpFrame)
+          for (let k = fingertips.length - 2; k >= 0; k--)
+            if (insideBox(added.box, fingertips[k]!.box.cx, fingertips[k]!.box.cy)) {
+              rejected.push({ x: fingertips[k]!.box.cx * s, y: fingertips[k]!.box.cy * s, reason: 'inside the close-up fingertip' });
+              fingertips.splice(k, 1);
+            }
+      }
     }
-    const added = fingertips.length > before ? fingertips[fingertips.length - 1] : undefined;
-    if (added && added.box.width === frame.width / s) {
-      seg.notes.push(`${hadUsable ? `skin mask over ${Math.round((fg / seg.mask.length) * 100)}% of an elongated frame (its axis unreliable)` : 'no usable fingertip'}: the frame taken as a close-up of one fingertip (long side = finger axis; tip chosen by ${ridgeCue ? 'the stronger ridge pattern' : 'the skin mask\'s border contact'}, ridge SNR at either end ${snrs.map((v) => v.toFixed(2)).join(' / ')}, skin mask ${Math.round(maskCover * 100)}% of the box)`);
-      // A usable close-up is the one finger in the photo: the unusable candidates inside it (creases,
-      // the contour of a mask split by the finger's shading) are details of that finger, not fingertips.
-      if (added.usable && closeUpFrame)
-        for (let k = fingertips.length - 2; k >= 0; k--)
-          if (insideBox(added.box, fingertips[k]!.box.cx, fingertips[k]!.box.cy)) {
-            rejected.push({ x: fingertips[k]!.box.cx * s, y: fingertips[k]!.box.cy * s, reason: 'inside the close-up fingertip' });
-            fingertips.splice(k, 1);
-          }
+    lap('texture');
+    fingertips.sort((a, b) => b.score - a.score);
+    fingertips.splice(p.maxFingertips);
+    fingertips.forEach((f, k) => (f.box.label = `f${k + 1}`));
+    if (fingertips.length === 0) {
+      const why = fg === 0 ? 'no skin-coloured region' : `${rejected.length} candidate(s) rejected: ${[...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ') || 'no fingertip-shaped contour'}`;
+      throw new FingerliftError('E_NO_FINGER', `no fingertip found (${why})`, { input: name });
     }
-  }
-  lap('texture');
-  fingertips.sort((a, b) => b.score - a.score);
-  fingertips.splice(p.maxFingertips);
-  fingertips.forEach((f, k) => (f.box.label = `f${k + 1}`));
-  if (fingertips.length === 0) {
-    const why = fg === 0 ? 'no skin-coloured region' : `${rejected.length} candidate(s) rejected: ${[...new Set(rejected.map((r) => r.reason))].slice(0, 3).join('; ') || 'no fingertip-shaped contour'}`;
-    throw new FingerliftError('E_NO_FINGER', `no fingertip found (${why})`, { input: name });
-  }
-  return {
-    handMask: { width: work.width, height: work.height, data: seg.mask },
-    fingertips,
-    diagnostics: {
-      scale: s,
-      segmentation: seg.mode,
-      ...(seg.skinThreshold !== undefined ? { skinThreshold: seg.skinThreshold } : {}),
-      foregroundFraction: fg / seg.mask.length,
-      candidates: tips.length,
-      rejected: rejected.map((r) => ({ x: r.x / s, y: r.y / s, reason: r.reason })),
-      ms,
-      notes: seg.notes,
-    },
+    return {
+      handMask: { width: work.width, height: work.height, data: seg.mask },
+      fingertips,
+      diagnostics: {
+        scale: s,
+        segmentation: seg.mode,
+        ...(seg.skinThreshold !== undefined ? { skinThreshold: seg.skinThreshold } : {}),
+        foregroundFraction: fg / seg.mask.length,
+        candidates: tips.length,
+        rejected: rejected.map((r) => ({ x: r.x / s, y: r.y / s, reason: r.reason })),
+        ms,
+        notes: seg.notes,
+      },
+    };
   };
+  try {
+    return run(seg0);
+  } catch (e) {
+    // A skin-coloured background (wood, carpet, cardboard) joins the hand in one region covering most of
+    // the photo: the region is split by brightness (Otsu's threshold of luminance inside it) and each part
+    // tried as the hand; the one whose best fingertip scores highest is kept.
+    if (!(e instanceof FingerliftError && e.code === 'E_NO_FINGER') || seg0.mode !== 'colour') throw e;
+    let fg0 = 0;
+    for (let i = 0; i < seg0.mask.length; i++) fg0 += seg0.mask[i]!;
+    if (fg0 < p.splitSkinFraction * seg0.mask.length) throw e;
+    let best: LocateResult | undefined;
+    for (const part of splitByLuminance(work, seg0, p)) {
+      try {
+        const r = run(part);
+        if (!best || r.fingertips[0]!.score > best.fingertips[0]!.score) best = r;
+      } catch (e2) {
+        if (!(e2 instanceof FingerliftError && e2.code === 'E_NO_FINGER')) throw e2;
+      }
+    }
+    if (!best) throw e;
+    return best;
+  }
 }
 
 /**

@@ -96,6 +96,15 @@ export interface LocateOptions {
    * for shallow dips (SLAP_DEFAULTS.combGapTolerance) exactly four boxes on 6 of 9. Default true.
    */
   slapProfile: boolean;
+  /**
+   * When no fingertip is found and the skin-coloured region covers at least this share of a colour photo,
+   * the region is taken to include a skin-coloured background (wood, carpet, cardboard: red over blue as
+   * skin is) and is split by brightness, Otsu's (1979) threshold of luminance inside it; each part is tried as
+   * the hand (src/locate/skin.ts, splitByLuminance). Skin covers a quarter to a half of the photos of
+   * ridgebase/hands; a dark brown carpet took the region to 84% there (21583 bg1 RIGHT: E_NO_FINGER before).
+   * Default 0.6.
+   */
+  splitSkinFraction: number;
 }
 
 export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
@@ -122,4 +131,5 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   maxFingertips: 10,
   slapProfile: true,
   refineAxis: true,
+  splitSkinFraction: 0.6,
 });

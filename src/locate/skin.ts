@@ -159,3 +159,33 @@ export function otsuThreshold(v: Float32Array, valid: Uint8Array, lo: number, hi
   }
   return lo + ((bestB + 1) / bins) * (hi - lo);
 }
+
+/**
+ * The skin-coloured region of `seg` (a colour segmentation) split by brightness: Otsu's (1979) threshold of
+ * the working image's luminance (ITU-R BT.601) over the region's pixels, the brighter and the darker part each
+ * cleaned as {@link segmentHand} cleans its mask. Parts left empty by the cleaning are dropped.
+ */
+export function splitByLuminance(work: WorkingImage, seg: Segmentation, p: LocateOptions): Segmentation[] {
+  const { width: w, height: h, data: d } = work;
+  const n = w * h;
+  const Y = new Float32Array(n);
+  for (let i = 0; i < n; i++) Y[i] = (0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!) / 255;
+  const thr = otsuThreshold(Y, seg.mask, 0, 1);
+  const out: Segmentation[] = [];
+  for (const bright of [true, false]) {
+    const mask = new Uint8Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++)
+      if (seg.mask[i] && (Y[i]! > thr) === bright) {
+        mask[i] = 1;
+        count++;
+      }
+    if (count === 0 || cleanMask(mask, w, h, p) === 0) continue;
+    out.push({
+      ...seg,
+      mask,
+      notes: [...seg.notes, `skin-coloured region over ${Math.round((100 * seg.mask.reduce((a, v) => a + v, 0)) / n)}% of the photo and no fingertip in it: split by luminance at ${Math.round(thr * 255)} (Otsu), the ${bright ? 'brighter' : 'darker'} part taken as the hand`],
+    });
+  }
+  return out;
+}

@@ -94,4 +94,17 @@ test('ridgebase/hands: fingertips level with each other (21022 bg 3 LEFT) get fo
   for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
 });
 
+test('ridgebase/hands: staggered fingertips (21022 bg 2 LEFT, index and middle ahead) get four boxes along the fingers', async () => {
+  const res = await locateHandPhoto('21022_2_LEFT', 'slap fingertips, staggered tips');
+  if (!res) return;
+  // Before: two boxes (one contour tip of finger width was not enough to use the profile) and, with the profile,
+  // an axis 25 degrees off the fingers chosen by the tips line alone.
+  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
+  for (const t of res.fingertips) assert.ok(Math.abs((t.box.angle * 180) / Math.PI) < 12, `axis ${((t.box.angle * 180) / Math.PI).toFixed(0)} deg`);
+  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
+  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
+  // The fingertips are staggered: the two upper fingers reach further right than the lowest.
+  assert.ok(c[0]!.cx > c[3]!.cx && c[1]!.cx > c[3]!.cx, 'box order along the fingers');
+});
+
 test.run();

@@ -93,7 +93,9 @@ export interface LocateOptions {
    * Separate fingers pressed together on the hand's extent profile (src/locate/slap.ts). Measured on
    * ridgebase/hands: photos with exactly four fingertip boxes 2 -> 3 of 9 (a fourth shows the four plus a
    * box on the background), boxes on hands / fingerphoto-casual unchanged; with the regular-comb rule
-   * for shallow dips (SLAP_DEFAULTS.combGapTolerance) exactly four boxes on 6 of 9. Default true.
+   * for shallow dips (SLAP_DEFAULTS.combGapTolerance) exactly four boxes on 6 of 9; with the brightness
+   * split of a skin-coloured background (splitSkinFraction) 7 of 9; with one contour tip enough to use the
+   * profile and the width spread in the axis choice (slap.ts) 8 of 9. Default true.
    */
   slapProfile: boolean;
   /**

@@ -9,7 +9,7 @@
  * bumps. The axis is searched within ±30° of the entry direction (hand centroid minus the centroid of
  * its pixels on the photo border): the direction separating the most fingertips, among those the one
  * most perpendicular to the line through the outer tips (fingertips pressed together lie across the
- * fingers).
+ * fingers) and cutting the fingers into bands of the most equal widths.
  */
 import { getCv, withMats } from '../cv/index.js';
 import type { TipCandidate } from './fingertips.js';
@@ -93,7 +93,7 @@ function slapComponent(L: Int32Array, lab: number, w: number, h: number): TipCan
   if (el < 1) return undefined;
   ex /= el; ey /= el;
   // The finger axis: the direction, within ±30° of the entry direction (5° steps), whose extent
-  // profile separates the most fingertips (ties: the larger summed prominence).
+  // profile separates the most fingertips (ties: see the score below).
   const pts: number[] = [];
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (L[y * w + x] === lab) pts.push(x, y);
   let best: TipCandidate[] | undefined, bestScore = -1;
@@ -106,9 +106,16 @@ function slapComponent(L: Int32Array, lab: number, w: number, h: number): TipCan
     // fingertips, the one most perpendicular to the line through the outer tips.
     const f = r.tips[0]!, l = r.tips[r.tips.length - 1]!;
     const across = Math.abs((l.tipX - f.tipX) * Math.cos(a) + (l.tipY - f.tipY) * Math.sin(a)) / (Math.hypot(l.tipX - f.tipX, l.tipY - f.tipY) || 1);
+    // The fingers of one hand are of similar width: an axis at a slant to the fingers cuts them into bands of
+    // unequal width where the fingertips are staggered, so the spread of the widths (log of the largest over
+    // the smallest, at most log maxWidthRatio = 0.79) counts against an axis too. Measured on ridgebase/hands:
+    // 21022 bg2 LEFT (index and middle fingertips well ahead of the others) took an axis 25 degrees off the
+    // fingers by `across` alone (boxes across two fingers each); 4 of the 9 photos' axes moved by 5-10 degrees.
     // A comb of shallow bumps (regularComb) only where no axis separates as many fingertips by their
-    // roundness alone (5 outweighs any `across`, which is at most 1).
-    const score = r.tips.length * 10 - across - (r.comb ? 5 : 0);
+    // roundness alone (5 outweighs `across` + `spread`, under 1.8).
+    const ws = r.tips.map((t) => t.width);
+    const spread = Math.log(Math.max(...ws) / Math.max(1, Math.min(...ws)));
+    const score = r.tips.length * 10 - across - spread - (r.comb ? 5 : 0);
     if (score > bestScore) { bestScore = score; best = r.tips; }
   }
   return best;

@@ -132,6 +132,44 @@ const bench: BenchFn = async ({ quick, log }) => {
     });
   } else sections.push({ title: 'Enhancement speed, FVC2002 DB1_B', rows: [], skipped: ['../shared/data/fvc2002-db1b absent'] });
 
+  // FVC2004 DB1_B (640 x 480, the print in about half of the frame): the foreground crop's gain, crop on and
+  // off alternating image by image (same process, process CPU time).
+  const db4 = dataDir('fvc2004-db1b');
+  if (db4) {
+    const files = readdirSync(db4).filter((f) => f.endsWith('.tif')).sort().slice(0, quick ? 10 : 80);
+    const images = await Promise.all(files.map((f) => gray(join(db4, f))));
+    log(`enhance: FVC2004 DB1_B speed, crop on and off, ${images.length} images x ${reps}`);
+    enhance(images[0]!);
+    const on: number[] = [];
+    const off: number[] = [];
+    let cropped = 0;
+    let kept = 0;
+    for (let r = 0; r < reps; r++)
+      for (const img of images) {
+        let c0 = cpuNow();
+        const e = enhance(img);
+        on.push(cpuNow() - c0);
+        c0 = cpuNow();
+        enhance(img, { crop: false });
+        off.push(cpuNow() - c0);
+        if (r === 0) {
+          const note = e.notes.find((n) => n.startsWith('crop: '));
+          if (note) {
+            cropped++;
+            kept += Number(/\(([\d.]+)% of the image\)/.exec(note)![1]);
+          }
+        }
+      }
+    sections.push({
+      title: 'Enhancement speed, FVC2004 DB1_B (640x480, 500 ppi): foreground crop',
+      rows: [
+        { 'enhance (whole)': 'crop on (default), process CPU', 'median ms': median(on).toFixed(1) },
+        { 'enhance (whole)': 'crop off, process CPU', 'median ms': median(off).toFixed(1) },
+      ],
+      notes: [`${images.length} images x ${reps} runs, the two settings alternating; ${cropped} of ${images.length} images cropped, keeping ${cropped ? (kept / cropped).toFixed(1) : '-'}% of the image on average.`],
+    });
+  }
+
   log('enhance: 1000 x 1000 synthetic print');
   const big = syntheticPrint();
   const sb = speedRows([big], quick ? 3 : 7);

@@ -129,17 +129,18 @@ test('estimateRidgePeriod finds the period at any scale', () => {
   assert.ok(estimateRidgePeriod(white).confidence < 0.5);
 });
 
-/** A synthetic "print": a noisy elliptical patch of curved ridges on a blank (white, faintly noisy) frame. */
-function framedPrint(): { img: GrayImage; inside: (x: number, y: number) => boolean } {
-  const W = 300;
-  const H = 340;
-  const rnd = noise(11);
+/**
+ * A synthetic "print": a noisy elliptical patch (centre cx, cy; semi-axes rx, ry) of curved ridges (circles of
+ * period 9 px around a point 150 px below the centre) on a blank (white, faintly noisy) W x H frame.
+ */
+function framedPrint(W = 300, H = 340, cx = 150, cy = 170, rx = 100, ry = 125, seed = 11): { img: GrayImage; inside: (x: number, y: number) => boolean } {
+  const rnd = noise(seed);
   const d = new Float32Array(W * H);
-  const inside = (x: number, y: number): boolean => ((x - 150) / 100) ** 2 + ((y - 170) / 125) ** 2 <= 1;
+  const inside = (x: number, y: number): boolean => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
   for (let y = 0; y < H; y++)
     for (let x = 0; x < W; x++) {
       const i = y * W + x;
-      if (inside(x, y)) d[i] = 0.5 + 0.4 * Math.cos((2 * Math.PI * Math.hypot(x - 150, y - 320)) / 9) + 0.1 * rnd();
+      if (inside(x, y)) d[i] = 0.5 + 0.4 * Math.cos((2 * Math.PI * Math.hypot(x - cx, y - cy - 150)) / 9) + 0.1 * rnd();
       else d[i] = 0.97 + 0.005 * rnd();
     }
   return { img: { width: W, height: H, data: d }, inside };
@@ -479,15 +480,7 @@ test('enhance with gabor.halfResolution: rings at an odd size keep their ridges 
 test('foreground crop: a small print in a wide blank frame gives the results of the whole image, outside the crop those of a blank area', () => {
   const W = 520;
   const H = 420;
-  const rnd = noise(23);
-  const d = new Float32Array(W * H);
-  const inside = (x: number, y: number): boolean => ((x - 330) / 85) ** 2 + ((y - 200) / 110) ** 2 <= 1;
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) {
-      const i = y * W + x;
-      d[i] = inside(x, y) ? 0.5 + 0.4 * Math.cos((2 * Math.PI * Math.hypot(x - 330, y - 360)) / 9) + 0.1 * rnd() : 0.97 + 0.005 * rnd();
-    }
-  const img = { width: W, height: H, data: d };
+  const { img } = framedPrint(W, H, 330, 200, 85, 110, 23);
   const whole = enhance(img, { crop: false });
   const cropped = enhance(img);
   const note = cropped.notes.find((n) => n.startsWith('crop: '));

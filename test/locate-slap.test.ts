@@ -83,15 +83,23 @@ test('ridgebase/hands: a four-finger photo gets four fingertip boxes across the 
   for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * c[k]!.width, `boxes ${k - 1} and ${k} overlap across the fingers`);
 });
 
+/**
+ * Four boxes, every axis within `maxDeg` degrees of +x (the fingers point right), their centres spread across
+ * the fingers (at least half a box width apart); returns the boxes from top to bottom.
+ */
+function fourAlongFingersPointingRight(res: LocateResult, maxDeg: number): LocateResult['fingertips'][number]['box'][] {
+  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
+  for (const t of res.fingertips) assert.ok(Math.abs((t.box.angle * 180) / Math.PI) < maxDeg, `axis ${((t.box.angle * 180) / Math.PI).toFixed(0)} deg`);
+  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
+  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
+  return c;
+}
+
 test('ridgebase/hands: fingertips level with each other (21022 bg 3 LEFT) get four boxes, one per finger', async () => {
   const res = await locateHandPhoto('21022_3_LEFT', 'slap fingertips, level tips');
   if (!res) return;
   // Before the comb rule: three boxes on an axis tilted by about 22 degrees, straddling two fingers.
-  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
-  // The fingers point right: every axis within 10 degrees of it, box centres spread across the fingers.
-  for (const t of res.fingertips) assert.ok(Math.abs((t.box.angle * 180) / Math.PI) < 10, `axis ${((t.box.angle * 180) / Math.PI).toFixed(0)} deg`);
-  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
-  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
+  fourAlongFingersPointingRight(res, 10);
 });
 
 test('ridgebase/hands: staggered fingertips (21022 bg 2 LEFT, index and middle ahead) get four boxes along the fingers', async () => {
@@ -99,10 +107,7 @@ test('ridgebase/hands: staggered fingertips (21022 bg 2 LEFT, index and middle a
   if (!res) return;
   // Before: two boxes (one contour tip of finger width was not enough to use the profile) and, with the profile,
   // an axis 25 degrees off the fingers chosen by the tips line alone.
-  assert.is(res.fingertips.length, 4, `${res.fingertips.length} boxes: ${res.diagnostics.notes.join('; ')}`);
-  for (const t of res.fingertips) assert.ok(Math.abs((t.box.angle * 180) / Math.PI) < 12, `axis ${((t.box.angle * 180) / Math.PI).toFixed(0)} deg`);
-  const c = res.fingertips.map((t) => t.box).sort((a, b) => a.cy - b.cy);
-  for (let k = 1; k < 4; k++) assert.ok(c[k]!.cy - c[k - 1]!.cy > 0.5 * Math.min(c[k]!.width, c[k - 1]!.width), `boxes ${k - 1} and ${k} overlap across the fingers`);
+  const c = fourAlongFingersPointingRight(res, 12);
   // The fingertips are staggered: the two upper fingers reach further right than the lowest.
   assert.ok(c[0]!.cx > c[3]!.cx && c[1]!.cx > c[3]!.cx, 'box order along the fingers');
 });

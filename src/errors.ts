@@ -6,8 +6,8 @@
 /** Stable error codes. Scripts may switch on them; they never change meaning between versions. */
 export type ErrorCode =
   | 'E_DECODE' // the bytes are not a decodable image (corrupt, truncated, not an image)
-  | 'E_UNSUPPORTED_FORMAT' // a real file in a format fingerlift does not read
-  | 'E_TOO_LARGE' // pixel count over the configured limit (checked from the header)
+  | 'E_UNSUPPORTED_FORMAT' // a real file in a format fingerlift does not read, or not a regular file (a folder, device, pipe or socket)
+  | 'E_TOO_LARGE' // pixel count over the configured limit (checked from the header), or a file larger than any input within it
   | 'E_TOO_SMALL' // zero-size input, or an image under the minimum side
   | 'E_NOT_FOUND' // the path does not exist or cannot be read
   | 'E_EXISTS' // refusing to overwrite an existing output

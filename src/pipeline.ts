@@ -10,9 +10,10 @@
  * Stages never read files or print; this module neither (the CLI and batch tasks do), except for the
  * file-level helpers at the end, which load an input and start its trail.
  */
+import { readInputFile } from './fsread.js';
 import { checkGrayImage, checkImage, type AnyImage, type GrayImage, type RgbImage } from './image/types.js';
 import { toGray, invert, type GrayMode } from './image/ops.js';
-import { loadImage, PLAUSIBLE_PPI, type LoadedImage, type LoadOptions } from './image/io.js';
+import { loadImage, maxImageFileBytes, DEFAULT_MAX_PIXELS, PLAUSIBLE_PPI, type LoadedImage, type LoadOptions } from './image/io.js';
 import {
   enhance,
   estimateRidgePeriod,
@@ -31,7 +32,6 @@ import { deblur, scalePsf, validatePsf, type DeblurOptions, type DeblurResult } 
 import { extractMinutiaeDetailed, resolveExtractOptions, type ExtractOptions, type ExtractDiagnostics } from './minutiae/index.js';
 import type { Template } from './minutiae/types.js';
 import { AuditTrail, describeInput } from './audit/trail.js';
-import { readFile } from 'node:fs/promises';
 import { FingerliftError, describeValue, invalidArgument } from './errors.js';
 import { detectPolarity, normaliseFingertip, NORMALISE_DEFAULTS, PHOTO_PPI_RANGE, type NormaliseOptions, type NormaliseResult } from './normalise/index.js';
 import { SCALE_HYPOTHESES } from './compare/scales.js';
@@ -322,12 +322,7 @@ export interface StartedRun {
 export async function startRun(path: string, command: string, options: unknown, load: LoadOptions = {}): Promise<StartedRun> {
   if (!(typeof path === 'string' && path !== '')) throw invalidArgument('startRun: path', 'a file path (non-empty string)', path);
   if (!(typeof command === 'string' && command !== '')) throw invalidArgument('startRun: command', 'the command name (non-empty string)', command);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new FingerliftError('E_NOT_FOUND', `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
-  }
+  const bytes = await readInputFile(path, { maxBytes: maxImageFileBytes(load.maxPixels ?? DEFAULT_MAX_PIXELS), what: 'image' });
   const loaded = await loadImage(bytes, { ...load, name: path });
   loaded.source.path = path;
   const trail = new AuditTrail({ command, options });

@@ -14,6 +14,7 @@
  * Tool, package and dependency versions are read from the installed package.json files, never written
  * by hand. Hashes follow `hashValue` (src/audit/hash.ts).
  */
+import { readInputFile } from '../fsread.js';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -214,12 +215,7 @@ export async function describeInputFile(
   info: { width?: number; height?: number; ppi?: number; role?: string } = {},
 ): Promise<TrailInput> {
   if (!(typeof path === 'string' && path !== '')) throw invalidArgument('describeInputFile: path', 'a file path (non-empty string)', path);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw new FingerliftError('E_NOT_FOUND', `cannot read input: ${(e as Error).message}`, { input: path, cause: e });
-  }
+  const bytes = await readInputFile(path, { maxBytes: 2 ** 31 - 1, what: 'input' });
   return describeInput(path, bytes, info);
 }
 

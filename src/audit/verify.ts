@@ -7,8 +7,11 @@
  * original input is unchanged (its SHA-256) and, on request, that the written files on disk still have
  * their recorded hashes.
  */
+import { readInputFile } from '../fsread.js';
+
+/** Largest audit trail read (64 MiB; a trail records hashes and parameters, typically a few kilobytes). */
+const MAX_TRAIL_BYTES = 64 * 2 ** 20;
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FingerliftError, invalidArgument, isFingerliftError } from '../errors.js';
@@ -185,12 +188,7 @@ export function parseTrail(value: unknown, source = 'trail'): Trail {
  */
 export async function loadTrail(path: string): Promise<Trail> {
   if (!(typeof path === 'string' && path !== '')) throw invalidArgument('loadTrail: path', 'a file path (non-empty string)', path);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new FingerliftError('E_NOT_FOUND', `cannot read audit trail: ${(e as Error).message}`, { input: path, cause: e });
-  }
+  const text = (await readInputFile(path, { maxBytes: MAX_TRAIL_BYTES, what: 'audit trail' })).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -224,7 +222,7 @@ export function resolveInputPath(recorded: string, trailPath?: string): string {
 
 async function hashFile(path: string): Promise<string | null> {
   try {
-    return sha256Hex(await readFile(path));
+    return sha256Hex(await readInputFile(path, { maxBytes: 2 ** 31 - 1, what: 'file' }));
   } catch {
     return null;
   }

@@ -5,8 +5,9 @@
  * itself declares (undefined when it declares none, never a silent 72), and a source record with the
  * SHA-256 of the exact bytes read, for the audit trail.
  */
+import { readInputFile } from '../fsread.js';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile, mkdir, rename, unlink, stat as statPath } from 'node:fs/promises';
+import { writeFile, mkdir, rename, unlink, stat as statPath } from 'node:fs/promises';
 import { dirname, extname, resolve as resolvePath } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
@@ -69,6 +70,14 @@ export interface LoadOptions {
 /** Declared densities outside this range (ppi) are treated as unknown: [200, 20000]. */
 export const PLAUSIBLE_PPI: readonly [number, number] = [200, 20000];
 export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+/**
+ * Largest image file read for a pixel limit: 8 bytes per pixel (16-bit RGBA, uncompressed) plus 16 MB of
+ * headers and metadata; no image within the limit needs more, and a larger file is refused before it is read.
+ */
+export function maxImageFileBytes(maxPixels: number): number {
+  return Math.min(2 ** 31 - 1, Math.ceil(maxPixels * 8 + 16 * 2 ** 20));
+}
 export const DEFAULT_MIN_SIDE = 32;
 
 function sniffFormat(b: Uint8Array): string | undefined {
@@ -105,14 +114,8 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const minSide = options.minSide ?? DEFAULT_MIN_SIDE;
   let bytes: Uint8Array;
-  if (typeof input === 'string') {
-    try {
-      bytes = await readFile(input);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new FingerliftError('E_NOT_FOUND', `cannot read file (${code ?? String(e)})`, { input: name, cause: e });
-    }
-  } else bytes = input;
+  if (typeof input === 'string') bytes = await readInputFile(input, { maxBytes: maxImageFileBytes(maxPixels), what: 'image' });
+  else bytes = input;
   if (bytes.length === 0) throw new FingerliftError('E_TOO_SMALL', 'file is empty (0 bytes)', { input: name });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const sniffed = sniffFormat(bytes);

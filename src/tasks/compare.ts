@@ -3,7 +3,7 @@
  * print is extracted on the fly; a colour photo is lifted and its best usable fingertip used) or
  * templates (.xyt, .iso, .json).
  */
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../fsread.js';
 import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
@@ -11,6 +11,7 @@ import { isRgb, createGray } from '../image/types.js';
 import { loadImage } from '../image/io.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
 import { readTemplateFile, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../formats/index.js';
+import { JSON_TEMPLATE } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
 import { compare, prepare, prepareAcrossScales, compareAcrossScales, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS, type CompareResult, type PreparedTemplate, type SearchCandidate } from '../compare/index.js';
 import { drawComparisonChart } from '../audit/draw.js';
@@ -76,12 +77,7 @@ function xytExtent(text: string): { width: number; height: number } {
 export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
   const id = basename(path, extname(path));
   if (isTemplatePath(path)) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new FingerliftError('E_NOT_FOUND', `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
-    }
+    const bytes = await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' });
     const ext = extname(path).toLowerCase().replace(/^\./, '');
     const format = (Object.entries(TEMPLATE_EXTENSIONS).find(([, exts]) => exts.includes(`.${ext}`))?.[0] ?? undefined) as TemplateFormat | undefined;
     const notes: string[] = [];

@@ -15,7 +15,9 @@ export function register(program: Command): void {
     .option('--deblur-method <m>', 'wiener or richardson-lucy', 'wiener')
     .option('--overlays', 'also write the boxes on the photo and the minutiae on each print')
     .option('--report', 'also write <name>.report.html (self-contained)')
-    .action(async (photos: string[], o: BatchCliOptions & { ppi?: number; mirror: boolean; psf?: string; deblurMethod?: 'wiener' | 'richardson-lucy'; overlays?: boolean; report?: boolean }) => {
+    .option('--image-kind <k>', 'auto (refuse a grey image that looks like a contact print: use extract) or photo (lift any input)')
+    .action(async (photos: string[], o: BatchCliOptions & { ppi?: number; mirror: boolean; psf?: string; deblurMethod?: 'wiener' | 'richardson-lucy'; overlays?: boolean; report?: boolean; imageKind?: string }) => {
+      if (o.imageKind !== undefined && !['auto', 'photo'].includes(o.imageKind)) throw new UsageError(`--image-kind must be auto or photo, got "${o.imageKind}"`);
       if (o.psf && o.psf !== 'auto') {
         try {
           parsePsf(o.psf);
@@ -28,6 +30,7 @@ export function register(program: Command): void {
       if (o.psf !== undefined) { t.psf = o.psf; t.deblurMethod = o.deblurMethod ?? 'wiener'; }
       if (o.overlays) t.overlays = true;
       if (o.report) t.report = true;
+      if (o.imageKind === 'photo') t.imageKind = 'photo';
       const r = await runBatchCommand('lift', photos, o, 'lift', 'liftTask', t);
       // A photo lifted without a usable print is done (its boxes and reasons are in <name>.lift.json), but
       // the user must not take "done" for "a print to compare": say so.

@@ -16,6 +16,9 @@ import { renderReport, type ReportPicture } from '../audit/report.js';
 import type { BatchJob, BatchTaskResult } from '../batch/types.js';
 import type { JobFile, JobOutput } from './print.js';
 import { printStagePictures } from './report.js';
+import { looksLikePhoto } from './compare.js';
+import { FingerliftError } from '../errors.js';
+import type { AnyImage } from '../image/types.js';
 
 export interface LiftTaskOptions {
   ppi?: number;
@@ -25,6 +28,31 @@ export interface LiftTaskOptions {
   deblurMethod?: 'wiener' | 'richardson-lucy';
   overlays?: boolean;
   report?: boolean;
+  /**
+   * What the inputs are: 'auto' (default) refuses an input that looks like a contact print
+   * ({@link looksLikeContactPrint}), which needs `extract` (lift would invert and mirror it as a camera photo);
+   * 'photo' lifts any input.
+   */
+  imageKind?: 'auto' | 'photo';
+}
+
+/**
+ * Why an input given to `lift` looks like a contact print (undefined when it does not): an image without colour (a camera photo of skin is red over blue) that
+ * either declares a scanner's resolution (250-2000 ppi; phone photos declare 72 or none) or whose best
+ * fingertip fills the frame (box area at least 0.8 of the image) at a contact print's resolution (ridge
+ * period of 350-1000 ppi). Measured: the synthetic fixtures and FVC2002 / FVC2004 / ridgebase /
+ * fingerphoto-contact prints have boxes of 0.9-1.45 of the frame at 425-681 ppi; the grey lab-camera frames
+ * of contactless-ds1 have boxes of 0.25-0.39 of the frame (lifted as photos).
+ */
+export function looksLikeContactPrint(image: AnyImage, declaredPpi: number | undefined, lifted: { fingertips: LiftedFingertip[] }): string | undefined {
+  if (looksLikePhoto(image)) return undefined;
+  if (declaredPpi !== undefined && declaredPpi >= 250 && declaredPpi <= 2000) return `no colour, and the file declares ${Math.round(declaredPpi)} ppi, a scanner's resolution`;
+  const f = lifted.fingertips[0];
+  if (!f) return undefined;
+  const b = f.located.box;
+  const share = (b.width * b.height) / (image.width * image.height);
+  const ppi = f.located.estimatedPpi;
+  return share >= 0.8 && ppi >= 350 && ppi <= 1000 ? `no colour, and the fingertip fills the frame at about ${Math.round(ppi)} ppi, a print's resolution` : undefined;
 }
 
 function liftOptions(o: LiftTaskOptions, name: string): LiftOptions {
@@ -60,6 +88,9 @@ function round(v: number): number {
 export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
   const { loaded, trail } = await startRun(input, 'lift', options);
   const lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
+  const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi, lifted) : undefined;
+  if (contact)
+    throw new FingerliftError('E_INVALID_ARGUMENT', `a contact print, not a camera photo (${contact}): use \`fingerlift extract\` for prints, which are neither inverted nor mirrored (or --image-kind photo to lift it anyway)`, { input });
   const files: JobFile[] = [];
   const pictures: ReportPicture[] = [];
   for (const f of lifted.fingertips) {

@@ -1,0 +1,47 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './helpers/data.js';
+import { loadImage } from '../src/image/io.js';
+import { liftPhoto } from '../src/pipeline.js';
+import { looksLikeContactPrint } from '../src/tasks/lift.js';
+import type { GrayImage } from '../src/image/types.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-liftkind-'));
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...args], { encoding: 'utf8', cwd: tmp });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('lift refuses a contact print (it would invert and mirror it as a camera photo) and points to extract; --image-kind photo lifts it anyway', () => {
+  const print = join(repoRoot, 'fixtures', 'f1_1.png');
+  const photo = join(repoRoot, 'fixtures', 'f1_photo.jpg');
+  const r = cli('lift', print, photo, '-o', join(tmp, 'a'));
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /f1_1\.png.*E_INVALID_ARGUMENT|E_INVALID_ARGUMENT.*f1_1\.png/);
+  assert.match(r.stderr, /contact print, not a camera photo/);
+  assert.match(r.stderr, /fingerlift extract/);
+  assert.ok(!existsSync(join(tmp, 'a', 'f1_1.f1.json')), 'the refused print left a template');
+  assert.ok(existsSync(join(tmp, 'a', 'f1_photo.f1.json')), 'the photo beside it was not lifted');
+  const forced = cli('lift', print, '-o', join(tmp, 'b'), '--image-kind', 'photo');
+  assert.is(forced.code, 0, forced.stderr);
+  assert.ok(existsSync(join(tmp, 'b', 'f1_1.f1.json')));
+  assert.is(cli('lift', print, '-o', join(tmp, 'c'), '--image-kind', 'print').code, 2);
+});
+
+test('looksLikeContactPrint: a grey print filling the frame without declared resolution is recognised; a colour photo never', async () => {
+  const l = await loadImage(join(repoRoot, 'fixtures', 'f2_1.png'));
+  const grey = l.image as GrayImage;
+  const lifted = liftPhoto(grey, { name: 'f2_1' });
+  // Without the PNG's declared 500 ppi: the fingertip fills the frame at a print's resolution.
+  assert.match(looksLikeContactPrint(grey, undefined, lifted) ?? '', /fills the frame/);
+  assert.match(looksLikeContactPrint(grey, 500, lifted) ?? '', /declares 500 ppi/);
+  const p = await loadImage(join(repoRoot, 'fixtures', 'f1_photo.jpg'));
+  assert.is(looksLikeContactPrint(p.image, 500, liftPhoto(p.image, { name: 'photo' })), undefined);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();

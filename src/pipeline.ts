@@ -18,6 +18,7 @@ import {
   enhance,
   estimateRidgePeriod,
   ENHANCE_DEFAULTS,
+  CROP_DEFAULTS,
   RESAMPLE_DEFAULTS,
   CONTRAST_DEFAULTS,
   ORIENTATION_DEFAULTS,
@@ -202,6 +203,7 @@ export function enhanceParams(options: EnhanceOptions): Record<string, unknown> 
     frequency: { ...FREQUENCY_DEFAULTS, ...options.frequency },
     gabor: { ...GABOR_DEFAULTS, ...options.gabor },
     suppressBackground: options.suppressBackground ?? false,
+    crop: options.crop === false ? false : { ...CROP_DEFAULTS, ...(typeof options.crop === 'object' ? options.crop : {}) },
   };
 }
 
@@ -216,7 +218,9 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
     const p = enhanceParams(options);
     const ms = (k: keyof EnhanceTimings): number => timings[k] ?? 0;
     trail.recordStep('enhance.resample', { ppi: p.ppi, ...(p.resample as object) }, ms('resample'), { scale: r.scale }, r.notes.filter((n) => /resolution|ppi|resampl/i.test(n)));
-    trail.recordStep('enhance.contrast', p.contrast, ms('background') + ms('contrast'), r.normalised);
+    // The foreground crop is decided right after the contrast stretch (its box is in the notes).
+    const cropNotes = r.notes.filter((n) => n.startsWith('crop: '));
+    trail.recordStep('enhance.contrast', { ...(p.contrast as object), crop: p.crop }, ms('background') + ms('contrast'), r.normalised, cropNotes.length ? cropNotes : undefined);
     trail.recordStep('enhance.orientation', p.orientation, ms('orientation'), { theta: r.orientation.theta, coherence: r.orientation.coherence });
     trail.recordStep('enhance.mask', { ...(p.mask as object), blockSize: p.blockSize }, ms('mask'), r.mask.data);
     trail.recordStep('enhance.frequency', { ...(p.frequency as object), blockSize: p.blockSize }, ms('frequency'), r.frequency.data);

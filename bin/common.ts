@@ -41,6 +41,16 @@ export function finish(what: string, done: number, failures: FileFailure[], star
   process.exitCode = failed ? 1 : 0;
 }
 
+/**
+ * Say that there was nothing to do (no input left after expanding the arguments), naming the files left
+ * out as fingerlift's own outputs, and set exit code 1 (README: "1 when ... there was nothing to do").
+ * @param what the command; @param inputs what was missing ("input files", "reference files").
+ */
+export function nothingToDo(what: string, inputs: string, ownOutputs: number): void {
+  process.stderr.write(`${what}: no ${inputs}${ownOutputs > 0 ? ` (all ${ownOutputs} found are named like fingerlift outputs)` : ''}: nothing done\n`);
+  process.exitCode = EXIT_SOME_FAILED;
+}
+
 /** Parse a positive number option; throws a usage error (exit 2) otherwise. */
 export function positiveNumber(name: string) {
   return (value: string): number => {

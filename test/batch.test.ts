@@ -233,6 +233,29 @@ test('a worker that dies (or a task bug) fails its own input only, with E_INTERN
   }
 });
 
+test('output names near the 255-byte limit are written (short temporary names); a name over it fails E_WRITE naming the file, not a cleanup error', async () => {
+  const dir = join(root, 'longnames');
+  await mkdir(dir, { recursive: true });
+  const stem = 'b'.repeat(244); // outputs <stem>.png (248) and <stem>.trail.json (255 bytes)
+  await writeFile(join(dir, `${stem}.png`), await readFile(join(inputs, 'good_003.png')));
+  const out = join(root, 'longnames-out');
+  const r = await runBatch({ inputs: await expandInputs([dir]), jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true });
+  assert.equal(r.failed, [], formatBatchSummary(r));
+  assert.equal(await readdir(out), [`${stem}.png`, `${stem}.trail.json`]);
+  const { writeOutputFile } = await import('../src/batch/worker.js');
+  const tooLong = join(out, `${'e'.repeat(300)}.xyt`);
+  for (const force of [false, true]) {
+    try {
+      await writeOutputFile(tooLong, 'x', force);
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as FingerliftError).code, 'E_WRITE', String(e));
+      assert.ok((e as Error).message.includes(tooLong) && (e as Error).message.includes('ENAMETOOLONG'), (e as Error).message);
+    }
+  }
+  assert.equal((await readdir(out)).length, 2, 'no temporary file left');
+});
+
 test('writeSummary: JSON and CSV with paths, hashes, fields, codes; no overwrite without force', async () => {
   const json = join(root, 'summary.json');
   const csv = join(root, 'summary.csv');
@@ -243,6 +266,7 @@ test('writeSummary: JSON and CSV with paths, hashes, fields, codes; no overwrite
   assert.is(j.results.length, 200);
   const failedRow = j.results.find((r: { status: string }) => r.status === 'failed');
   assert.match(failedRow.code, /^E_/);
+  for (const row of j.results.filter((r: { status: string }) => r.status === 'failed')) assert.match(row.name, /^bad_/, 'a failed input keeps its name');
   const text = await readFile(csv, 'utf8');
   const lines = text.trimEnd().split('\r\n');
   assert.is(lines.length, 201);

@@ -183,9 +183,127 @@ test('outputs that are inputs are refused; eval without genuine pairs, unwritabl
   // convert: a folder as output is a usage error; an unwritable place is E_WRITE; bad --xyt-size exits 2.
   assert.is(cli('convert', probe, '--to', 'json', '-o', dir, '--force').code, 2);
   const unwritable = cli('convert', probe, '--to', 'json', '-o', '/proc/fingerlift-x/t.json');
-  assert.is(unwritable.code, 1);
-  assert.match(unwritable.stderr, /E_WRITE/);
+  assert.is(unwritable.code, 2, unwritable.stderr);
+  assert.match(unwritable.stderr, /-o \/proc\/fingerlift-x\/t\.json: cannot write there/);
   assert.is(cli('convert', probe, '--to', 'json', '-o', join(tmp, 'x.json'), '--xyt-size', '10x').code, 2);
+});
+
+test('nothing to do exits 1 for info, compare, search and eval, naming the files left out as fingerlift outputs', () => {
+  const enh = join(tmp, 'only-outputs');
+  const e = cli('enhance', join(repoRoot, 'fixtures', 'f1_1.png'), '-o', enh, '-q');
+  assert.is(e.code, 0, e.stderr);
+  const probe = join(repoRoot, 'fixtures', 'f1_1.png');
+  for (const [what, args] of [['info', ['info', enh]], ['compare', ['compare', probe, enh]], ['search', ['search', probe, '--gallery', enh]]] as const) {
+    const r = cli(...args);
+    assert.is(r.code, 1, `${what}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${what}: no .*\\(all \\d+ found are named like fingerlift outputs\\): nothing done`), r.stderr);
+  }
+  const ev = cli('eval', enh);
+  assert.is(ev.code, 1);
+  assert.match(ev.stderr, /holds no image .* other than \d+ file\(s\) named like fingerlift outputs/, ev.stderr);
+});
+
+test('galleries leave out lift summaries, comparison results, charts and trails; templates stay', () => {
+  const gal = join(tmp, 'gallery-outputs');
+  const x = cli('extract', join(repoRoot, 'fixtures', 'f1_2.png'), '-o', gal, '--format', 'iso', '-q');
+  assert.is(x.code, 0, x.stderr);
+  writeFileSync(join(gal, 'hand.lift.json'), '{"fingertips":[]}');
+  writeFileSync(join(gal, 'demo.comparisons.json'), '{"probe":"x","results":[]}');
+  copyFileSync(join(repoRoot, 'fixtures', 'f1_1.png'), join(gal, 'demo.chart.png'));
+  const s = cli('search', join(repoRoot, 'fixtures', 'f1_1.png'), '--gallery', gal, '--json');
+  assert.is(s.code, 0, s.stderr);
+  const doc = JSON.parse(s.stdout) as { gallerySize: number; failed: unknown[] };
+  assert.is(doc.gallerySize, 1); // f1_2.iso only (its trail, the lift summary, the comparisons and the chart are left out)
+  assert.equal(doc.failed, []);
+});
+
+test('convert: the format is sniffed from the content (ISO named .xyt, no extension), a damaged ISO length is named as such, -o problems are usage errors', () => {
+  const dir = join(tmp, 'convert-sniff');
+  const x = cli('extract', join(repoRoot, 'fixtures', 'f1_1.png'), '-o', dir, '--format', 'iso', '-q');
+  assert.is(x.code, 0, x.stderr);
+  const iso = readFileSync(join(dir, 'f1_1.iso'));
+  writeFileSync(join(dir, 'iso-named.xyt'), iso);
+  const a = cli('convert', join(dir, 'iso-named.xyt'), '--to', 'json', '-o', join(dir, 'a.json'));
+  assert.is(a.code, 0, a.stderr);
+  assert.not.match(a.stderr, /\.xyt has no image size/);
+  assert.is((JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8')) as { width: number }).width > 1, true);
+  writeFileSync(join(dir, 'iso-noext'), iso);
+  copyFileSync(join(dir, 'a.json'), join(dir, 'json-noext'));
+  for (const [name, to] of [['iso-noext', 'json'], ['json-noext', 'xyt']] as const) {
+    const r = cli('convert', join(dir, name), '--to', to, '-o', join(dir, `${name}.out.${to}`));
+    assert.is(r.code, 0, `${name}: ${r.stderr}`);
+  }
+  copyFileSync(join(dir, 'json-noext.out.xyt'), join(dir, 'xyt-noext'));
+  const t = cli('convert', join(dir, 'xyt-noext'), '--to', 'json', '-o', join(dir, 'xyt-noext.json'));
+  assert.is(t.code, 0, t.stderr);
+  assert.match(t.stderr, /\.xyt has no image size/);
+  const bad = Buffer.from(iso);
+  bad.writeUInt32BE(0xffffffff, 8);
+  writeFileSync(join(dir, 'badlen.iso'), bad);
+  const b = cli('convert', join(dir, 'badlen.iso'), '--to', 'json', '-o', join(dir, 'b.json'));
+  assert.is(b.code, 1);
+  assert.match(b.stderr, new RegExp(`not a valid ISO/IEC 19794-2:2005 record: the record length field says 4294967295 bytes but the data holds ${iso.length}`), b.stderr);
+  const empty = cli('convert', join(dir, 'f1_1.iso'), '--to', 'json', '-o', '');
+  assert.is(empty.code, 2, empty.stderr);
+  assert.match(empty.stderr, /-o must name the output file, got an empty name/);
+  writeFileSync(join(dir, 'a-file'), 'x');
+  const blocked = cli('convert', join(dir, 'f1_1.iso'), '--to', 'json', '-o', join(dir, 'a-file', 'y.json'));
+  assert.is(blocked.code, 2, blocked.stderr);
+  assert.match(blocked.stderr, /cannot write there \(ENOTDIR\)/);
+});
+
+test('verify: failures are in the JSON, a trail named twice is replayed once, --inputs finds moved inputs (their hash still checked)', () => {
+  const vin = join(tmp, 'verify-in');
+  const vout = join(tmp, 'verify-out');
+  spawnSync('mkdir', ['-p', vin, join(tmp, 'verify-moved'), join(tmp, 'verify-other')]);
+  copyFileSync(join(repoRoot, 'fixtures', 'f1_1.png'), join(vin, 'f1_1.png'));
+  const x = cli('extract', join(vin, 'f1_1.png'), '-o', vout, '-q');
+  assert.is(x.code, 0, x.stderr);
+  const trail = join(vout, 'f1_1.trail.json');
+  type Doc = { reports: Array<{ ok: boolean }>; failed: number; failures: Array<{ path: string; code: string; message: string }> };
+  const twice = cli('verify', trail, join(vout, '.', 'f1_1.trail.json'), '--json');
+  assert.is(twice.code, 0, twice.stderr);
+  const d1 = JSON.parse(twice.stdout) as Doc;
+  assert.is(d1.reports.length, 1);
+  assert.equal(d1.failures, []);
+  assert.match(twice.stderr, /1 trail\(s\) given more than once, verified once/);
+  const missing = cli('verify', join(tmp, 'g.trail.json'), '--json');
+  assert.is(missing.code, 1);
+  const d2 = JSON.parse(missing.stdout) as Doc;
+  assert.is(d2.failed, 1);
+  assert.is(d2.failures[0]!.path, join(tmp, 'g.trail.json'));
+  assert.is(d2.failures[0]!.code, 'E_NOT_FOUND');
+  assert.ok(d2.failures[0]!.message.length > 0);
+  // The input moves: verify fails, --inputs <its new folder> passes, another file of that name fails.
+  copyFileSync(join(vin, 'f1_1.png'), join(tmp, 'verify-moved', 'f1_1.png'));
+  rmSync(join(vin, 'f1_1.png'));
+  const moved = cli('verify', trail, '--json');
+  assert.is(moved.code, 1);
+  assert.is((JSON.parse(moved.stdout) as Doc).failures[0]!.path, trail);
+  const found = cli('verify', trail, '--inputs', join(tmp, 'verify-moved'));
+  assert.is(found.code, 0, found.stdout + found.stderr);
+  copyFileSync(join(repoRoot, 'fixtures', 'f1_2.png'), join(tmp, 'verify-other', 'f1_1.png'));
+  const other = cli('verify', trail, '--inputs', join(tmp, 'verify-other'), '--json');
+  assert.is(other.code, 1);
+  assert.is((JSON.parse(other.stdout) as Doc).reports[0]!.ok, false);
+  assert.is(cli('verify', trail, '--inputs', join(tmp, 'no-such-folder')).code, 2);
+});
+
+test('small limits read sensibly; compare --ppi takes the photo range with --image-kind photo, the print range otherwise', () => {
+  const info = cli('info', '--max-pixels', '1000', join(repoRoot, 'fixtures', 'f1_1.png'));
+  assert.is(info.code, 1);
+  assert.match(info.stderr, /= 128000 pixels, over the limit of 1000 pixels/);
+  assert.not.match(info.stderr, /limit of 0\.0/);
+  const dir = join(tmp, 'ppi-kind');
+  const x = cli('extract', join(repoRoot, 'fixtures', 'f1_1.png'), join(repoRoot, 'fixtures', 'f1_2.png'), '-o', dir, '-q');
+  assert.is(x.code, 0, x.stderr);
+  const [a, b] = [join(dir, 'f1_1.xyt'), join(dir, 'f1_2.xyt')];
+  const photo = cli('compare', a, b, '--ppi', '100', '--image-kind', 'photo');
+  assert.is(photo.code, 0, photo.stderr);
+  const print = cli('compare', a, b, '--ppi', '100');
+  assert.is(print.code, 2);
+  assert.match(print.stderr, /--ppi must be a number in \[200, 20000\].*50-20000 with --image-kind photo/);
+  assert.is(cli('compare', a, b, '--ppi', '30', '--image-kind', 'photo').code, 2);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -196,6 +196,11 @@ function sampleRecord(): IsoRecord {
   };
 }
 
+/** The same record as ANSI INCITS 378-2004 (angles in 2-degree units, 0..179). */
+function asAnsi(r: IsoRecord): IsoRecord {
+  return { ...r, standard: 'ansi', views: r.views.map((v) => ({ ...v, minutiae: v.minutiae.map((m) => ({ ...m, angle: m.angle % 180 })) })) };
+}
+
 test('several finger views and extended data survive a write/read/write cycle', () => {
   const rec = sampleRecord();
   const bytes = writeIsoRecord(rec);
@@ -221,12 +226,29 @@ test('structural faults are named: trailing bytes, reserved type, ANSI 378, othe
   };
   expectFormatError(() => readIsoRecord(mutate((b, dv) => dv.setUint32(8, b.length), 3), 'trail.iso'), 'trail.iso', /3 bytes after the last finger view/);
   expectFormatError(() => readIsoRecord(mutate((b) => (b[28] = b[28]! | 0xc0)), 'type.iso'), 'type.iso', /type code 11 is reserved/);
-  expectFormatError(() => readIsoRecord(mutate((_, dv) => dv.setUint16(8, 180)), 'ansi.iso'), 'ansi.iso', /ANSI INCITS 378/);
+  const ansi = writeIsoRecord(asAnsi(sampleRecord()));
+  expectFormatError(() => readIsoRecord(ansi, 'ansi.iso'), 'ansi.iso', /this is an ANSI INCITS 378-2004 record/);
   expectFormatError(() => readIsoRecord(mutate((b) => (b[5] = 0x33)), 'v30.iso'), 'v30.iso', /version " 30"/);
   expectFormatError(() => readIsoRecord(mutate((b) => (b[22] = 0)), 'noview.iso'), 'noview.iso', /no finger view/);
   expectFormatError(() => readIsoRecord(mutate((b) => (b[22] = 3)), 'views.iso'), 'views.iso', /finger view 3 of 3 starts at byte/);
   expectFormatError(() => readIsoRecord(mutate((b) => (b[33] = 101)), 'q.iso'), 'q.iso', /quality 101 is over 100/);
   expectFormatError(() => readIsoRecord(good.subarray(0, 10), 'short.iso'), 'short.iso', /truncated: 10 bytes/);
+});
+
+test('a damaged length field is reported in the standard of the record with the recorded length (the views decide the standard)', () => {
+  for (const standard of ['iso', 'ansi'] as const) {
+    const good = writeIsoRecord(standard === 'iso' ? sampleRecord() : asAnsi(sampleRecord()));
+    const b = new Uint8Array(good);
+    // ISO: the 4-byte field; ANSI: the 2-byte field (0xFFFF, not 0 so the short form stays).
+    if (standard === 'iso') new DataView(b.buffer).setUint32(8, 0xffffffff);
+    else new DataView(b.buffer).setUint16(8, 0xffff);
+    const title = standard === 'iso' ? /not a valid ISO\/IEC 19794-2:2005 record/ : /not a valid ANSI INCITS 378-2004 record/;
+    const length = standard === 'iso' ? /length field says 4294967295 bytes but the data holds \d+/ : /length field says 65535 bytes but the data holds \d+/;
+    for (const read of [() => readFmrRecord(b, `len.${standard}`), () => readTemplateFile(b, `len.${standard}`)]) {
+      expectFormatError(read, `len.${standard}`, title);
+      expectFormatError(read, `len.${standard}`, length);
+    }
+  }
 });
 
 test('Template -> ISO -> Template keeps positions within 0.5 px and directions within half of 360/256 degrees', () => {

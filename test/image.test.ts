@@ -177,6 +177,25 @@ test('saveImage refuses to overwrite unless told to', async () => {
   assert.is(await code(saveImage(img, join(tmp, 'x.jpg'), { ppi: 500 })), 'E_UNSUPPORTED_FORMAT');
 });
 
+test('saveImage overwrites a file whose name is near the 255-byte limit (the temporary name is short); a name over it is E_WRITE naming the file', async () => {
+  const img = { width: 40, height: 40, data: new Float32Array(1600) };
+  const p = join(tmp, `${'c'.repeat(251)}.png`);
+  await saveImage(img, p, { ppi: 500 });
+  await saveImage(img, p, { ppi: 500, overwrite: true });
+  assert.ok(existsSync(p));
+  assert.equal(readdirSync(tmp).filter((n) => n.endsWith('.tmp') || n.includes('.tmp-')), [], 'no temporary file left');
+  const long = join(tmp, `${'d'.repeat(260)}.png`);
+  for (const overwrite of [false, true]) {
+    try {
+      await saveImage(img, long, { ppi: 500, overwrite });
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as FingerliftError).code, 'E_WRITE');
+      assert.ok((e as FingerliftError).message.includes(long), (e as Error).message);
+    }
+  }
+});
+
 test('saveImage checks what JavaScript callers pass: resolution, size against data, bit depth', async () => {
   const img = { width: 40, height: 40, data: new Float32Array(1600) };
   for (const ppi of [undefined, 0, -500, Number.NaN, Infinity, '500'])

@@ -7,8 +7,9 @@ import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, checkWritableFolder, numberIn, positiveInteger, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, checkWritableFolder, nothingToDo, numberIn, positiveInteger, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
+import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { FingerliftError } from '../../src/errors.js';
 
 const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
@@ -25,7 +26,7 @@ interface InputCli {
 
 function addInputOptions(cmd: Command): Command {
   return cmd
-    .option('--ppi <n>', 'resolution of image inputs, ppi', numberIn('--ppi', PLAUSIBLE_PPI[0], PLAUSIBLE_PPI[1], ' (a print\'s resolution)'))
+    .option('--ppi <n>', `resolution of image inputs, ppi: ${PLAUSIBLE_PPI[0]}-${PLAUSIBLE_PPI[1]} for contact prints, ${PHOTO_PPI_RANGE[0]}-${PHOTO_PPI_RANGE[1]} (at the fingertips) with --image-kind photo`, numberIn('--ppi', Math.min(PLAUSIBLE_PPI[0], PHOTO_PPI_RANGE[0]), Math.max(PLAUSIBLE_PPI[1], PHOTO_PPI_RANGE[1])))
     .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
     .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
     .option('--no-scale-search', `compare a photo probe at its estimated scale only (default: at scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}, the best kept, judged with the thresholds measured on such scale-searched scores)`)
@@ -35,7 +36,13 @@ function addInputOptions(cmd: Command): Command {
 function comparableOptions(o: InputCli): ComparableOptions {
   const c: ComparableOptions = { imageKind: o.imageKind ?? 'auto' };
   if (!['auto', 'print', 'photo'].includes(c.imageKind!)) throw new UsageError(`--image-kind must be auto, print or photo`);
-  if (o.ppi !== undefined) c.ppi = o.ppi;
+  if (o.ppi !== undefined) {
+    // The range follows the kind of image: a photo's resolution at the fingertips may be far lower than a print's.
+    const [lo, hi] = c.imageKind === 'photo' ? PHOTO_PPI_RANGE : PLAUSIBLE_PPI;
+    if (o.ppi < lo || o.ppi > hi)
+      throw new UsageError(`--ppi must be a number in [${lo}, ${hi}] ${c.imageKind === 'photo' ? '(a photo\'s resolution at the fingertips)' : `(a print's resolution; ${PHOTO_PPI_RANGE[0]}-${PHOTO_PPI_RANGE[1]} with --image-kind photo)`}, got "${o.ppi}"`);
+    c.ppi = o.ppi;
+  }
   if (o.xytSize) {
     const m = /^(\d+)x(\d+)$/i.exec(o.xytSize);
     if (!m || Number(m[1]) < 1 || Number(m[2]) < 1 || Number(m[1]) > 100_000 || Number(m[2]) > 100_000) throw new UsageError(`--xyt-size must look like 388x374 (1-100000 px a side), got "${o.xytSize}"`);
@@ -62,8 +69,8 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
  * Undefined probe: it failed. `outputs` (option name -> path) are checked against the inputs first: an
  * output that is an input (or a link to it) is a usage error, since inputs are never overwritten.
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}): Promise<{ probe?: Comparable; references: Comparable[] }> {
-  const { files, failed } = await expandInputs(patterns, { extensions: ALL_EXTS });
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
+  const { files, failed, ownOutputs } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
@@ -71,9 +78,9 @@ async function loadProbeAndReferences(probePath: string, patterns: string[], opt
     probe = await loadComparable(probePath, opts);
   } catch (e) {
     failures.push(failureOf(probePath, e));
-    return { references: [] };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length };
   }
-  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures) };
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures), found: files.length, ownOutputs: ownOutputs.length };
 }
 
 /** Usage error when an output path names one of the inputs (directly or through a link). */
@@ -97,7 +104,7 @@ export function register(program: Command): void {
       const opts = comparableOptions(o);
       if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
-      const { probe, references } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart });
+      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart });
       if (!probe) {
         finish('compare', 0, failures, started, true);
         return;
@@ -130,6 +137,7 @@ export function register(program: Command): void {
         }
       }
       finish('compare', references.length, failures, started);
+      if (found === 0 && failures.length === 0) nothingToDo('compare', 'reference files', ownOutputs);
     });
 
   addInputOptions(program.command('search'))
@@ -143,7 +151,7 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { probe, references: gallery } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures);
+      const { probe, references: gallery, found, ownOutputs } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures);
       if (!probe) {
         finish('search', 0, failures, started, true);
         return;
@@ -171,6 +179,7 @@ export function register(program: Command): void {
         process.stdout.write(`thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       finish('search', gallery.length, failures, started);
+      if (found === 0 && failures.length === 0) nothingToDo('search', 'reference files in the gallery', ownOutputs);
     });
 
   addInputOptions(program.command('eval'))
@@ -190,7 +199,9 @@ export function register(program: Command): void {
       const templates = await expandInputs([dir], { extensions: TEMPLATE_EXTS });
       const { files, failed: notFound } = images.files.length > 0 ? images : templates;
       // An empty folder: one message naming both kinds eval accepts, not the templates' extensions alone.
-      const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${dir}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})` }] : notFound;
+      // Files named like fingerlift's outputs were found but left out: say so rather than "holds no image".
+      const leftOut = images.ownOutputs.length + templates.ownOutputs.length;
+      const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${dir}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})${leftOut > 0 ? ` other than ${leftOut} file(s) named like fingerlift outputs (*.enhanced.png, *.trail.json, ...), which are left out` : ''}` }] : notFound;
       refuseInputsAsOutputs({ '--plot': o.plot, '--det': o.det }, files.map((f) => f.path));
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
@@ -253,16 +264,21 @@ export function register(program: Command): void {
     .option('--force', 'overwrite the output')
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
+      if (o.out.trim() === '') throw new UsageError(`-o must name the output file, got an empty name`);
       if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
       if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`-o ${o.out} is a directory: give the output file's name`);
       const inputOptions = comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) });
+      // An output folder that cannot take the file is a usage error (exit 2), as for every command.
+      await checkWritableFolder('-o', o.out);
+      let writing = false;
       try {
         const c = await loadComparable(path, { ...inputOptions, imageKind: 'print' });
         if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .ansi, .json)', { input: path });
+        writing = true;
         await writeBytes(o.out, writeTemplate(c.template, o.to), o.force ?? false);
         process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${c.notes.length ? `; ${c.notes.join('; ')}` : ''}\n`);
       } catch (e) {
-        const f = failureOf(path, e);
+        const f = failureOf(writing ? o.out : path, e);
         printSummary('convert', 0, [f], 0);
         process.exitCode = 1;
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadImage } from '../../src/image/io.js';
-import { EXIT_OK, EXIT_SOME_FAILED, failureOf, positiveInteger, printSummary, type FileFailure } from '../common.js';
+import { EXIT_OK, EXIT_SOME_FAILED, failureOf, nothingToDo, positiveInteger, printSummary, type FileFailure } from '../common.js';
 import { expandInputs } from '../../src/batch/expand.js';
 
 export function register(program: Command): void {
@@ -35,5 +35,6 @@ export function register(program: Command): void {
       if (opts.json) process.stdout.write(JSON.stringify({ files: rows, failed: failures.length }, null, 2) + '\n');
       printSummary('info', files.length - (failures.length - missing.length), failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;
+      if (files.length === 0 && missing.length === 0) nothingToDo('info', 'input files', expanded.ownOutputs.length);
     });
 }

@@ -1,22 +1,38 @@
+import { realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { verifyTrailFile, formatVerifyReport } from '../../src/audit/verify.js';
+import { loadTrail, verifyTrail, formatVerifyReport, type VerifyReport } from '../../src/audit/verify.js';
 import { replayFor } from '../../src/tasks/replay.js';
-import { failureOf, printSummary, type FileFailure } from '../common.js';
+import { failureOf, printSummary, UsageError, type FileFailure } from '../common.js';
 
 export function register(program: Command): void {
   program
     .command('verify')
     .description('replay audit trails from the original inputs; exit 1 on any hash mismatch')
     .argument('<trails...>', '<name>.trail.json files')
-    .option('--json', 'one JSON document on stdout')
+    .option('--json', 'one JSON document on stdout: { reports, failed (count), failures: [{ path, code, message }] }')
     .option('--check-files', 'also check the written files on disk against their recorded hashes')
-    .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean }) => {
+    .option('--inputs <dir>', 'the inputs moved: look each one up in <dir> by the file name its trail records (its SHA-256 is still checked)')
+    .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean; inputs?: string }) => {
       const started = Date.now();
-      const failures: FileFailure[] = [];
-      const reports = [];
+      if (o.inputs !== undefined && !(await stat(o.inputs).catch(() => undefined))?.isDirectory()) throw new UsageError(`--inputs ${o.inputs}: not a folder`);
+      // The same trail named twice (also through ./, ../ or a link) is verified once, as other commands do.
+      const seen = new Set<string>();
+      const unique: string[] = [];
+      const duplicates: string[] = [];
       for (const t of trails) {
+        const key = await realpath(t).catch(() => resolve(t));
+        if (seen.has(key)) duplicates.push(t);
+        else { seen.add(key); unique.push(t); }
+      }
+      if (duplicates.length > 0) process.stderr.write(`verify: ${duplicates.length} trail(s) given more than once, verified once: ${duplicates.slice(0, 3).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
+      const failures: FileFailure[] = [];
+      const reports: VerifyReport[] = [];
+      for (const t of unique) {
         try {
-          const r = await verifyTrailFile(t, replayFor(t), { checkFilesOnDisk: o.checkFiles ?? false });
+          const trail = await loadTrail(t);
+          const inputPath = o.inputs !== undefined ? join(o.inputs, basename(trail.input.path)) : undefined;
+          const r = await verifyTrail(trail, replayFor(t, inputPath), { trailPath: t, checkFilesOnDisk: o.checkFiles ?? false, ...(inputPath !== undefined ? { inputPath } : {}) });
           reports.push(r);
           if (!o.json) process.stdout.write(`${formatVerifyReport(r)}\n`);
           if (!r.ok) failures.push({ path: t, code: r.error?.code ?? 'E_VERIFY', message: `${r.mismatches.length} mismatch(es)${r.error ? `; ${r.error.message}` : ''}` });
@@ -24,8 +40,8 @@ export function register(program: Command): void {
           failures.push(failureOf(t, e));
         }
       }
-      if (o.json) process.stdout.write(JSON.stringify({ reports, failed: failures.length }, null, 2) + '\n');
-      printSummary('verify', trails.length - failures.length, failures, Date.now() - started);
+      if (o.json) process.stdout.write(JSON.stringify({ reports, failed: failures.length, failures }, null, 2) + '\n');
+      printSummary('verify', unique.length - failures.length, failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? 1 : 0;
     });
 }

@@ -27,8 +27,13 @@ import { invalidArgument } from '../errors.js';
 /** Extensions fingerlift reads (lower case, no dot): the default of `expandInputs`. */
 export const IMAGE_EXTENSIONS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp'] as const;
 
-/** Names of the files fingerlift writes (pictures, per-fingertip prints, trails, reports). */
-export const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxes|f\d+)\.png$|\.f\d+\.minutiae\.png$|\.trail\.json$|\.report\.html$/i;
+/**
+ * Names of the files fingerlift writes that are not inputs of another run: pictures, per-fingertip
+ * prints, trails, reports, `lift`'s `<name>.lift.json`, the demo's `demo.comparisons.json` and
+ * `demo.chart.png`. Templates (`<name>.xyt`, `.iso`, `.json`, a lifted `<name>.f1.json`) are not in it:
+ * they are what `compare`, `search` and `eval` take.
+ */
+export const OWN_OUTPUT = /\.(enhanced|mask|orientation|frequency|quality|minutiae|boxes|chart|f\d+)\.png$|\.f\d+\.minutiae\.png$|\.(trail|lift|comparisons)\.json$|\.report\.html$/i;
 
 export interface ExpandOptions {
   /** Extensions taken from directories and globs, with or without the dot, any case (default IMAGE_EXTENSIONS). */

@@ -187,6 +187,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
   }
   const counts = { done: 0, skipped: 0, failed: 0 };
   const finish = (i: number, r: BatchDone | BatchFailure): void => {
+    if ('code' in r && r.name === undefined) r = { ...r, name: files[i]!.name };
     slots[i] = r;
     const status = 'code' in r ? 'failed' : r.status;
     counts[status]++;

@@ -36,7 +36,7 @@ export function summaryRows(r: BatchResult): SummaryRow[] {
     rows.push(row);
   }
   for (const f of r.failed)
-    rows.push({ path: f.path, name: null, status: 'failed', code: f.code, message: f.message, ms: f.ms ?? null, outputs: null, trail: null, trailSha256: null });
+    rows.push({ path: f.path, name: f.name ?? null, status: 'failed', code: f.code, message: f.message, ms: f.ms ?? null, outputs: null, trail: null, trailSha256: null });
   return rows;
 }
 

@@ -18,6 +18,8 @@ export type BatchErrorCode = ErrorCode | 'E_INTERNAL';
 export interface BatchFailure {
   /** The input as given (absolute path of the file, or the pattern that matched nothing). */
   path: string;
+  /** The input's output name (as `BatchDone.name`); absent for inputs that matched no file. */
+  name?: string;
   code: BatchErrorCode;
   message: string;
   /** Milliseconds spent before failing (absent for inputs that were never run). */

@@ -6,8 +6,7 @@
 import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { threadId } from 'node:worker_threads';
-import { ensureDir } from '../image/io.js';
+import { ensureDir, tempNameBeside } from '../image/io.js';
 import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js';
 import { sha256Hex } from '../audit/hash.js';
 import { cvError } from '../cv/index.js';
@@ -41,13 +40,16 @@ const ERROR_CODES = new Set<string>([
 ]);
 
 /**
- * Write a file atomically: the bytes go to a temporary file beside it first, so a crash never leaves
- * half a file under the real name. Without `force` the temporary file is hard-linked to the name, which
- * fails when the name exists (E_EXISTS: never overwritten); with `force` it is renamed over it.
- * @throws FingerliftError E_EXISTS as said; E_WRITE when the folder or file cannot be written (permissions, a file in the way, disk full).
+ * Write a file atomically: the bytes go to a temporary file beside it first (a short hidden name,
+ * `tempNameBeside`, so a real name near the 255-byte limit still fits), so a crash never leaves half a
+ * file under the real name. Without `force` the temporary file is hard-linked to the name, which fails
+ * when the name exists (E_EXISTS: never overwritten); with `force` it is renamed over it. Removing the
+ * temporary file afterwards never replaces the error of the write itself.
+ * @throws FingerliftError E_EXISTS as said; E_WRITE naming the file when the folder or file cannot be
+ *   written (permissions, a file in the way, disk full, a name too long).
  */
 export async function writeOutputFile(path: string, bytes: Uint8Array | string, force: boolean): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  const tmp = tempNameBeside(path);
   try {
     await ensureDir(dirname(path));
     const handle = await open(tmp, 'w');
@@ -70,7 +72,7 @@ export async function writeOutputFile(path: string, bytes: Uint8Array | string, 
     if (e instanceof FingerliftError) throw e;
     throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
   } finally {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 

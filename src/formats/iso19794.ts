@@ -35,8 +35,11 @@
  * ANSI INCITS 378-2004 records share the layout with three differences: the length field is 2 bytes
  * (or 0 followed by 4 bytes when the record reaches 65,536 bytes), a 4-byte CBEFF product identifier
  * (owner, type) follows it (header 26 or 30 bytes), and angles are in 2-degree units (0..179). Both
- * start with "FMR\0 20\0"; they are told apart by the length field as FingerprintIO (Važan) does:
- * first 2 bytes >= 26 -> ANSI; 1..25 -> ISO; 0 then next 2 bytes < 24 -> ANSI (6-byte form); else ISO.
+ * start with "FMR\0 20\0"; they are told apart by the length field: when exactly one reading of it
+ * (ISO's 4 bytes, ANSI's 2 or 0 + 4) equals the record's size, that one; when neither does (a damaged
+ * length field), the reading whose header size and finger views end exactly at the last byte; otherwise
+ * as FingerprintIO (Važan) does: first 2 bytes >= 26 -> ANSI; 1..25 -> ISO; 0 then next 2 bytes < 24 ->
+ * ANSI (6-byte form); else ISO.
  */
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { checkOptionsArg, checkTemplateArg, checkTemplateInput } from './args.js';
@@ -157,10 +160,36 @@ export function looksLikeFmr(bytes: Uint8Array): boolean {
  */
 export function fmrStandard(bytes: Uint8Array): FmrStandard {
   checkTemplateInput('fmrStandard', bytes, '');
-  if (bytes.length < 12) return 'iso';
+  const n = bytes.length;
+  if (n < 12) return 'iso';
   const hi = (bytes[8]! << 8) | bytes[9]!;
   const lo = (bytes[10]! << 8) | bytes[11]!;
+  const ansiLong = hi === 0 && n >= 14 ? ((lo * 65536) + ((bytes[12]! << 8) | bytes[13]!)) : -1;
+  const isoFits = hi * 65536 + lo === n;
+  const ansiFits = hi === n || ansiLong === n;
+  if (isoFits !== ansiFits) return isoFits ? 'iso' : 'ansi';
+  if (!isoFits) {
+    // Neither length reading agrees with the size (a damaged length field): the views decide.
+    const iso = viewsEndAtLastByte(bytes, ISO_FMR.headerBytes);
+    const ansi = viewsEndAtLastByte(bytes, hi === 0 ? ANSI_HEADER_BYTES + 4 : ANSI_HEADER_BYTES);
+    if (iso !== ansi) return iso ? 'iso' : 'ansi';
+  }
   return hi >= ANSI_HEADER_BYTES || (hi === 0 && lo < ISO_FMR.headerBytes) ? 'ansi' : 'iso';
+}
+
+/** Do a header of `headerBytes` (view count in its second-to-last byte) and its finger views end exactly at the last byte? */
+function viewsEndAtLastByte(bytes: Uint8Array, headerBytes: number): boolean {
+  const n = bytes.length;
+  if (n < headerBytes) return false;
+  const views = bytes[headerBytes - 2]!;
+  let o = headerBytes;
+  for (let v = 0; v < views; v++) {
+    if (o + ISO_FMR.viewHeaderBytes > n) return false;
+    o += ISO_FMR.viewHeaderBytes + bytes[o + 3]! * ISO_FMR.minutiaBytes;
+    if (o + ISO_FMR.extendedLengthBytes > n) return false;
+    o += ISO_FMR.extendedLengthBytes + ((bytes[o]! << 8) | bytes[o + 1]!);
+  }
+  return views > 0 && o === n;
 }
 
 /**

@@ -8,7 +8,8 @@
 import { readInputFile } from '../fsread.js';
 import { createHash } from 'node:crypto';
 import { writeFile, mkdir, rename, unlink, stat as statPath } from 'node:fs/promises';
-import { dirname, extname, resolve as resolvePath } from 'node:path';
+import { dirname, extname, join as joinPath, resolve as resolvePath } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError, invalidArgument } from '../errors.js';
@@ -177,7 +178,7 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   if (w * h > maxPixels)
-    throw new FingerliftError('E_TOO_LARGE', `image is ${w} x ${h} = ${(w * h / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)}`, { input: name });
+    throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   const grey = (meta.channels ?? 3) <= 2 && meta.space !== 'cmyk';
@@ -235,7 +236,7 @@ function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Dec
   const h = headerSize === 12 ? dv.getUint16(20, true) : Math.abs(dv.getInt32(22, true));
   const bitPP = headerSize === 12 ? dv.getUint16(24, true) : bytes.length >= 30 ? dv.getUint16(28, true) : 0;
   if (w * h > maxPixels)
-    throw new FingerliftError('E_TOO_LARGE', `image is ${w} x ${h} = ${(w * h / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)}`, { input: name });
+    throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
   const offset = dv.getUint32(10, true);
   const rowBytes = Math.floor((bitPP * w + 31) / 32) * 4;
@@ -368,13 +369,38 @@ export async function saveImage(image: AnyImage, path: string, options: SaveOpti
 }
 
 /**
+ * "image is W x H = N megapixels, over the limit of M megapixels"; in whole pixels when the limit is
+ * under a megapixel or both round to the same tenth of a megapixel (a limit of 1000 is not "0.0").
+ */
+export function overPixelLimit(width: number, height: number, maxPixels: number): string {
+  const n = width * height;
+  const mp = (v: number): string => `${(v / 1e6).toFixed(1)} megapixels`;
+  if (maxPixels >= 1e6 && mp(n) !== mp(maxPixels)) return `image is ${width} x ${height} = ${mp(n)}, over the limit of ${mp(maxPixels)}`;
+  return `image is ${width} x ${height} = ${n} pixels, over the limit of ${maxPixels} pixels`;
+}
+
+let tempCounter = 0;
+
+/**
+ * A fresh temporary file name in the folder of `path`, for writing a file before renaming (or linking)
+ * it to its real name: short and hidden (`.fl-<pid>-<thread>-<n>.tmp`, at most about 40 characters),
+ * so it fits the file system's name limit (255 bytes) whatever the length of the real name (a suffix
+ * such as `<name>.tmp-<pid>` would push a long name over it). Unique per process, thread and call.
+ */
+export function tempNameBeside(path: string): string {
+  tempCounter += 1;
+  return joinPath(dirname(path), `.fl-${process.pid}-${threadId}-${tempCounter}.tmp`);
+}
+
+/**
  * Write bytes to a new file (parent folders created), atomically refusing to replace an existing one
- * unless `overwrite`. @throws FingerliftError E_EXISTS (exists, no `overwrite`), E_WRITE (permissions, a
- * folder in the way, disk full).
+ * unless `overwrite`. Removing a leftover temporary file never replaces the error of the write itself.
+ * @throws FingerliftError E_EXISTS (exists, no `overwrite`), E_WRITE naming the file (permissions, a
+ * folder in the way, disk full, a name too long).
  */
 export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
   const cannot = (e: unknown): FingerliftError =>
-    e instanceof FingerliftError ? e : new FingerliftError('E_WRITE', `cannot write the output (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    e instanceof FingerliftError ? e : new FingerliftError('E_WRITE', `cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
   try {
     await ensureDir(dirname(path));
   } catch (e) {
@@ -382,7 +408,7 @@ export async function writeBytes(path: string, bytes: Uint8Array | string, overw
   }
   if (overwrite) {
     // Replace by renaming a new file over the name: a link at `path` is replaced, never the file it points to.
-    const tmp = `${path}.tmp-${process.pid}`;
+    const tmp = tempNameBeside(path);
     try {
       await writeFile(tmp, bytes, { flag: 'w' });
       await rename(tmp, path);

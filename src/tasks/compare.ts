@@ -10,7 +10,9 @@ import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
 import { loadImage } from '../image/io.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
-import { readTemplateFile, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../formats/index.js';
+import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../formats/index.js';
+import { IMAGE_EXTENSIONS } from '../batch/expand.js';
+import { stat } from 'node:fs/promises';
 import { JSON_TEMPLATE } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
 import { compare, prepare, prepareAcrossScales, compareAcrossScales, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS, type CompareResult, type PreparedTemplate, type SearchCandidate } from '../compare/index.js';
@@ -41,6 +43,27 @@ const TEMPLATE_EXT = new Set(Object.values(TEMPLATE_EXTENSIONS).flat().map((e) =
 
 function isTemplatePath(path: string): boolean {
   return TEMPLATE_EXT.has(extname(path).toLowerCase().replace(/^\./, ''));
+}
+
+const IMAGE_EXT = new Set<string>(IMAGE_EXTENSIONS);
+
+/**
+ * The bytes of a file with neither a template nor an image extension (e.g. none) when its content is a
+ * template ("FMR\0", JSON "{", or .xyt text lines: `detectTemplateFormat`); undefined otherwise (then
+ * it is read as an image). Files over the template size limit are not read here.
+ */
+async function sniffTemplate(path: string): Promise<Buffer | undefined> {
+  const ext = extname(path).toLowerCase().replace(/^\./, '');
+  if (IMAGE_EXT.has(ext)) return undefined;
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size === 0 || st.size > JSON_TEMPLATE.maxBytes) return undefined;
+  const bytes = await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' });
+  try {
+    detectTemplateFormat(bytes, path);
+    return bytes;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Colour photo or contact print? A contact print is grey even when stored as RGB; skin is red over blue. */
@@ -76,17 +99,20 @@ function xytExtent(text: string): { width: number; height: number } {
  */
 export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
   const id = basename(path, extname(path));
-  if (isTemplatePath(path)) {
-    const bytes = await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' });
-    const ext = extname(path).toLowerCase().replace(/^\./, '');
-    const format = (Object.entries(TEMPLATE_EXTENSIONS).find(([, exts]) => exts.includes(`.${ext}`))?.[0] ?? undefined) as TemplateFormat | undefined;
+  const templateBytes = isTemplatePath(path)
+    ? await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' })
+    : await sniffTemplate(path);
+  if (templateBytes) {
+    const bytes = templateBytes;
+    // The format the content says (an ISO record saved as .xyt is read as ISO), else the extension's.
+    const format = detectTemplateFormat(bytes, path);
     const notes: string[] = [];
     let size = options.xytSize;
     if (format === 'xyt' && !size) {
       size = xytExtent(bytes.toString('latin1'));
       notes.push(`.xyt has no image size: ${size.width} x ${size.height} assumed from the minutiae (translation does not affect comparison)`);
     }
-    const file = readTemplateFile(bytes, path, undefined, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
+    const file = readTemplateFile(bytes, path, format, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
     // An empty template is no evidence: "no match" against it would mislead a report.
     if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };

@@ -2,7 +2,8 @@
  * Replay of a recorded run for `fingerlift verify`: re-runs the command the trail records, with its
  * recorded options, from the original input, in memory, and returns the hash of every step and file.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import escapeHtml from 'escape-html';
 import { FingerliftError } from '../errors.js';
 import { resolveTrailPath, type Replay } from '../audit/verify.js';
 import type { Trail } from '../audit/trail.js';
@@ -23,11 +24,15 @@ function outputStem(trail: Trail): string | undefined {
   return undefined;
 }
 
-/** The replay for a trail file at `trailPath` (outputs are named after it: `<stem>.trail.json`). */
-export function replayFor(trailPath: string): Replay {
+/**
+ * The replay for a trail file at `trailPath` (outputs are named after it: `<stem>.trail.json`).
+ * @param inputPath where the input is now, when it moved since the run (default: the recorded path,
+ *   relative to the trail's folder); `verifyTrail` still checks its SHA-256 against the trail.
+ */
+export function replayFor(trailPath: string, inputPath?: string): Replay {
   return async (trail: Trail) => {
     const stem = outputStem(trail) ?? basename(trailPath).replace(/\.trail\.json$/i, '');
-    const input = resolveTrailPath(trail.input.path, trailPath);
+    const input = inputPath !== undefined ? resolve(inputPath) : resolveTrailPath(trail.input.path, trailPath);
     const options = trail.command?.options ?? {};
     let out: JobOutput;
     switch (trail.command?.name) {
@@ -42,10 +47,29 @@ export function replayFor(trailPath: string): Replay {
         throw new FingerliftError('E_VERIFY', `cannot replay command "${trail.command?.name ?? '(none recorded)'}": only enhance, extract and lift trails are replayable`, { input: trailPath });
     }
     const replayed = out.trail.toJSON();
+    // A moved input is read from its new path, and the run writes the path it read into step parameters
+    // (load's `path`, a fingertip's `name`) and text outputs (<name>.lift.json, the report): there the new
+    // path stands for the recorded one, as written (raw, JSON-escaped, HTML-escaped). The input's identity
+    // is its SHA-256, which verifyTrail checks; pictures and templates do not hold the path.
+    const moved = inputPath !== undefined && input !== trail.input.path;
+    const forms: Array<[string, string]> = moved
+      ? [[input, trail.input.path], [JSON.stringify(input).slice(1, -1), JSON.stringify(trail.input.path).slice(1, -1)], [escapeHtml(input), escapeHtml(trail.input.path)]]
+      : [];
+    const swapText = (t: string): string => forms.reduce((acc, [now, then]) => acc.split(now).join(then), t);
+    if (moved) {
+      const swap = (v: unknown): unknown =>
+        typeof v === 'string' ? swapText(v)
+          : Array.isArray(v) ? v.map(swap)
+            : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)])) : v;
+      replayed.steps = replayed.steps.map((s) => ({ ...s, params: swap(s.params) as typeof s.params }));
+    }
     checkRecordedParams(trail, replayed);
     const hashes = new Map<string, string>();
     for (const s of replayed.steps) hashes.set(s.name, s.outputSha256);
-    for (const f of out.files) hashes.set(`${stem}${f.suffix}`, sha256Hex(f.bytes));
+    for (const f of out.files) {
+      const text = moved && /\.(json|html)$/i.test(f.suffix);
+      hashes.set(`${stem}${f.suffix}`, sha256Hex(text ? Buffer.from(swapText(Buffer.from(f.bytes).toString('utf8')), 'utf8') : f.bytes));
+    }
     return hashes;
   };
 }

@@ -98,7 +98,7 @@ const bench: BenchFn = async ({ quick, log }) => {
       notes: [
         `${images.length} images x ${reps} runs, one core, after a warm-up run; target: whole enhancement under 20 ms.`,
         'Stage rows: median process CPU ms of each stage (the contrast row holds the percentile stretch and CLAHE; frequency: block ridge frequencies, normalisation in the mask and filling; output: ridge image and quality map).',
-        `p90 whole, wall clock: ${[...s.totalMs].sort((a, b) => a - b)[Math.floor(0.9 * (s.totalMs.length - 1))]!.toFixed(1)} ms. Wall-clock figures rise on a busy machine; the CPU figures are the process's own time (they include V8's garbage-collector threads; run node with --single-threaded-gc to keep those on one core).`,
+        `p90 whole, wall clock: ${[...s.totalMs].sort((a, b) => a - b)[Math.floor(0.9 * (s.totalMs.length - 1))]!.toFixed(1)} ms. Wall-clock figures rise on a busy machine; the CPU figures are the process's own time (npm run bench runs node with --single-threaded-gc, as the fingerlift command does: V8's parallel collector threads would add their CPU time).`,
       ],
     });
     log('enhance: clarity on DB1_B');

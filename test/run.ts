@@ -30,7 +30,8 @@ interface Outcome {
 
 function runFile(file: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    // Each file in its own node, with the garbage-collector setting of the fingerlift command (bin/fingerlift.js).
+    const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', file], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,22 +5,14 @@ import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readInputFile } from '../src/fsread.js';
-import { FingerliftError } from '../src/errors.js';
+import { errorCode } from './helpers/errors.js';
 import { loadImage } from '../src/image/io.js';
 import { loadComparable } from '../src/tasks/compare.js';
 import { loadTrail } from '../src/audit/verify.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-fsread-'));
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (e) {
-    assert.instance(e, FingerliftError);
-    return (e as FingerliftError).code;
-  }
-}
+const code = errorCode;
 
 test('readInputFile: a regular file is read whole; a missing one is E_NOT_FOUND, a folder E_UNSUPPORTED_FORMAT', async () => {
   const f = join(dir, 'a.bin');

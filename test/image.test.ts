@@ -11,18 +11,11 @@ import { stretchContrast } from '../src/enhance/index.js';
 import { toNdarray, isRgb } from '../src/image/types.js';
 import { FingerliftError } from '../src/errors.js';
 import { requireData, requireCase } from './helpers/data.js';
+import { errorCode } from './helpers/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-image-'));
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'no error';
-  } catch (e) {
-    assert.instance(e, FingerliftError);
-    return (e as FingerliftError).code;
-  }
-}
+const code = errorCode;
 
 function pngHeaderOnly(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);

@@ -192,7 +192,7 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   // Back in the whole image's frame for the Gabor filter, whose tiles follow the image's size: with and
   // without the crop it then sees the same tiles.
   let mask = seg.mask;
-  let field2 = field;
+  let wholeField = field;
   let frequency = freq.frequency;
   let reliability = freq.reliability;
   let contrast = seg.contrast;
@@ -200,7 +200,7 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   if (crop) {
     const { width: W, height: H } = full;
     mask = { width: W, height: H, data: place(seg.mask.data, crop, img.width, W, new Uint8Array(W * H)) };
-    field2 = { width: W, height: H, theta: place(field.theta, crop, img.width, W, new Float32Array(W * H)), coherence: place(field.coherence, crop, img.width, W, new Float32Array(W * H)) };
+    wholeField = { width: W, height: H, theta: place(field.theta, crop, img.width, W, new Float32Array(W * H)), coherence: place(field.coherence, crop, img.width, W, new Float32Array(W * H)) };
     frequency = placeBlocks(frequency, crop, W, H);
     reliability = placeBlocks(reliability, crop, W, H);
     contrast = placeBlocks(contrast, crop, W, H);
@@ -218,14 +218,14 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   }
   const norm: GrayImage = { width: full.width, height: full.height, data: normaliseInBox(equalised, mask, box.x0, box.y0, box.x1, box.y1) };
   lap('frequency');
-  const gab = gaborFilter(norm, field2, frequency, mask, options.gabor);
+  const gab = gaborFilter(norm, wholeField, frequency, mask, options.gabor);
   lap('gabor');
   // The normalised input is no longer needed: its array holds the |response| values of the quantile.
   const enhanced = toRidgeImage(gab.response, mask, box, responseQuantile, norm.data);
   // Scratch of this call only (never returned): back to the pool for the next call.
   giveBack(gab.response, norm.data, stretched.image.data);
-  const quality = qualityMap(field2, mask, box, contrast, reliability);
-  const result = { enhanced, normalised: equalised, mask, orientation: field2, frequency, quality };
+  const quality = qualityMap(wholeField, mask, box, contrast, reliability);
+  const result = { enhanced, normalised: equalised, mask, orientation: wholeField, frequency, quality };
   lap('output');
   return { ...result, ppi: 500, scale: resampled.scale, notes };
 }

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
 import { encodeImage } from '../image/io.js';
-import { resample } from '../image/ops.js';
+import { resample, toGray } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
@@ -18,7 +18,7 @@ import type { JobFile, JobOutput } from './print.js';
 import { printStagePictures } from './report.js';
 import { looksLikePhoto } from './compare.js';
 import { FingerliftError } from '../errors.js';
-import type { AnyImage } from '../image/types.js';
+import { isRgb, type AnyImage, type GrayImage } from '../image/types.js';
 
 export interface LiftTaskOptions {
   ppi?: number;
@@ -37,22 +37,29 @@ export interface LiftTaskOptions {
 }
 
 /**
- * Why an input given to `lift` looks like a contact print (undefined when it does not): an image without colour (a camera photo of skin is red over blue) that
- * either declares a scanner's resolution (250-2000 ppi; phone photos declare 72 or none) or whose best
- * fingertip fills the frame (box area at least 0.8 of the image) at a contact print's resolution (ridge
- * period of 350-1000 ppi). Measured: the synthetic fixtures and FVC2002 / FVC2004 / ridgebase /
- * fingerphoto-contact prints have boxes of 0.9-1.45 of the frame at 425-681 ppi; the grey lab-camera frames
- * of contactless-ds1 have boxes of 0.25-0.39 of the frame (lifted as photos).
+ * Why an input given to `lift` looks like a contact print (undefined when it does not): an image without colour
+ * (a camera photo of skin is red over blue) that declares a scanner's resolution (250-2000 ppi; phone photos
+ * declare 72 or none) or lies on a light background (median grey of the outer 5% of the frame at least 0.3,
+ * as paper or a sensor's platen; grey lab cameras photograph the finger against a dark one). Measured, border
+ * medians: FVC2002 DB1_B / DB2_B / DB4_B, FVC2004 DB1_B, ridgebase and fingerphoto-contact contact prints
+ * 0.45-1.00 (all 426 prints), the latent 0.45; contactless-ds1 lab-camera frames and its unwrapped prints
+ * 0.00-0.15 (65 images). A grey copy of a camera photo on a light background is refused too (--image-kind photo).
  */
-export function looksLikeContactPrint(image: AnyImage, declaredPpi: number | undefined, lifted: { fingertips: LiftedFingertip[] }): string | undefined {
+export function looksLikeContactPrint(image: AnyImage, declaredPpi: number | undefined): string | undefined {
   if (looksLikePhoto(image)) return undefined;
   if (declaredPpi !== undefined && declaredPpi >= 250 && declaredPpi <= 2000) return `no colour, and the file declares ${Math.round(declaredPpi)} ppi, a scanner's resolution`;
-  const f = lifted.fingertips[0];
-  if (!f) return undefined;
-  const b = f.located.box;
-  const share = (b.width * b.height) / (image.width * image.height);
-  const ppi = f.located.estimatedPpi;
-  return share >= 0.8 && ppi >= 350 && ppi <= 1000 ? `no colour, and the fingertip fills the frame at about ${Math.round(ppi)} ppi, a print's resolution` : undefined;
+  const border = borderMedian(isRgb(image) ? toGray(image) : image);
+  return border >= 0.3 ? `no colour, and a light background (median grey ${border.toFixed(2)} along the border) as on paper or a sensor` : undefined;
+}
+
+/** Median grey of the outer 5% of the frame (every second pixel), [0, 1]. */
+function borderMedian(g: GrayImage): number {
+  const { width: w, height: h, data } = g;
+  const m = Math.max(1, Math.round(0.05 * Math.min(w, h)));
+  const px: number[] = [];
+  for (let y = 0; y < h; y += 2) for (let x = 0; x < w; x += 2) if (x < m || y < m || x >= w - m || y >= h - m) px.push(data[y * w + x]!);
+  px.sort((a, b) => a - b);
+  return px.length ? px[px.length >> 1]! : 0;
 }
 
 function liftOptions(o: LiftTaskOptions, name: string): LiftOptions {
@@ -87,10 +94,10 @@ function round(v: number): number {
 
 export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
   const { loaded, trail } = await startRun(input, 'lift', options);
-  const lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
-  const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi, lifted) : undefined;
+  const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi) : undefined;
   if (contact)
     throw new FingerliftError('E_INVALID_ARGUMENT', `a contact print, not a camera photo (${contact}): use \`fingerlift extract\` for prints, which are neither inverted nor mirrored (or --image-kind photo to lift it anyway)`, { input });
+  const lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
   const files: JobFile[] = [];
   const pictures: ReportPicture[] = [];
   for (const f of lifted.fingertips) {

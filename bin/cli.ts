@@ -13,6 +13,14 @@ import { register as registerCompare } from './commands/compare.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace(/\/dist\/package\.json$/, '/package.json'), 'utf8')) as { version: string };
 
+// A reader that stops early (`fingerlift info ... | head -1`) closes the pipe: stop writing, keep the exit
+// status (the work already done stands; outputs on disk are complete).
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 const program = new Command();
 program
   .name('fingerlift')

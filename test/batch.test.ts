@@ -254,6 +254,15 @@ test('output names near the 255-byte limit are written (short temporary names); 
     }
   }
   assert.equal((await readdir(out)).length, 2, 'no temporary file left');
+  // One byte longer: <stem>.png fits (249 bytes), its trail (256) does not. The job fails, and the output it
+  // wrote before the trail is removed: no partial set, and a re-run is not refused by leftovers.
+  const dir2 = join(root, 'longnames2');
+  await mkdir(dir2, { recursive: true });
+  await writeFile(join(dir2, `${stem}b.png`), await readFile(join(inputs, 'good_003.png')));
+  const out2 = join(root, 'longnames-out2');
+  const r2 = await runBatch({ inputs: await expandInputs([dir2]), jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out2, quiet: true });
+  assert.equal(r2.failed.map((f) => f.code), ['E_WRITE'], formatBatchSummary(r2));
+  assert.equal(await readdir(out2), [], 'a failed job left outputs');
 });
 
 test('writeSummary: JSON and CSV with paths, hashes, fields, codes; no overwrite without force', async () => {

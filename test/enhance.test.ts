@@ -527,7 +527,8 @@ test('foreground crop: a small print in a wide blank frame gives the results of 
   }
   const share = (r: typeof whole): number => Number(/^mask: ([\d.]+)%/.exec(r.notes.find((n) => n.startsWith('mask: '))!)![1]);
   assert.ok(Math.abs(share(cropped) - share(whole)) < 0.1, 'the foreground share is of the whole image');
-  assert.throws(() => enhance(img, { crop: { minContrast: 2 } }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
+  for (const crop of [{ minContrast: 2 }, { marginBlocks: 0.5 }, 'no', 0, null, [1]] as unknown[])
+    assert.throws(() => enhance(img, { crop } as never), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT', JSON.stringify(crop));
 });
 
 test.run();

@@ -138,6 +138,8 @@ test('JSON validation names the file and the field', () => {
     [bad((d) => delete d.version), /"version" is undefined/],
     [bad((d) => (d.width = 0)), /"width" is 0/],
     [bad((d) => (d.ppi = -1)), /"ppi" is -1/],
+    [bad((d) => (d.ppi = 1e308)), /"ppi" is 1e\+308, expected a resolution in 50-20000/],
+    [bad((d) => (d.ppi = 10)), /"ppi" is 10, expected a resolution in 50-20000/],
     [bad((d) => (d.minutiae = {})), /"minutiae" is not an array/],
     [bad((d) => ((d.minutiae as Array<Record<string, unknown>>)[1]!.angle = 7)), /minutiae\[1\]\.angle is 7/],
     [bad((d) => ((d.minutiae as Array<Record<string, unknown>>)[2]!.type = 'other')), /minutiae\[2\]\.type is "other"/],

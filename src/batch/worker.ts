@@ -197,6 +197,11 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     if (trailInfo) out.trail = trailInfo;
     return out;
   } catch (e) {
+    // A job that fails after writing some outputs (a name too long for the file system, a full disk) leaves no
+    // partial set behind: the files it wrote are removed (its trail is written last, so there is none), and a
+    // re-run is not refused by them.
+    if (!trailInfo)
+      for (const o of outputs) await rm(resolve(trailDir, o.path), { force: true }).catch(() => undefined);
     return { ok: false, index: spec.index, ...toFailure(e), ms: ms() };
   }
 }

@@ -117,7 +117,7 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
     const v = px[i]!;
     // v - v is NaN for NaN and +-Infinity, 0 for every finite value.
     if (v - v !== 0) {
-      throw new FingerliftError('E_INVALID_ARGUMENT', `enhance: pixel ${i % image.width}, ${Math.floor(i / image.width)} is ${image.data[i]} (values must be finite, in [0, 1])`);
+      throw new FingerliftError('E_INVALID_ARGUMENT', `enhance: pixel ${i % image.width}, ${Math.floor(i / image.width)} is ${image.data[i]} (values must be finite numbers; grey images are expected in [0, 1])`);
     }
   }
   let t0 = performance.now();
@@ -148,7 +148,10 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   // The mask's reference contrast, from the whole image (a crop keeps it).
   const fullStd = blockStd(stretched.image.data, img.width, img.height, bs);
   const ref = referenceContrast(fullStd.data, maskOptions.referenceQuantile);
-  const crop = options.crop === false ? undefined : foregroundCrop(fullStd, ref, img.width, img.height, options.crop === true ? {} : options.crop);
+  const co = options.crop;
+  if (!(co === undefined || typeof co === 'boolean' || (typeof co === 'object' && co !== null && !Array.isArray(co))))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `enhance: option crop is ${JSON.stringify(co)}, expected true, false or an options object`);
+  const crop = co === false ? undefined : foregroundCrop(fullStd, ref, img.width, img.height, co === true ? {} : co);
   // CLAHE on the whole image (its tile grid follows the image's size: the same result with and without the crop).
   let equalised = claheBytes(bytes, img.width, img.height, options.clahe);
   giveBack(bytes);
@@ -239,6 +242,7 @@ function foregroundCrop(std: BlockMap, ref: number, width: number, height: numbe
   const o = { ...CROP_DEFAULTS, ...options };
   checkRange(o.minContrast, 'crop.minContrast', 0, 1);
   checkRange(o.marginBlocks, 'crop.marginBlocks', 0, 1000);
+  if (!Number.isInteger(o.marginBlocks)) throw new FingerliftError('E_INVALID_ARGUMENT', `option crop.marginBlocks = ${o.marginBlocks} is not a whole number of blocks`);
   checkRange(o.maxShare, 'crop.maxShare', 0, 1);
   const { rows, cols, blockSize: bs, data } = std;
   const t = o.minContrast * ref;
@@ -255,7 +259,7 @@ function foregroundCrop(std: BlockMap, ref: number, width: number, height: numbe
       if (c > c1) c1 = c;
     }
   if (r1 < 0) return undefined;
-  const m = Math.round(o.marginBlocks);
+  const m = o.marginBlocks;
   const x0 = Math.max(0, c0 - m) * bs;
   const y0 = Math.max(0, r0 - m) * bs;
   const x1 = Math.min(width, (c1 + 1 + m) * bs);

@@ -74,7 +74,8 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
   const width = posInt('width');
   const height = posInt('height');
   const ppi = doc.ppi;
-  if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi <= 0) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a positive number`);
+  // 50-20000: the widest resolution range fingerlift works with (photos down to 50 ppi, prints up to 20000).
+  if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi < 50 || ppi > 20000) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a resolution in 50-20000 pixels per inch`);
   if (!Array.isArray(doc.minutiae)) throw fail('"minutiae" is not an array');
   if (doc.minutiae.length > JSON_TEMPLATE.maxMinutiae) throw fail(`${doc.minutiae.length} minutiae, more than ${JSON_TEMPLATE.maxMinutiae}: not a fingerprint template`);
   const minutiae: Minutia[] = doc.minutiae.map((m: unknown, i: number): Minutia => {

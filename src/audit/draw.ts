@@ -239,7 +239,7 @@ export interface OrientationDrawOptions extends PictureOptions {
 
 /**
  * The orientation field as short segments along the ridge direction, one per `step` x `step` block at
- * its centre, opacity by coherence.
+ * its centre, opacity by coherence (none where the coherence is 0: no orientation evidence there).
  * @param orientation per-pixel field, same size as `gray`.
  * @param step block size, pixels (default 16).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image or an orientation field,
@@ -263,7 +263,10 @@ export async function drawOrientation(gray: AnyImage, orientation: OrientationFi
       if (opts.mask && opts.mask.data[i] === 0) continue;
       const theta = orientation.theta[i]!;
       if (!Number.isFinite(theta)) continue;
-      samples.push({ x: cx * scale, y: cy * scale, theta, coherence: orientation.coherence[i] ?? 1 });
+      // Coherence 0: no orientation evidence (a flat area, or outside enhance's foreground crop): nothing to draw.
+      const coherence = orientation.coherence[i] ?? 1;
+      if (coherence === 0) continue;
+      samples.push({ x: cx * scale, y: cy * scale, theta, coherence });
     }
   }
   const svg = orientationSvg(samples, Math.round(w * scale), Math.round(h * scale), step * DRAW_DEFAULTS.orientationLength * scale, Math.max(1, 1.5 * scale));

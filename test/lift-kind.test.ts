@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './helpers/data.js';
@@ -41,6 +41,19 @@ test('looksLikeContactPrint: a grey print on a light background is recognised wi
   // The same print, inverted: a bright finger on a dark background, as a grey lab camera sees it.
   const dark = { ...grey, data: grey.data.map((v) => 1 - v) };
   assert.is(looksLikeContactPrint(dark, undefined), undefined);
+});
+
+test('a trail whose recorded imageKind was edited to a value the command does not take does not verify', () => {
+  const print = join(repoRoot, 'fixtures', 'f1_1.png');
+  assert.is(cli('enhance', print, '-o', join(tmp, 'v'), '-q').code, 0);
+  const trail = join(tmp, 'v', 'f1_1.trail.json');
+  assert.is(cli('verify', trail).code, 0);
+  const t = JSON.parse(readFileSync(trail, 'utf8'));
+  t.command.options.imageKind = 'photo';
+  writeFileSync(trail, JSON.stringify(t));
+  const r = cli('verify', trail);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /imageKind is "photo"/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

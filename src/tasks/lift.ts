@@ -93,6 +93,8 @@ function round(v: number): number {
 }
 
 export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
+  if (!(options.imageKind === undefined || options.imageKind === 'auto' || options.imageKind === 'photo'))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `lift: imageKind is ${JSON.stringify(options.imageKind)}, expected "auto" or "photo"`, { input });
   const { loaded, trail } = await startRun(input, 'lift', options);
   const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi) : undefined;
   if (contact)

@@ -73,6 +73,8 @@ async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
  * @param stem output file stem (base name) used to name the files in the trail.
  */
 export async function runPrintJob(command: 'enhance' | 'extract', input: string, stem: string, options: PrintTaskOptions): Promise<JobOutput> {
+  if (!(options.imageKind === undefined || options.imageKind === 'auto' || options.imageKind === 'print'))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `${command}: imageKind is ${JSON.stringify(options.imageKind)}, expected "auto" or "print"`, { input });
   const { loaded, trail } = await startRun(input, command, options);
   // A finger photo enhanced as a contact print gives a template of nothing (its ridge period, scale and
   // mirror are not those of a print): measured on fingerphoto Right_index, 48 minutiae that matched a

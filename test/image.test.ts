@@ -267,4 +267,35 @@ test('basic operations: grey, crop, flip, invert, rotate, resample, ndarray view
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test('a truncated RLE8 BMP is E_DECODE "truncated BMP", not the decoder\'s offset arithmetic', async () => {
+  const w = 64, h = 64;
+  const pal = Buffer.alloc(1024);
+  for (let i = 0; i < 256; i++) pal.writeUInt32LE(i * 0x010101, 4 * i);
+  const rle: number[] = [];
+  for (let y = 0; y < h; y++) rle.push(64, (y * 3) & 255, 0, 0);
+  rle.push(0, 1);
+  const data = Buffer.from(rle.slice(0, Math.floor(rle.length / 3)));
+  const offset = 14 + 40 + pal.length;
+  const head = Buffer.alloc(54);
+  head.write('BM', 0, 'latin1');
+  head.writeUInt32LE(offset + rle.length, 2);
+  head.writeUInt32LE(offset, 10);
+  head.writeUInt32LE(40, 14);
+  head.writeInt32LE(w, 18);
+  head.writeInt32LE(h, 22);
+  head.writeUInt16LE(1, 26);
+  head.writeUInt16LE(8, 28);
+  head.writeUInt32LE(1, 30); // BI_RLE8
+  head.writeUInt32LE(rle.length, 34);
+  head.writeUInt32LE(256, 46);
+  try {
+    await loadImage(new Uint8Array(Buffer.concat([head, pal, data])), { name: 'rle.bmp' });
+    assert.unreachable('decoded a truncated RLE8 BMP');
+  } catch (e) {
+    assert.instance(e, FingerliftError);
+    assert.is((e as FingerliftError).code, 'E_DECODE');
+    assert.match((e as Error).message, /truncated BMP: the RLE8 pixel data ends/);
+  }
+});
+
 test.run();

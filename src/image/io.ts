@@ -247,7 +247,9 @@ function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Dec
   try {
     bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // pixels as A, B, G, R bytes
   } catch (e) {
-    throw new FingerliftError('E_DECODE', `cannot decode BMP: ${(e as Error).message}`, { input: name, cause: e });
+    // The decoder reads past the end of compressed (RLE) pixel data that stops early: say so, not its offset arithmetic.
+    const truncated = e instanceof RangeError && /offset|out of range|beyond/i.test(e.message);
+    throw new FingerliftError('E_DECODE', truncated ? `truncated BMP: the ${compression === 1 ? 'RLE8' : compression === 2 ? 'RLE4' : 'compressed'} pixel data ends before the image does (${bytes.length} bytes)` : `cannot decode BMP: ${(e as Error).message}`, { input: name, cause: e });
   }
   const n = bmp.width * bmp.height;
   const px = bmp.data;

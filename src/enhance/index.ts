@@ -178,7 +178,8 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   // Block frequencies first: their reliability also tells ridges from background. Only the blocks whose
   // reliability the mask reads are estimated before it (the neighbourhoods of blocks with enough contrast and
   // coherence), then those under the mask that are still missing: the same result as estimating every block.
-  const stats = blockStats(stretched.image, field, bs, maskOptions.referenceQuantile, ref);
+  // The crop is block-aligned: its blocks' standard deviations are those of the whole image's blocks it covers.
+  const stats = blockStats(stretched.image, field, bs, maskOptions.referenceQuantile, ref, crop ? cropBlocks(fullStd, crop, img.width, img.height) : fullStd);
   const first = reliabilityBlocks(stats, maskOptions.minContrast, maskOptions.minCoherence);
   lap('mask');
   const freqOptions = { ...options.frequency, blockSize: bs };
@@ -274,6 +275,18 @@ function foregroundCrop(std: BlockMap, ref: number, width: number, height: numbe
 function place<A extends Float32Array | Uint8Array>(src: A, c: Box, cw: number, width: number, into: A): A {
   for (let y = 0; y < c.y1 - c.y0; y++) into.set(src.subarray(y * cw, (y + 1) * cw), (c.y0 + y) * width + c.x0);
   return into;
+}
+
+/** The blocks of a whole-image block map that the block-aligned crop `c` (width x height px) covers. */
+function cropBlocks(m: BlockMap, c: Box, width: number, height: number): BlockMap {
+  const bs = m.blockSize;
+  const rows = Math.ceil(height / bs);
+  const cols = Math.ceil(width / bs);
+  const r0 = c.y0 / bs;
+  const c0 = c.x0 / bs;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) data.set(m.data.subarray((r0 + r) * m.cols + c0, (r0 + r) * m.cols + c0 + cols), r * cols);
+  return { blockSize: bs, rows, cols, data };
 }
 
 /** A block map of the crop `c` (block-aligned) placed into the block grid of a width x height image (0 elsewhere). */

@@ -144,11 +144,11 @@ export interface MaskBlockStats {
  * The reference contrast is the quantile over blocks that hold any structure (std above 2% of the largest),
  * so a print filling a small part of a large blank scan is judged against its own contrast, not the blank's.
  * `reference`, when given, replaces that quantile (enhance passes the one of the whole image when it works on a
- * crop of it).
+ * crop of it); `blockStds`, when given, are the image's block standard deviations already computed.
  */
-export function blockStats(image: GrayImage, field: OrientationField, blockSize: number, referenceQuantile: number = MASK_DEFAULTS.referenceQuantile, reference?: number): MaskBlockStats {
+export function blockStats(image: GrayImage, field: OrientationField, blockSize: number, referenceQuantile: number = MASK_DEFAULTS.referenceQuantile, reference?: number, blockStds?: BlockMap): MaskBlockStats {
   const { width, height } = image;
-  const std = blockStd(image.data, width, height, blockSize);
+  const std = blockStds ?? blockStd(image.data, width, height, blockSize);
   const coherence = blockMean(field.coherence, width, height, blockSize);
   const ref = reference ?? referenceContrast(std.data, referenceQuantile);
   const contrast = new Float32Array(std.data.length);

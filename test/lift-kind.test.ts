@@ -56,5 +56,15 @@ test('a trail whose recorded imageKind was edited to a value the command does no
   assert.match(r.stderr, /imageKind is "photo"/);
 });
 
+test('extract into the folder of an enhance run of the same input names that run and the way out', () => {
+  const print = join(repoRoot, 'fixtures', 'f1_1.png');
+  assert.is(cli('enhance', print, '-o', join(tmp, 'same'), '-q').code, 0);
+  const r = cli('extract', print, '-o', join(tmp, 'same'));
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /E_EXISTS/);
+  assert.match(r.stderr, /from the `enhance` run of that input: give this command another -o folder/);
+  assert.ok(existsSync(join(tmp, 'same', 'f1_1.enhanced.png')), 'the enhance output was touched');
+});
+
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 test.run();

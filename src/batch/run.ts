@@ -105,7 +105,16 @@ async function resumeCheck(
   }
   if (!resume) {
     if (force) return undefined;
-    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists, not overwritten (use --force, or --resume to skip finished inputs)` };
+    // Name the run the trail belongs to: `enhance` then `extract` into one folder share <name>.trail.json, and
+    // --force would replace the other command's outputs.
+    let by = '';
+    try {
+      const name = (JSON.parse(trailText) as { command?: { name?: unknown } }).command?.name;
+      if (typeof name === 'string' && /^[a-z-]{1,20}$/.test(name)) by = ` (from the \`${name}\` run of that input: give this command another -o folder to keep both)`;
+    } catch {
+      // not JSON: the message stays general
+    }
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists${by}, not overwritten (use --force to replace that run's outputs, or --resume to skip finished inputs)` };
   }
   const why = await (async (): Promise<string | undefined> => {
     let trail;

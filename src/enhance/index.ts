@@ -85,7 +85,7 @@ export interface EnhanceOptions {
   stretch?: Omit<StretchOptions, 'mask'>;
   clahe?: ClaheOptions;
   orientation?: OrientationOptions;
-  mask?: Omit<MaskOptions, 'orientation' | 'blockSize' | 'reliability'>;
+  mask?: Omit<MaskOptions, 'orientation' | 'blockSize' | 'reliability' | 'frameArea'>;
   frequency?: Omit<FrequencyOptions, 'blockSize'>;
   gabor?: GaborOptions;
   /** Periodic background suppression before anything else (off by default): true or its options. */
@@ -185,7 +185,7 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
   const freqOptions = { ...options.frequency, blockSize: bs };
   const raw = blockFrequencies(equalised, field, undefined, freqOptions, first);
   lap('frequency');
-  const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability, stats });
+  const seg = segmentMask(stretched.image, { ...options.mask, blockSize: bs, orientation: field, reliability: raw.reliability, stats, frameArea: full.width * full.height });
   notes.push(...seg.notes);
   lap('mask');
   // The mask's bounding box: every later pass over the pixels visits only it (the same results).
@@ -209,13 +209,6 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
     reliability = placeBlocks(reliability, crop, W, H);
     contrast = placeBlocks(contrast, crop, W, H);
     box = box.y1 === 0 ? box : { x0: box.x0 + crop.x0, y0: box.y0 + crop.y0, x1: box.x1 + crop.x0, y1: box.y1 + crop.y0 };
-    // segmentMask's share of foreground is of the crop: restate it for the whole image.
-    const k = notes.findIndex((t) => /^mask: [\d.]+% of the image is foreground$/.test(t));
-    if (k >= 0) {
-      let count = 0;
-      for (let i = 0; i < seg.mask.data.length; i++) count += seg.mask.data[i]!;
-      notes[k] = `mask: ${((100 * count) / (W * H)).toFixed(1)}% of the image is foreground`;
-    }
     giveBack(stretched.image.data);
     stretched = { ...stretched, image: wholeStretched };
     equalised = wholeEqualised;

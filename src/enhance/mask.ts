@@ -52,6 +52,9 @@ export interface MaskOptions {
   orientation?: OrientationField;
   /** Ridge-frequency reliability per block of the same image and block size (see blockFrequencies); used when given. */
   reliability?: BlockMap;
+  /** Pixels of the whole image when `image` is a crop of it (enhance's foreground crop): the foreground share in
+   *  the notes is of this many pixels. Default: the image's own. */
+  frameArea?: number;
   /** Block statistics from {@link blockStats} for this image, orientation field, block size and reference quantile, when already computed (ignored otherwise). */
   stats?: MaskBlockStats;
 }
@@ -114,7 +117,7 @@ export function segmentMask(image: GrayImage, options: MaskOptions = {}): MaskRe
   giveBack(m);
   if (count === 0 && Math.min(width, height) < 4 * bs) notes.push(`mask: no foreground found (the image, ${width} x ${height}, is under 4 blocks of ${bs} px a side: too small to judge)`);
   else if (count === 0) notes.push('mask: no foreground found (flat or featureless image)');
-  else notes.push(`mask: ${((100 * count) / final.length).toFixed(1)}% of the image is foreground`);
+  else notes.push(`mask: ${((100 * count) / (o.frameArea ?? final.length)).toFixed(1)}% of the image is foreground`);
   return {
     mask: { width, height, data: final },
     score: { blockSize: bs, rows, cols, data: score },

@@ -410,7 +410,8 @@ export interface LiftedFingertip {
   normalised?: NormaliseResult;
   /** Present when the print was enhanced (it passed the ridge-evidence gate). */
   result?: PrintResult;
-  /** The print (enhanced, 500 ppi) and its template, when lifted. */
+  /** The print (enhanced, 500 ppi) and its template, when lifted; the template has `scaleEstimated`
+   *  set unless the photo's resolution was given (`LiftOptions.ppi`). */
   print?: GrayImage;
   template?: Template;
   /** Quality gate: usable for comparison, with the reason when not. */
@@ -490,7 +491,10 @@ export function liftPhoto(image: AnyImage, options: LiftOptions = {}, trail?: St
       const quality = meanQuality(result.enhancement);
       const n = result.template.minutiae.length;
       const usable = n >= LIFT_DEFAULTS.minMinutiae;
-      const lifted: LiftedFingertip = { index: k, located: tip, normalised, result, print: result.enhancement.enhanced, template: result.template, usable, quality };
+      // A resolution estimated from the photo (not given) leaves the print's scale uncertain: the template says
+      // so, and comparisons involving it (also from its saved JSON) search across scales.
+      const template: Template = normalised.decisions.ppiBasis === 'given' ? result.template : { ...result.template, scaleEstimated: true };
+      const lifted: LiftedFingertip = { index: k, located: tip, normalised, result, print: result.enhancement.enhanced, template, usable, quality };
       if (!usable) lifted.reason = `too few minutiae (${n} < ${LIFT_DEFAULTS.minMinutiae}): too little clear ridge detail`;
       out.push(lifted);
     } catch (e) {

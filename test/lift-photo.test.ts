@@ -28,6 +28,15 @@ test('a fingertip locate found unresolved is lifted when normalise measures its 
     assert.is(t.normalised!.decisions.ppiBasis, 'ridge-period');
     assert.ok(t.template!.minutiae.length >= LIFT_DEFAULTS.minMinutiae);
     assert.ok(t.normalised!.decisions.notes.some((n) => /quick ridge check/.test(n)), 'the re-measurement is not recorded in the decisions');
+    assert.is(t.template!.scaleEstimated, true, 'a template lifted at an estimated resolution does not say so');
+  }
+  // The photo's resolution given: the scale is known, the template does not ask for a scale search.
+  const given = liftPhoto(image, { name: f!, ppi: Math.round(lifted[0]!.normalised!.decisions.estimatedPpi) });
+  const withPpi = given.fingertips.filter((t) => t.template);
+  assert.ok(withPpi.length >= 1, given.fingertips.map((t) => t.reason).join('; '));
+  for (const t of withPpi) {
+    assert.is(t.normalised!.decisions.ppiBasis, 'given');
+    assert.is(t.template!.scaleEstimated, undefined);
   }
 });
 

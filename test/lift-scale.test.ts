@@ -9,7 +9,8 @@ import { prepareAcrossScales, compareAcrossScales } from '../src/compare/index.j
 import { compare, prepare } from '../src/compare/index.js';
 import { FingerliftError } from '../src/errors.js';
 import { search, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../src/compare/index.js';
-import { compareAll, searchAcrossScales, thresholdsFor, type Comparable } from '../src/tasks/compare.js';
+import { compareAll, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable } from '../src/tasks/compare.js';
+import { readJsonTemplate, writeJsonTemplate } from '../src/formats/json.js';
 import { Rng } from '../src/synthetic/index.js';
 import type { Template, Minutia } from '../src/minutiae/types.js';
 
@@ -80,6 +81,45 @@ test('CLI jobs: a photo probe is compared and searched across scales and judged 
   const ranked = await searchAcrossScales(photo.template, (P) => search(P, gallery, { top: gallery.length }), 3);
   assert.is(ranked[0]!.id, 'r1');
   for (const c of ranked) assert.ok(Math.abs(c.score - rows[c.index]!.score) < 1e-12, `${c.id}: ${c.score} vs ${rows[c.index]!.score}`);
+});
+
+test('a lifted template saved as JSON keeps "scaleEstimated", and comparisons with it search across scales from either side', () => {
+  const ref = template(31);
+  const lifted: Template = { ...enlarged(ref, 1.2), scaleEstimated: true };
+  const text = new TextDecoder().decode(writeJsonTemplate(lifted));
+  assert.match(text, /"ppi": 500,\n  "scaleEstimated": true,\n/);
+  const back = readJsonTemplate(text, 'lifted.json');
+  assert.equal(back, lifted);
+  // Without the flag the file is as before (no field), and reads back without it.
+  const plain = new TextDecoder().decode(writeJsonTemplate(ref));
+  assert.not.match(plain, /scaleEstimated/);
+  assert.is(readJsonTemplate(plain).scaleEstimated, undefined);
+  assert.is(readJsonTemplate(text.replace('"scaleEstimated": true', '"scaleEstimated": false')).scaleEstimated, undefined);
+  try {
+    readJsonTemplate(text.replace('"scaleEstimated": true', '"scaleEstimated": "yes"'), 'bad.json');
+    assert.unreachable('accepted a string');
+  } catch (e) {
+    assert.instance(e, FingerliftError);
+    assert.is((e as FingerliftError).code, 'E_TEMPLATE_FORMAT');
+    assert.match((e as FingerliftError).message, /bad\.json.*"scaleEstimated" is "yes"/);
+  }
+  const asComparable = (t: Template, id: string): Comparable => ({ path: `${id}.json`, id, kind: 'template', template: t, notes: [] });
+  const contact = asComparable(ref, 'contact');
+  const liftedRef = asComparable(back, 'lifted');
+  const other = asComparable(template(32), 'other');
+  // As probe or as reference, the lifted template is compared across scales and judged with the searched thresholds.
+  assert.is(usesScaleSearch(liftedRef), true);
+  assert.is(usesScaleSearch(contact, true, [other, liftedRef]), true);
+  assert.is(usesScaleSearch(contact, false, [liftedRef]), false);
+  assert.is(usesScaleSearch(contact, true, [other]), false);
+  assert.is(thresholdsFor(contact, true, [liftedRef]), SCALE_SEARCH_THRESHOLDS);
+  const forward = compareAll(liftedRef, [contact])[0]!;
+  const backward = compareAll(contact, [liftedRef])[0]!;
+  assert.ok(Math.abs(forward.scale! - 1 / 1.1) < 1e-9, `probe lifted: best scale ${forward.scale}`);
+  assert.ok(Math.abs(backward.scale! - 1.1) < 1e-9, `probe contact: best scale ${backward.scale}`);
+  const single = compareAll(contact, [liftedRef], false)[0]!;
+  assert.is(single.scale, undefined);
+  assert.ok(backward.score > single.score, `searched ${backward.score.toFixed(2)} vs single ${single.score.toFixed(2)}`);
 });
 
 test.run();

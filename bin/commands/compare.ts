@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, decisionAt, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
@@ -29,7 +29,7 @@ function addInputOptions(cmd: Command): Command {
     .option('--ppi <n>', `resolution of image inputs, ppi: ${PLAUSIBLE_PPI[0]}-${PLAUSIBLE_PPI[1]} for contact prints, ${PHOTO_PPI_RANGE[0]}-${PHOTO_PPI_RANGE[1]} (at the fingertips) with --image-kind photo`, numberIn('--ppi', Math.min(PLAUSIBLE_PPI[0], PHOTO_PPI_RANGE[0]), Math.max(PLAUSIBLE_PPI[1], PHOTO_PPI_RANGE[1])))
     .option('--xyt-size <WxH>', 'image size of .xyt inputs (the format does not record it)')
     .option('--image-kind <kind>', 'images are contact prints (print), photos (photo), or auto', 'auto')
-    .option('--no-scale-search', `compare a photo probe at its estimated scale only (default: at scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}, the best kept, judged with the thresholds measured on such scale-searched scores)`)
+    .option('--no-scale-search', `compare at the estimated scale only when the probe or a reference is a photo or a template lifted from one (default: at scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}, the best kept, judged with the thresholds measured on such scale-searched scores)`)
     .option('--json', 'one JSON document on stdout');
 }
 
@@ -109,8 +109,8 @@ export function register(program: Command): void {
         finish('compare', 0, failures, started, true);
         return;
       }
-      const scaled = usesScaleSearch(probe, o.scaleSearch);
-      const thresholds = thresholdsFor(probe, o.scaleSearch);
+      const scaled = usesScaleSearch(probe, o.scaleSearch, references);
+      const thresholds = thresholdsFor(probe, o.scaleSearch, references);
       const decision = (score: number): string => decisionAt(score, thresholds);
       const rows = compareAll(probe, references, o.scaleSearch).sort((a, b) => b.score - a.score);
       if (o.json) {
@@ -124,7 +124,7 @@ export function register(program: Command): void {
       } else {
         process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae)\n`);
         for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}\n`);
-        process.stdout.write(`${scaled ? `photo probe compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}; ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
+        process.stdout.write(`${scaled ? `compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')} (${hasEstimatedScale(probe) ? 'the probe\'s' : 'a reference\'s'} scale is estimated from a photo); ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       if (o.chart && rows.length > 0) {
         const best = rows[0]!;
@@ -160,8 +160,8 @@ export function register(program: Command): void {
       const pool = new SearchPool(prepared, { threads: o.threads });
       const t0 = performance.now();
       const pre = o.preselect !== undefined ? { preselect: o.preselect } : {};
-      const scaled = usesScaleSearch(probe, o.scaleSearch);
-      const thresholds = thresholdsFor(probe, o.scaleSearch);
+      const scaled = usesScaleSearch(probe, o.scaleSearch, gallery);
+      const thresholds = thresholdsFor(probe, o.scaleSearch, gallery);
       const decision = (score: number): string => decisionAt(score, thresholds);
       let ranked: Array<SearchCandidate & { scale?: number }>;
       try {
@@ -276,7 +276,9 @@ export function register(program: Command): void {
         if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .ansi, .json)', { input: path });
         writing = true;
         await writeBytes(o.out, writeTemplate(c.template, o.to), o.force ?? false);
-        process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${c.notes.length ? `; ${c.notes.join('; ')}` : ''}\n`);
+        const notes = [...c.notes];
+        if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${o.out} will not search across scales unless its partner is a photo or a JSON template that says so`);
+        process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${notes.join('; ')}` : ''}\n`);
       } catch (e) {
         const f = failureOf(writing ? o.out : path, e);
         printSummary('convert', 0, [f], 0);

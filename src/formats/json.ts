@@ -8,7 +8,9 @@
  *   "minutiae": [ { "x": 101.5, "y": 40, "angle": 1.5708, "type": "ending", "quality": 0.8 } ] }
  * ```
  * Conventions as DESIGN.md: x, y pixels from the top-left, y down; angle radians [0, 2π),
- * counter-clockwise as displayed, ISO/IEC 19794-2 direction; quality [0, 1].
+ * counter-clockwise as displayed, ISO/IEC 19794-2 direction; quality [0, 1]. A print lifted from a
+ * photo at an estimated resolution also carries `"scaleEstimated": true` after `"ppi"` (see
+ * {@link Template.scaleEstimated}); the field is optional, so version-1 files without it read as before.
  */
 import { FingerliftError } from '../errors.js';
 import { checkTemplateArg, checkTemplateInput } from './args.js';
@@ -76,6 +78,8 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
   const ppi = doc.ppi;
   // 50-20000: the widest resolution range fingerlift works with (photos down to 50 ppi, prints up to 20000).
   if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi < 50 || ppi > 20000) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a resolution in 50-20000 pixels per inch`);
+  const scaleEstimated = doc.scaleEstimated;
+  if (scaleEstimated !== undefined && typeof scaleEstimated !== 'boolean') throw fail(`"scaleEstimated" is ${JSON.stringify(scaleEstimated)}, expected true or false (or no such field)`);
   if (!Array.isArray(doc.minutiae)) throw fail('"minutiae" is not an array');
   if (doc.minutiae.length > JSON_TEMPLATE.maxMinutiae) throw fail(`${doc.minutiae.length} minutiae, more than ${JSON_TEMPLATE.maxMinutiae}: not a fingerprint template`);
   const minutiae: Minutia[] = doc.minutiae.map((m: unknown, i: number): Minutia => {
@@ -95,7 +99,7 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
     if (m.type !== 'ending' && m.type !== 'bifurcation') throw fail(`${at}.type is ${JSON.stringify(m.type)}, expected "ending" or "bifurcation"`);
     return { x, y, angle, type: m.type, quality };
   });
-  return { width, height, ppi, minutiae };
+  return scaleEstimated ? { width, height, ppi, minutiae, scaleEstimated: true } : { width, height, ppi, minutiae };
 }
 
 /**
@@ -117,6 +121,7 @@ export function writeJsonTemplate(template: Template): Uint8Array {
   const text =
     `{\n  "format": "${JSON_TEMPLATE.format}",\n  "version": ${JSON_TEMPLATE.version},\n` +
     `  "width": ${num(template.width)},\n  "height": ${num(template.height)},\n  "ppi": ${num(template.ppi)},\n` +
+    (template.scaleEstimated ? `  "scaleEstimated": true,\n` : '') +
     `  "minutiae": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
   return new TextEncoder().encode(text);
 }

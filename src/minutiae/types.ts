@@ -30,6 +30,14 @@ export interface Template {
   /** Resolution, pixels per inch (500 after enhancement). */
   ppi: number;
   minutiae: Minutia[];
+  /**
+   * True for a print lifted from a photo whose resolution was estimated (from the ridge period or the
+   * finger's width) rather than known: its 500 ppi scale is uncertain by several percent, so comparisons
+   * that involve it search across scales (`SCALE_HYPOTHESES`, src/compare/scales.ts) and are judged with
+   * the scale-search thresholds. Absent (or false) when the scale is known (contact prints, `--ppi`).
+   * Kept by the JSON format only; NIST .xyt, ISO/IEC 19794-2 and ANSI 378 records have no field for it.
+   */
+  scaleEstimated?: boolean;
 }
 
 const TWO_PI = 2 * Math.PI;

@@ -147,16 +147,27 @@ export interface ComparisonRow {
 export type Thresholds = typeof DECISION_THRESHOLDS | typeof SCALE_SEARCH_THRESHOLDS;
 
 /**
- * Whether a probe is compared across scale hypotheses: photo probes (their 500 ppi scale is estimated
- * from the ridge period) unless `scaleSearch` is false. Contact prints and templates have a known scale.
+ * Whether an input's 500 ppi scale is an estimate: a photo, or a template lifted from one at an estimated
+ * resolution (`Template.scaleEstimated`, kept in fingerlift's JSON templates).
  */
-export function usesScaleSearch(probe: Comparable, scaleSearch = true): boolean {
-  return scaleSearch && probe.kind === 'photo';
+export function hasEstimatedScale(c: Comparable): boolean {
+  return c.kind === 'photo' || c.template.scaleEstimated === true;
 }
 
-/** The thresholds to judge a probe's scores with (see `usesScaleSearch`). */
-export function thresholdsFor(probe: Comparable, scaleSearch = true): Thresholds {
-  return usesScaleSearch(probe, scaleSearch) ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS;
+/**
+ * Whether a comparison searches across scale hypotheses: when the probe or any reference has an estimated
+ * scale (`hasEstimatedScale`), unless `scaleSearch` is false. The probe is the one rescaled; the
+ * hypotheses are symmetric (1/1.1, 1, 1.1), so a reference's uncertainty is covered as well as the
+ * probe's. Contact prints and templates of known resolution compare at their scale only. A whole job is
+ * searched (or not) as one, so its scores share one set of thresholds.
+ */
+export function usesScaleSearch(probe: Comparable, scaleSearch = true, references: readonly Comparable[] = []): boolean {
+  return scaleSearch && (hasEstimatedScale(probe) || references.some(hasEstimatedScale));
+}
+
+/** The thresholds to judge a job's scores with (see `usesScaleSearch`). */
+export function thresholdsFor(probe: Comparable, scaleSearch = true, references: readonly Comparable[] = []): Thresholds {
+  return usesScaleSearch(probe, scaleSearch, references) ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS;
 }
 
 /** Decision words for a score at the given thresholds. */
@@ -166,9 +177,9 @@ export function decisionAt(score: number, t: Thresholds): string {
   return 'no match';
 }
 
-/** Compare a probe with each reference (a photo probe across scale hypotheses: `usesScaleSearch`). */
+/** Compare a probe with each reference (across scale hypotheses when either side's scale is estimated: `usesScaleSearch`). */
 export function compareAll(probe: Comparable, references: Comparable[], scaleSearch = true): ComparisonRow[] {
-  if (usesScaleSearch(probe, scaleSearch)) {
+  if (usesScaleSearch(probe, scaleSearch, references)) {
     const S = prepareAcrossScales(probe.template, undefined, probe.id);
     return references.map((r) => {
       const { scale, ...result } = compareAcrossScales(S, prepare(r.template, { id: r.id }));

@@ -14,6 +14,7 @@ import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.j
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
 import { segmentHand, splitByLuminance, type Segmentation } from './skin.js';
 import { slapFingertips } from './slap.js';
+import { cutFingerGaps, onOutline, similarWidths } from './gaps.js';
 import { insideBox, type LocatedFingertip, type LocateResult, type OrientedBox } from './types.js';
 import { toWorking } from './working.js';
 
@@ -36,6 +37,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   checkImage(image, `locateFingertips ${name}`);
   const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
   if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
+  if (!(p.gapMinFingerPx >= 1) || !(p.gapWidthRatio >= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `gapMinFingerPx ${p.gapMinFingerPx} and gapWidthRatio ${p.gapWidthRatio}: need numbers >= 1`, { input: name });
   if (!(p.splitSkinFraction >= 0)) throw new FingerliftError('E_INVALID_ARGUMENT', `splitSkinFraction ${p.splitSkinFraction} is not a number >= 0`, { input: name });
   if (image.width < 32 || image.height < 32) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small to locate fingers`, { input: name });
   const ms: Record<string, number> = {};
@@ -63,6 +65,18 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
         for (let k = tips.length - 1; k >= 0; k--) if (tips[k]!.comp === hand.label) tips.splice(k, 1);
         for (const t of hand.tips) tips.push({ ...t, comp: hand.label });
         seg.notes.push(`fingers pressed together: ${hand.tips.length} fingertips separated on the hand's extent profile`);
+      }
+    }
+    // Fingers side by side (a whole hand with the fingers held together): fewer than three fingertips on the
+    // contour and the profile; the mask is cut along the dark lines where the fingers touch and searched again.
+    if (fg > 0 && p.fingerGaps && seg.mode === 'colour' && tips.length < 3) {
+      const cut = cutFingerGaps(work, seg.mask);
+      const found = cut ? similarWidths(onOutline(findFingertips(cut, work.width, work.height, p).tips, seg.mask, work.width, work.height, 0.25), p.gapMinFingerPx, p.gapWidthRatio) : [];
+      if (found.length >= 3 && found.length > tips.length) {
+        tips.length = 0;
+        // One hand: the axis refinement for a lone finger (refineAxis) does not apply to these.
+        for (const t of found) tips.push({ ...t, comp: -1 });
+        seg.notes.push(`fingers side by side: ${found.length} fingertips separated along the dark lines where the fingers touch`);
       }
     }
     let closeUp = false;

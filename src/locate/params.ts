@@ -107,6 +107,20 @@ export interface LocateOptions {
    * Default 0.6.
    */
   splitSkinFraction: number;
+  /**
+   * Fingers side by side in a whole-hand photo (src/locate/gaps.ts): when a colour photo's hand gives fewer
+   * than three fingertips (after the extent profile), the skin mask is cut along the long dark valleys
+   * where the fingers touch and the fingertips are searched again; the result replaces the first when it
+   * gives at least three fingertips of similar width (`gapMinFingerPx`, `gapWidthRatio`) and more than
+   * before. Measured (bench/photo.ts): hands f_p 2 -> 4 boxes and f_d 1 -> 4 (the fingertips of the
+   * fingers held together); the other photos of hands, fingerphoto-casual, ridgebase/hands and the
+   * close-up sets unchanged. Default true.
+   */
+  fingerGaps: boolean;
+  /** Narrowest fingertip (working pixels) counted by the finger-gap rule: narrower pieces are slivers between creases. Default 8. */
+  gapMinFingerPx: number;
+  /** Largest width ratio between a fingertip and the median of the hand's, for the finger-gap rule. Default 1.6. */
+  gapWidthRatio: number;
 }
 
 export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
@@ -134,4 +148,7 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   slapProfile: true,
   refineAxis: true,
   splitSkinFraction: 0.6,
+  fingerGaps: true,
+  gapMinFingerPx: 8,
+  gapWidthRatio: 1.6,
 });

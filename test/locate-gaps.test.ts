@@ -1,7 +1,9 @@
 /**
  * Fingers side by side in a whole-hand photo (issue 7: boxes around the fingertips of whole hands at low
  * resolution): the skin mask joins touching fingers, and src/locate/gaps.ts cuts it along the dark lines
- * where they touch. A drawn hand, and the 11K Hands photos of ../shared/data/hands.
+ * where they touch; a skin-coloured background below the clamp of the skin threshold joins the hand, and
+ * locate segments again at the photo's own threshold. Drawn hands, the 11K Hands photos of
+ * ../shared/data/hands and fingerphoto-casual hand2.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -69,9 +71,60 @@ test('a drawn finger without neighbours is left to the contour detector (one box
   assert.not.ok(res.diagnostics.notes.some((n) => /fingers side by side/.test(n)));
 });
 
-test('bad gap-cut options are refused with E_INVALID_ARGUMENT', () => {
+/**
+ * A hand with four spread fingers (width 80 px, 50 px apart, rounded tips at the rows `tipY`) entering
+ * from the top of a 900 x 1200 photo (height x width), on a beige sheet as bright as the skin (luminance
+ * 0.63: no brightness split separates them) whose chromaticity (R-B)/(R+G+B)
+ * is 0.088, above the clamp of the skin threshold (0.07), under the skin's 0.180. Seeded noise.
+ */
+function handOnBeige(tipY: number[]): { image: RgbImage; tips: Array<[number, number]> } {
+  const width = 1200, height = 900, fw = 80, gap = 50, r = fw / 2;
+  const x0 = 600 - (tipY.length * (fw + gap) - gap) / 2;
+  const data = new Float32Array(width * height * 3);
+  const rng = new Rng(9);
+  const tips: Array<[number, number]> = tipY.map((ty, k) => [x0 + k * (fw + gap) + r, ty - r]);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      let skin = y < 300 && x >= x0 - 20 && x < x0 + tipY.length * (fw + gap) - gap + 20;
+      tips.forEach(([cx], k) => {
+        const ty = tipY[k]!;
+        if (Math.abs(x + 0.5 - cx) < r && (y < ty - r || (y - (ty - r)) ** 2 + (x + 0.5 - cx) ** 2 <= r * r)) skin = true;
+      });
+      const i = (y * width + x) * 3, n = (rng.next() - 0.5) * 0.03;
+      const c = skin ? [0.8, 0.56, 0.47] : [0.68, 0.62, 0.52];
+      data[i] = c[0]! + n; data[i + 1] = c[1]! + n; data[i + 2] = c[2]! + n;
+    }
+  return { image: { width, height, channels: 3, data } as RgbImage, tips };
+}
+
+test('a hand on a beige sheet: segmented again at the photo\'s own skin threshold, one box per fingertip', () => {
+  const { image, tips } = handOnBeige([700, 760, 740, 660]);
+  let off = 0;
+  try {
+    off = locateFingertips(image, { name: 'beige', otsuSkinRetry: 0 }).fingertips.length;
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'E_NO_FINGER');
+  }
+  assert.ok(off < 3, `precondition: at the clamped threshold ${off} boxes`);
+  const on = locateFingertips(image, { name: 'beige' });
+  assert.ok(on.diagnostics.notes.some((n) => /segmented again at the photo's own threshold/.test(n)), on.diagnostics.notes.join('; '));
+  assert.is(on.fingertips.length, 4, `${on.fingertips.length} boxes`);
+  for (const [x, y] of tips) assert.ok(on.fingertips.some((f) => insideBox(f.box, x, y)), `no box on the fingertip at ${x}, ${y}`);
+});
+
+test('fingerphoto-casual hand2 (a hand on a beige sheet): boxes on four fingertips', async () => {
+  const d = requireData('fingerphoto-casual', 'skin threshold retry');
+  if (!d) return;
+  const { image } = await loadImage(join(d, 'hand2.jpeg'));
+  const res = locateFingertips(image as RgbImage, { name: 'hand2.jpeg' });
+  // Fingertip centres marked by eye on the photo (620 x 662), index to little finger.
+  for (const [x, y] of [[236, 570], [364, 605], [510, 530], [585, 395]] as const)
+    assert.ok(res.fingertips.some((b) => insideBox(b.box, x, y)), `no box on the fingertip at ${x}, ${y}: ${res.fingertips.map((b) => `${Math.round(b.box.cx)},${Math.round(b.box.cy)}`).join(' ')}`);
+});
+
+test('bad gap-cut and skin-retry options are refused with E_INVALID_ARGUMENT', () => {
   const { image } = drawnHand(90, [780, 790], 45, 20);
-  for (const o of [{ gapMinFingerPx: 0 }, { gapWidthRatio: 0.5 }, { gapWidthRatio: Number.NaN }]) {
+  for (const o of [{ gapMinFingerPx: 0 }, { gapWidthRatio: 0.5 }, { gapWidthRatio: Number.NaN }, { otsuSkinRetry: -0.1 }, { otsuSkinRetry: 2 }]) {
     try {
       locateFingertips(image, { name: 'drawn', ...o });
       assert.unreachable(`accepted ${JSON.stringify(o)}`);

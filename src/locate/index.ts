@@ -37,6 +37,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   checkImage(image, `locateFingertips ${name}`);
   const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
   if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
+  if (!(p.otsuSkinRetry >= 0 && p.otsuSkinRetry <= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `otsuSkinRetry ${p.otsuSkinRetry}: need a share of the photo in [0, 1] (0: off)`, { input: name });
   if (!(p.gapMinFingerPx >= 1) || !(p.gapWidthRatio >= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `gapMinFingerPx ${p.gapMinFingerPx} and gapWidthRatio ${p.gapWidthRatio}: need numbers >= 1`, { input: name });
   if (!(p.splitSkinFraction >= 0)) throw new FingerliftError('E_INVALID_ARGUMENT', `splitSkinFraction ${p.splitSkinFraction} is not a number >= 0`, { input: name });
   if (image.width < 32 || image.height < 32) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small to locate fingers`, { input: name });
@@ -208,9 +209,55 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
       },
     };
   };
+  const clamped = (): LocateResult => {
+    try {
+      return run(seg0);
+    } catch (e) {
+      return splitOrThrow(e);
+    }
+  };
+  // A skin-coloured background (a beige sheet, light wood) below the upper clamp of the skin threshold
+  // joins the hand: where the photo's own Otsu threshold lies above the clamp, the region at the clamped
+  // threshold covers much of the photo and gives fewer than three fingertips, the photo is segmented again
+  // at its Otsu threshold; that result is kept when the stricter mask is at least a sixth smaller (a
+  // background taken away) and shows at least three fingertips of similar width, more than the first (an
+  // in-the-wild photo whose stricter mask shows one blob keeps the first).
+  const strictSkin = (before: number): LocateResult | undefined => {
+    if (!p.otsuSkinRetry || seg0.mode !== 'colour' || seg0.skinOtsu === undefined || !(seg0.skinOtsu > p.skinChromaticity[1])) return undefined;
+    let fg0 = 0;
+    for (let i = 0; i < seg0.mask.length; i++) fg0 += seg0.mask[i]!;
+    if (fg0 < p.otsuSkinRetry * seg0.mask.length) return undefined;
+    const seg1 = segmentHand(work, { ...p, skinChromaticity: [p.skinChromaticity[0], seg0.skinOtsu] });
+    // The stricter threshold must take a background away (a sixth of the region at least), not trim the hand's edge.
+    let fg1 = 0;
+    for (let i = 0; i < seg1.mask.length; i++) fg1 += seg1.mask[i]!;
+    if (fg1 > (5 / 6) * fg0) return undefined;
+    // What stays must be skin-coloured: a background more chromatic than skin (a brown carpet, (R-B)/(R+G+B)
+    // about 0.4) would be what the stricter threshold keeps. Skin measured here: 0.09-0.33 (params.ts).
+    if (!(seg1.skinMean !== undefined && seg1.skinMean <= p.maxSkinChromaticity)) return undefined;
+    seg1.notes.push(`at the clamped skin threshold ${p.skinChromaticity[1]} the skin-coloured region covered ${Math.round((100 * fg0) / seg0.mask.length)}% of the photo and gave ${before} fingertip(s): segmented again at the photo's own threshold ${seg0.skinOtsu.toFixed(3)} (a skin-coloured background), ${Math.round((100 * fg1) / seg1.mask.length)}%`);
+    try {
+      const r = run(seg1);
+      const ws = r.fingertips.map((f) => f.box.width).sort((a, b) => a - b);
+      const med = ws[ws.length >> 1]!;
+      const similar = ws.filter((v) => v <= p.gapWidthRatio * med && v * p.gapWidthRatio >= med).length;
+      return similar >= 3 && r.fingertips.length > before ? r : undefined;
+    } catch (e) {
+      if (e instanceof FingerliftError && e.code === 'E_NO_FINGER') return undefined;
+      throw e;
+    }
+  };
+  let first: LocateResult;
   try {
-    return run(seg0);
+    first = clamped();
   } catch (e) {
+    const r = e instanceof FingerliftError && e.code === 'E_NO_FINGER' ? strictSkin(0) : undefined;
+    if (r) return r;
+    throw e;
+  }
+  return (first.fingertips.length < 3 ? strictSkin(first.fingertips.length) : undefined) ?? first;
+
+  function splitOrThrow(e: unknown): LocateResult {
     // A skin-coloured background (wood, carpet, cardboard) joins the hand in one region covering most of
     // the photo: the region is split by brightness (Otsu's threshold of luminance inside it) and each part
     // tried as the hand; the one whose best fingertip scores highest is kept.

@@ -117,6 +117,19 @@ export interface LocateOptions {
    * close-up sets unchanged. Default true.
    */
   fingerGaps: boolean;
+  /**
+   * A skin-coloured background whose chromaticity lies below the upper clamp of `skinChromaticity` (a beige
+   * sheet, light wood) joins the hand at the clamped threshold. When the photo's own Otsu threshold lies
+   * above the clamp, the region at the clamped threshold covers at least this share of the photo and gives
+   * fewer than three fingertips, the photo is segmented again at its Otsu threshold, and that result is
+   * kept when it shows at least three fingertips of similar width (`gapWidthRatio`) and more than the
+   * first. 0 turns the retry off. Measured (bench/photo.ts): fingerphoto-casual hand2 (beige sheet, 66% of
+   * the photo at 0.07, Otsu 0.125) 1 -> 4 boxes; hands/test2 (Otsu 0.258, 67%: one blob at its Otsu
+   * threshold) and the other photos unchanged. Default 0.4.
+   */
+  otsuSkinRetry: number;
+  /** Largest mean chromaticity (R-B)/(R+G+B) of a region taken as skin by the `otsuSkinRetry` segmentation (skin measured 0.09-0.33, see skinChromaticity). Default 0.33. */
+  maxSkinChromaticity: number;
   /** Narrowest fingertip (working pixels) counted by the finger-gap rule: narrower pieces are slivers between creases. Default 8. */
   gapMinFingerPx: number;
   /** Largest width ratio between a fingertip and the median of the hand's, for the finger-gap rule. Default 1.6. */
@@ -149,6 +162,8 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   refineAxis: true,
   splitSkinFraction: 0.6,
   fingerGaps: true,
+  otsuSkinRetry: 0.4,
+  maxSkinChromaticity: 0.33,
   gapMinFingerPx: 8,
   gapWidthRatio: 1.6,
 });

@@ -19,6 +19,10 @@ export interface Segmentation {
   mode: 'colour' | 'luminance';
   /** Chromaticity threshold (R-B)/(R+G+B) used, colour mode. */
   skinThreshold?: number;
+  /** The photo's own Otsu threshold of chromaticity before the clamp to `skinChromaticity`, colour mode. */
+  skinOtsu?: number;
+  /** Mean (smoothed) chromaticity of the pixels taken as skin before cleaning, colour mode. */
+  skinMean?: number;
   notes: string[];
 }
 
@@ -31,6 +35,8 @@ export function segmentHand(work: WorkingImage, p: LocateOptions): Segmentation 
   const mask = new Uint8Array(n);
   let mode: 'colour' | 'luminance' = 'luminance';
   let skinThreshold: number | undefined;
+  let skinOtsu: number | undefined;
+  let skinMean: number | undefined;
 
   const Y = new Float32Array(n);
   const Cr = new Float32Array(n);
@@ -78,8 +84,11 @@ export function segmentHand(work: WorkingImage, p: LocateOptions): Segmentation 
     // Skin is also redder than green (hue between red and yellow): Kovac, Peer & Solina 2003 ("Human skin
     // colour clustering for face detection", EUROCON; rule R > G, R > B). This keeps yellow-green
     // backgrounds (grass, foliage: red over blue too) out of the mask.
-    for (let i = 0; i < n; i++) if (valid[i] && f[i]! > thr && d[i * 3]! > d[i * 3 + 1]!) { mask[i] = 1; count++; }
+    let sum = 0;
+    for (let i = 0; i < n; i++) if (valid[i] && f[i]! > thr && d[i * 3]! > d[i * 3 + 1]!) { mask[i] = 1; count++; sum += f[i]!; }
+    if (count > 0) skinMean = sum / count;
     skinThreshold = thr;
+    skinOtsu = otsu;
     notes.push(`skin chromaticity (R-B)/(R+G+B) > ${thr.toFixed(3)} (Otsu ${otsu.toFixed(3)}, clamped to [${p.skinChromaticity.join(', ')}]): ${(count / n * 100).toFixed(1)}% of pixels`);
   } else {
     withMats('segmentHand.otsu', (t) => {
@@ -95,7 +104,7 @@ export function segmentHand(work: WorkingImage, p: LocateOptions): Segmentation 
     });
   }
   cleanMask(mask, w, h, p);
-  return { mask, mode, ...(skinThreshold !== undefined ? { skinThreshold } : {}), notes };
+  return { mask, mode, ...(skinThreshold !== undefined ? { skinThreshold } : {}), ...(skinOtsu !== undefined ? { skinOtsu } : {}), ...(skinMean !== undefined ? { skinMean } : {}), notes };
 }
 
 /** Opening and closing (elliptic element ~1.5% of the short side), holes filled, small components dropped; in place. */

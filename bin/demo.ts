@@ -9,8 +9,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLiftJob } from '../src/tasks/lift.js';
-import { loadComparable, compareAll, comparisonChart, type Comparable } from '../src/tasks/compare.js';
-import { DECISION_THRESHOLDS } from '../src/compare/thresholds.js';
+import { loadComparable, compareAll, comparisonChart, thresholdsFor, usesScaleSearch, type Comparable } from '../src/tasks/compare.js';
+import { SCALE_HYPOTHESES } from '../src/compare/scales.js';
 import { readTemplate } from '../src/formats/index.js';
 import { loadImage } from '../src/image/io.js';
 
@@ -50,25 +50,27 @@ const refs = readdirSync(fixtures).filter((f) => /^f\d_\d\.png$/.test(f)).sort()
 const references: Comparable[] = [];
 for (const r of refs) references.push(await loadComparable(join(fixtures, r), { imageKind: 'print' }));
 const rows = compareAll(probe, references).sort((a, b) => b.score - a.score);
+// The photo's scale is estimated: compareAll searched scales, so its scores are judged with the scale-search thresholds.
+const thresholds = thresholdsFor(probe, true, references);
 const isMate = (path: string): boolean => /[/\\]f1_\d\.png$/.test(path);
 const best = rows[0]!;
 const bestRef = references.find((r) => r.path === best.reference)!;
-const chart = await comparisonChart(probe, bestRef, best.result, `score ${best.score.toFixed(2)}, ${best.mated} mated minutiae; FMR 0.1% threshold ${DECISION_THRESHOLDS.fmr0_1}`);
+const chart = await comparisonChart(probe, bestRef, best.result, `score ${best.score.toFixed(2)}, ${best.mated} mated minutiae; FMR 0.1% threshold ${thresholds.fmr0_1}`);
 writeFileSync(join(out, 'demo.chart.png'), chart);
 writeFileSync(join(lifted.trail ? out : out, `${stem}.trail.json`), lifted.trail.serialize());
-const results = rows.map((r) => ({ reference: r.reference.slice(root.length + 1), mated: isMate(r.reference), score: Math.round(r.score * 1000) / 1000, matedMinutiae: r.mated, match: r.score >= DECISION_THRESHOLDS.fmr0_1 }));
-writeFileSync(join(out, 'demo.comparisons.json'), JSON.stringify({ probe: probe.id, thresholds: DECISION_THRESHOLDS, results }, null, 2) + '\n');
+const results = rows.map((r) => ({ reference: r.reference.slice(root.length + 1), mated: isMate(r.reference), score: Math.round(r.score * 1000) / 1000, ...(r.scale !== undefined ? { scale: Math.round(r.scale * 1000) / 1000 } : {}), matedMinutiae: r.mated, match: r.score >= thresholds.fmr0_1 }));
+writeFileSync(join(out, 'demo.comparisons.json'), JSON.stringify({ probe: probe.id, scaleSearch: usesScaleSearch(probe, true, references) ? SCALE_HYPOTHESES : false, thresholds, results }, null, 2) + '\n');
 
 const genuine = rows.filter((r) => isMate(r.reference));
 const impostor = rows.filter((r) => !isMate(r.reference));
 const minGenuine = Math.min(...genuine.map((r) => r.score));
 const maxImpostor = Math.max(...impostor.map((r) => r.score));
-const ok = isMate(best.reference) && best.score >= DECISION_THRESHOLDS.fmr0_1;
+const ok = isMate(best.reference) && best.score >= thresholds.fmr0_1;
 const s = (v: number): string => v.toFixed(2);
 process.stdout.write(
   [
     `fingerlift demo: ${photo.slice(root.length + 1)} -> fingertip ${usable.index} lifted (${usable.minutiae} minutiae, photo at about ${usable.estimatedPpi} ppi) in ${(liftMs / 1000).toFixed(1)} s`,
-    `compared with ${references.length} contact prints: best ${best.reference.slice(root.length + 1)}, score ${s(best.score)} (${best.mated} mated minutiae); threshold at FMR 0.1% ${DECISION_THRESHOLDS.fmr0_1}`,
+    `compared with ${references.length} contact prints: best ${best.reference.slice(root.length + 1)}, score ${s(best.score)} (${best.mated} mated minutiae); threshold at FMR 0.1% ${thresholds.fmr0_1}`,
     `same finger (4 prints): scores ${genuine.map((r) => s(r.score)).join(', ')}; other fingers (8): highest ${s(maxImpostor)}`,
     `${ok ? 'MATE FOUND' : 'NO MATE ABOVE THRESHOLD'}${minGenuine > maxImpostor ? '; every mated score is above every non-mated one' : ''}. Total ${((performance.now() - started) / 1000).toFixed(1)} s. Results in ${out}/ (report: ${stem}.report.html, chart: demo.chart.png)`,
   ].join('\n') + '\n',

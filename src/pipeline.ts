@@ -18,6 +18,7 @@ import {
   enhance,
   estimateRidgePeriod,
   ENHANCE_DEFAULTS,
+  MAX_ENHANCE_PIXELS,
   CROP_DEFAULTS,
   RESAMPLE_DEFAULTS,
   CONTRAST_DEFAULTS,
@@ -257,6 +258,12 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
   const resolution = step('resolution', { option: options.ppi ?? null, file: source.ppi ?? null, declared: source.declaredPpi ?? null, ...PIPELINE_DEFAULTS, referencePeriodPx: REFERENCE_RIDGE_PERIOD_PX },
     () => decideResolution(gray, { ...(options.ppi !== undefined ? { option: options.ppi } : {}), ...(source.ppi !== undefined ? { file: source.ppi } : {}), ...(source.declaredPpi !== undefined ? { declared: source.declaredPpi } : {}) }),
     (d) => [d.note]);
+  // Too large to enhance at 500 ppi: refused now, not after polarity and deblurring (enhance checks it too).
+  {
+    const k = 500 / resolution.ppi, w = Math.round(gray.width * k), h = Math.round(gray.height * k);
+    if (w * h > MAX_ENHANCE_PIXELS)
+      throw new FingerliftError('E_TOO_LARGE', `${gray.width} x ${gray.height} px at ${resolution.ppi} ppi${k !== 1 ? ` is ${w} x ${h} px at 500 ppi,` : ' is'} over the enhancement limit of ${MAX_ENHANCE_PIXELS / 1e6} million pixels (a palm at 500 ppi is about 11 million): crop the print to the region to examine`);
+  }
 
   const polarityMode = options.polarity ?? 'auto';
   const decidePolarity = (): PolarityDecision =>

@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCALE_SEARCH_THRESHOLDS } from '../src/compare/thresholds.js';
+import { SCALE_HYPOTHESES } from '../src/compare/scales.js';
 import { repoRoot } from './helpers/data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-demo-'));
@@ -18,7 +20,15 @@ test('npm run demo finds the mate of the fixture photo and writes its results to
   assert.match(r.stdout, /MATE FOUND/);
   for (const f of ['demo.chart.png', 'demo.comparisons.json', 'f1_photo.report.html', 'f1_photo.trail.json', 'f1_photo.boxes.png', 'f1_photo.lift.json'])
     assert.ok(existsSync(join(tmp, 'out', f)), f);
-  const doc = JSON.parse(readFileSync(join(tmp, 'out', 'demo.comparisons.json'), 'utf8')) as { results: Array<{ mated: boolean; score: number }> };
+  const doc = JSON.parse(readFileSync(join(tmp, 'out', 'demo.comparisons.json'), 'utf8')) as { thresholds: { fmr0_1: number }; scaleSearch: unknown; results: Array<{ mated: boolean; score: number; scale?: number; match: boolean }> };
+  // The photo's scores come from the scale search: judged with the thresholds measured on such scores.
+  assert.equal(doc.thresholds, SCALE_SEARCH_THRESHOLDS);
+  assert.equal(doc.scaleSearch, [...SCALE_HYPOTHESES]);
+  for (const x of doc.results) {
+    assert.ok(x.scale !== undefined, 'a result without its scale');
+    assert.is(x.match, x.score >= SCALE_SEARCH_THRESHOLDS.fmr0_1);
+  }
+  assert.match(r.stdout, new RegExp(`threshold at FMR 0\\.1% ${SCALE_SEARCH_THRESHOLDS.fmr0_1}`));
   const minMated = Math.min(...doc.results.filter((x) => x.mated).map((x) => x.score));
   const maxNonMated = Math.max(...doc.results.filter((x) => !x.mated).map((x) => x.score));
   assert.ok(minMated > maxNonMated, `mated ${minMated} vs non-mated ${maxNonMated}`);

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   enhance,
+  MAX_ENHANCE_PIXELS,
   orientationField,
   ridgeFrequency,
   estimateRidgePeriod,
@@ -529,6 +530,24 @@ test('foreground crop: a small print in a wide blank frame gives the results of 
   assert.ok(Math.abs(share(cropped) - share(whole)) < 0.1, 'the foreground share is of the whole image');
   for (const crop of [{ minContrast: 2 }, { marginBlocks: 0.5 }, 'no', 0, null, [1]] as unknown[])
     assert.throws(() => enhance(img, { crop } as never), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT', JSON.stringify(crop));
+});
+
+test('an image over MAX_ENHANCE_PIXELS at 500 ppi is refused with E_TOO_LARGE before any work', () => {
+  const big = (w: number, h: number): GrayImage => ({ width: w, height: h, data: new Float32Array(w * h).fill(0.5) });
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as FingerliftError).code;
+    }
+    return 'none';
+  };
+  assert.is(MAX_ENHANCE_PIXELS, 16_000_000);
+  assert.is(code(() => enhance(big(4001, 4000))), 'E_TOO_LARGE');
+  // 2100 x 2100 at 250 ppi is 4200 x 4200 at 500 ppi.
+  assert.is(code(() => enhance(big(2100, 2100), { ppi: 250 })), 'E_TOO_LARGE');
+  // 4000 x 4000 at 1000 ppi is 2000 x 2000 at 500 ppi: not refused for its size (a flat image has no print).
+  assert.not.equal(code(() => enhance(big(4000, 4000), { ppi: 1000 })), 'E_TOO_LARGE');
 });
 
 test.run();

@@ -1,4 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { JSON_TEMPLATE } from '../../src/formats/json.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
@@ -22,6 +24,7 @@ interface InputCli {
   json?: boolean;
   force?: boolean;
   scaleSearch?: boolean;
+  fingertip?: number;
 }
 
 function addInputOptions(cmd: Command): Command {
@@ -52,16 +55,36 @@ function comparableOptions(o: InputCli): ComparableOptions {
 }
 
 
-async function loadMany(paths: string[], opts: ComparableOptions, failures: FileFailure[]): Promise<Comparable[]> {
+/**
+ * Load each path; failures are collected. A JSON file found in a folder or by a glob (not named itself)
+ * that is JSON but not a fingerlift template (ground truth, a summary, another tool's file) is skipped
+ * with one note on stderr instead of failing the job: a folder of prints and their metadata is a gallery.
+ */
+async function loadMany(paths: string[], opts: ComparableOptions, failures: FileFailure[], named: ReadonlySet<string> = new Set()): Promise<Comparable[]> {
   const out: Comparable[] = [];
+  const skipped: string[] = [];
   for (const p of paths) {
     try {
       out.push(await loadComparable(p, opts));
     } catch (e) {
-      failures.push(failureOf(p, e));
+      if (!named.has(resolve(p)) && (await isOtherJson(p))) skipped.push(p);
+      else failures.push(failureOf(p, e));
     }
   }
+  if (skipped.length > 0)
+    process.stderr.write(`note: ${skipped.length} JSON file(s) found in the folders are not fingerlift templates and were left out (e.g. ${skipped[0]})\n`);
   return out;
+}
+
+/** A .json file that parses as JSON but whose "format" is not fingerlift's template format. */
+async function isOtherJson(path: string): Promise<boolean> {
+  if (extname(path).toLowerCase() !== '.json') return false;
+  try {
+    const doc = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return typeof doc === 'object' && doc !== null && (doc as { format?: unknown }).format !== JSON_TEMPLATE.format;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -69,18 +92,18 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
  * Undefined probe: it failed. `outputs` (option name -> path) are checked against the inputs first: an
  * output that is an input (or a link to it) is a usage error, since inputs are never overwritten.
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
   const { files, failed, ownOutputs } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
   try {
-    probe = await loadComparable(probePath, opts);
+    probe = await loadComparable(probePath, fingertip !== undefined ? { ...opts, fingertip } : opts);
   } catch (e) {
     failures.push(failureOf(probePath, e));
     return { references: [], found: files.length, ownOutputs: ownOutputs.length };
   }
-  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures), found: files.length, ownOutputs: ownOutputs.length };
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length };
 }
 
 /** Usage error when an output path names one of the inputs (directly or through a link). */
@@ -92,11 +115,18 @@ function refuseInputsAsOutputs(outputs: Record<string, string | undefined>, inpu
   }
 }
 
+/** For a photo (or an image read despite a template extension): which fingertip was used, as "; fingertip 2 of 5". */
+function photoNote(c: Comparable | undefined): string {
+  const n = c?.notes.filter((t) => t.startsWith('photo: ') || / image \(by its first bytes\)/.test(t)).map((t) => t.replace(/^photo: /, '')) ?? [];
+  return n.length ? `  [${n.join("; ")}]` : "";
+}
+
 export function register(program: Command): void {
   addInputOptions(program.command('compare'))
     .description('1:1 compare a probe with references (images or .xyt/.iso/.ansi/.json templates)')
     .argument('<probe>', 'probe image or template')
     .argument('<references...>', 'reference images or templates (files, folders, globs)')
+    .option('--fingertip <k>', 'a photo probe: compare its fingertip k (as numbered by `lift`, f<k>) instead of the best one', positiveInteger('--fingertip'))
     .option('--chart <file.png>', 'draw the probe and the best reference side by side with the mated minutiae numbered')
     .option('--force', 'overwrite the chart if it exists')
     .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
@@ -104,7 +134,7 @@ export function register(program: Command): void {
       const opts = comparableOptions(o);
       if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
-      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart });
+      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip);
       if (!probe) {
         finish('compare', 0, failures, started, true);
         return;
@@ -122,8 +152,9 @@ export function register(program: Command): void {
           failed: failures,
         }, null, 2) + '\n');
       } else {
-        process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae)\n`);
-        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}\n`);
+        process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
+        const byPath = new Map(references.map((r) => [r.path, r]));
+        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}${photoNote(byPath.get(r.reference))}\n`);
         process.stdout.write(`${scaled ? `compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')} (${hasEstimatedScale(probe) ? 'the probe\'s' : 'a reference\'s'} scale is estimated from a photo); ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }
       if (o.chart && rows.length > 0) {
@@ -144,6 +175,7 @@ export function register(program: Command): void {
     .description('1:N search: rank a gallery (a folder of images or templates) against a probe')
     .argument('<probe>', 'probe image or template')
     .requiredOption('--gallery <dir>', 'folder (or glob) of reference images or templates')
+    .option('--fingertip <k>', 'a photo probe: compare its fingertip k (as numbered by `lift`, f<k>) instead of the best one', positiveInteger('--fingertip'))
     .option('--top <n>', 'candidates to list', positiveInteger('--top'), 10)
     .option('--threads <n>', `worker threads for the search (1: the calling thread only; at most ${MAX_SEARCH_THREADS})`, (v: string) => { const n = positiveInteger('--threads')(v); if (n > MAX_SEARCH_THREADS) throw new UsageError(`--threads must be at most ${MAX_SEARCH_THREADS}, got "${v}"`); return n; }, 1)
     .option('--preselect <n>', 'two-stage search: compare fully only the <n> references with the most local-structure votes (faster on large contact-print galleries; not exact, and weaker for photo probes)', positiveInteger('--preselect'))
@@ -151,7 +183,7 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { probe, references: gallery, found, ownOutputs } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures);
+      const { probe, references: gallery, found, ownOutputs } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
       if (!probe) {
         finish('search', 0, failures, started, true);
         return;
@@ -174,7 +206,7 @@ export function register(program: Command): void {
       const searchMs = performance.now() - t0;
       if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaled ? SCALE_HYPOTHESES : false, thresholds, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {
-        process.stdout.write(`probe ${probe.path} against ${gallery.length} references (${round(searchMs)} ms)${scaled ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
+        process.stdout.write(`probe ${probe.path}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaled ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
         ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
         process.stdout.write(`thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
       }

@@ -349,7 +349,13 @@ export function isPrepared(t: unknown): t is PreparedTemplate {
  */
 export const MAX_COMPARED_MINUTIAE = 1000;
 
-function checkTemplate(t: Template, name: string): void {
+/**
+ * Check that a template can be compared (as `prepare` does before its work), naming `name` in the error.
+ * @throws FingerliftError E_TEMPLATE_FORMAT for something that is not a Template, a ppi that is not a
+ *   positive number, more than MAX_COMPARED_MINUTIAE minutiae, a minutia with a non-finite x, y or angle,
+ *   an unknown type or a quality outside [0, 1].
+ */
+export function checkTemplate(t: Template, name: string): void {
   const bad = (msg: string): never => { throw new FingerliftError('E_TEMPLATE_FORMAT', `template ${name}: ${msg}`, { input: name }); };
   if (typeof t !== 'object' || t === null || !Array.isArray(t.minutiae)) bad('not a Template (needs a minutiae array)');
   if (!(t.ppi > 0) || !Number.isFinite(t.ppi)) bad(`ppi must be a positive number, got ${t.ppi}`);

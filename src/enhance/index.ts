@@ -45,6 +45,14 @@ export const ENHANCE_DEFAULTS = {
   responseQuantile: 0.9,
 } as const;
 
+/**
+ * Largest image {@link enhance} takes, in pixels at 500 ppi (16 million: 4000 x 4000 px, 8 x 8 inches;
+ * a whole palm at 500 ppi is about 2750 x 4000). Measured: a 4000 x 4000 print enhances and extracts in
+ * 6 s with a peak RSS of 1.6 GB; a 7000 x 7000 one failed after 12 s when opencv-wasm's heap could not
+ * allocate another 49 MB plane.
+ */
+export const MAX_ENHANCE_PIXELS = 16_000_000;
+
 /** Defaults of the foreground crop of {@link enhance} ({@link CropOptions}). */
 export const CROP_DEFAULTS = {
   /** A block is a candidate for the print when its grey-level standard deviation reaches this share of the
@@ -104,7 +112,8 @@ export type EnhanceTimings = Record<'resample' | 'background' | 'contrast' | 'or
  * Returns the enhanced image ([0, 1], ridges dark, 1 outside the mask), the contrast-equalised input,
  * the mask, the per-pixel orientation field, the per-block ridge frequency (cycles/px) and quality
  * ([0, 1]), the scale factor applied and notes on the decisions taken. Deterministic.
- * @throws FingerliftError E_INVALID_ARGUMENT (bad image or options, implausible ppi), E_TOO_SMALL (under 16 px a side), E_CV.
+ * @throws FingerliftError E_INVALID_ARGUMENT (bad image or options, implausible ppi), E_TOO_SMALL (under 16 px a side),
+ *   E_TOO_LARGE (over MAX_ENHANCE_PIXELS at 500 ppi, checked before any work), E_CV.
  */
 export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?: Partial<EnhanceTimings>): EnhanceResult {
   const bs = options.blockSize ?? ENHANCE_DEFAULTS.blockSize;
@@ -126,6 +135,14 @@ export function enhance(image: GrayImage, options: EnhanceOptions = {}, timings?
     if (timings) timings[name] = (timings[name] ?? 0) + (t1 - t0);
     t0 = t1;
   };
+  // Refused before any work when the 500 ppi image would be over the limit (opencv-wasm's heap runs out
+  // late, after seconds of work, otherwise). The scale is the one resampleTo500 applies (500 / ppi).
+  {
+    const k = options.ppi !== undefined && options.ppi > 0 ? 500 / options.ppi : 1;
+    const w = Math.round(image.width * k), h = Math.round(image.height * k);
+    if (w * h > MAX_ENHANCE_PIXELS)
+      throw new FingerliftError('E_TOO_LARGE', `enhance: ${image.width} x ${image.height} px${k !== 1 ? ` at ${options.ppi} ppi is ${w} x ${h} px at 500 ppi,` : ' at 500 ppi is'} over the enhancement limit of ${MAX_ENHANCE_PIXELS / 1e6} million pixels (a palm at 500 ppi is about 11 million): crop the print to the region to examine`);
+  }
   const resampled = resampleTo500(image, options.ppi, options.resample);
   const notes = [...resampled.notes];
   let img = resampled.image;

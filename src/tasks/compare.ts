@@ -12,9 +12,11 @@ import { loadImage } from '../image/io.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
 import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../formats/index.js';
 import { IMAGE_EXTENSIONS } from '../batch/expand.js';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { JSON_TEMPLATE } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
+import { checkTemplate } from '../compare/prepare.js';
 import { compare, prepare, prepareAcrossScales, compareAcrossScales, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS, type CompareResult, type PreparedTemplate, type SearchCandidate } from '../compare/index.js';
 import { drawComparisonChart } from '../audit/draw.js';
 
@@ -25,6 +27,8 @@ export interface ComparableOptions {
   xytSize?: { width: number; height: number };
   /** How image inputs are read: 'auto' (colour with skin chroma = photo), 'print' or 'photo'. */
   imageKind?: 'auto' | 'print' | 'photo';
+  /** A photo: the fingertip to compare (1-based, as `liftPhoto` numbers them), instead of the best usable one. */
+  fingertip?: number;
 }
 
 /** An input ready to compare. */
@@ -66,6 +70,21 @@ async function sniffTemplate(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/**
+ * The image format whose signature starts `b` (JPEG, PNG, TIFF, BigTIFF, BMP, GIF, WebP), or undefined.
+ * No template format starts this way: ISO/ANSI records start "FMR\0", JSON "{", .xyt with digits.
+ */
+export function imageMagic(b: Uint8Array): string | undefined {
+  const at = (i: number, ...v: number[]): boolean => v.every((x, k) => b[i + k] === x);
+  if (at(0, 0xff, 0xd8, 0xff)) return 'JPEG';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47)) return 'PNG';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || at(0, 0x49, 0x49, 0x2b, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2b)) return 'TIFF';
+  if (at(0, 0x42, 0x4d) && b.length >= 26) return 'BMP';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'GIF';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'WebP';
+  return undefined;
+}
+
 /** Colour photo or contact print? A contact print is grey even when stored as RGB; skin is red over blue. */
 export function looksLikePhoto(image: AnyImage): boolean {
   if (!isRgb(image)) return false;
@@ -99,10 +118,14 @@ function xytExtent(text: string): { width: number; height: number } {
  */
 export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
   const id = basename(path, extname(path));
-  const templateBytes = isTemplatePath(path)
+  let templateBytes = isTemplatePath(path)
     ? await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' })
     : await sniffTemplate(path);
+  // An image saved under a template's extension (a TIFF named .xyt) is read as the image its bytes say it is.
+  const imageFormat = templateBytes ? imageMagic(templateBytes) : undefined;
+  if (imageFormat) templateBytes = undefined;
   if (templateBytes) {
+    if (options.fingertip !== undefined) throw new FingerliftError('E_INVALID_ARGUMENT', `a fingertip (${options.fingertip}) was asked for, but the input is a template: fingertips are chosen in photos`, { input: path });
     const bytes = templateBytes;
     // The format the content says (an ISO record saved as .xyt is read as ISO), else the extension's.
     const format = detectTemplateFormat(bytes, path);
@@ -113,24 +136,34 @@ export async function loadComparable(path: string, options: ComparableOptions = 
       notes.push(`.xyt has no image size: ${size.width} x ${size.height} assumed from the minutiae (translation does not affect comparison)`);
     }
     const file = readTemplateFile(bytes, path, format, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
+    // What the format reader accepts (up to 10,000 minutiae) may still be more than a comparison takes: refused here, per file.
+    checkTemplate(file.template, path);
     // An empty template is no evidence: "no match" against it would mislead a report.
     if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
   }
+  if (await isFingerliftChart(path)) throw new FingerliftError('E_UNSUPPORTED_FORMAT', 'a comparison chart fingerlift drew (two prints side by side), not a fingerprint image: not compared', { input: path });
   const loaded = await loadImage(path);
+  const pre = imageFormat ? [`${basename(path)} holds a ${imageFormat} image (by its first bytes), not a template: read as an image`] : [];
   const kind = options.imageKind === 'print' || options.imageKind === 'photo' ? options.imageKind : looksLikePhoto(loaded.image) ? 'photo' : 'print';
   if (kind === 'photo') {
     const lifted = liftPhoto(loaded.image, { name: path, ...(options.ppi !== undefined ? { ppi: options.ppi } : {}) });
-    const best = lifted.fingertips.filter((f) => f.usable && f.template).sort((a, b) => b.template!.minutiae.length * b.quality - a.template!.minutiae.length * a.quality)[0];
+    let best: (typeof lifted.fingertips)[number] | undefined;
+    if (options.fingertip !== undefined) {
+      best = lifted.fingertips.find((f) => f.index === options.fingertip);
+      if (!best) throw new FingerliftError('E_NO_FINGER', `fingertip ${options.fingertip} asked for, but ${lifted.fingertips.length} fingertip(s) were found (f1-f${lifted.fingertips.length})`, { input: path });
+      if (!best.usable || !best.template || !best.print) throw new FingerliftError('E_TOO_FEW_MINUTIAE', `fingertip ${options.fingertip} is not usable: ${best.reason ?? 'no print'}`, { input: path });
+    } else best = lifted.fingertips.filter((f) => f.usable && f.template).sort((a, b) => b.template!.minutiae.length * b.quality - a.template!.minutiae.length * a.quality)[0];
     if (!best?.template || !best.print)
       throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no usable fingertip: ${lifted.fingertips.map((f) => `f${f.index}: ${f.reason ?? 'no print'}`).join('; ')}`, { input: path });
-    return { path, id, kind, template: best.template, image: best.print, notes: [`photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`] };
+    return { path, id, kind, template: best.template, image: best.print, notes: [...pre, `photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`] };
   }
+  if (options.fingertip !== undefined) throw new FingerliftError('E_INVALID_ARGUMENT', `a fingertip (${options.fingertip}) was asked for, but the input is read as a contact print: fingertips are chosen in photos (--image-kind photo reads it as one)`, { input: path });
   const printOpts: PrintOptions = {};
   if (options.ppi !== undefined) printOpts.ppi = options.ppi;
   const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOpts);
   if (r.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found in the print (${r.extraction.candidates} candidates, all removed as unreliable)`, { input: path });
-  return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [r.decisions.resolution.note, r.decisions.polarity.note] };
+  return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...pre, r.decisions.resolution.note, r.decisions.polarity.note] };
 }
 
 /** A comparison of a probe with one reference, and the decision at the documented thresholds. */
@@ -214,12 +247,51 @@ export async function searchAcrossScales(
   return [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, top);
 }
 
-/** The examiner's chart of one comparison (a blank canvas stands in for a template without its image). */
+/** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint. */
+export const CHART_MARK = { keyword: 'fingerlift', value: 'comparison chart' } as const;
+
+/**
+ * The PNG with a tEXt chunk (PNG 1.2 §4.2.3.1) `keyword` = `value` inserted right after IHDR: the 8-byte
+ * signature and the 25-byte IHDR chunk come first in every PNG, so the mark sits at byte 33.
+ * @throws FingerliftError E_INVALID_ARGUMENT for bytes that are not a PNG starting with IHDR.
+ */
+export function withPngText(png: Uint8Array, keyword: string, value: string): Buffer {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (png.length < 33 || !sig.every((v, i) => png[i] === v) || Buffer.from(png.subarray(12, 16)).toString('latin1') !== 'IHDR')
+    throw new FingerliftError('E_INVALID_ARGUMENT', 'withPngText: not a PNG starting with its IHDR chunk');
+  const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(value, 'latin1')]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length - 4);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([png.subarray(0, 33), len, body, crc, png.subarray(33)]);
+}
+
+/** True when the file's first bytes hold fingerlift's chart mark (`CHART_MARK`, written by `comparisonChart`). */
+async function isFingerliftChart(path: string): Promise<boolean> {
+  const mark = Buffer.from(`tEXt${CHART_MARK.keyword}\0${CHART_MARK.value}`, 'latin1');
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(37 + mark.length);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return bytesRead === buf.length && buf.subarray(37).equals(mark);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The examiner's chart of one comparison (a blank canvas stands in for a template without its image), as
+ * PNG bytes marked as a fingerlift chart (`CHART_MARK`): `loadComparable` refuses such a file, so a chart
+ * saved among the references is never compared as a fingerprint (it holds both prints).
+ */
 export async function comparisonChart(probe: Comparable, reference: Comparable, result: CompareResult, caption: string): Promise<Buffer> {
   const canvas = (c: Comparable): GrayImage => c.image ?? createGray(c.template.width, c.template.height, 1);
-  return drawComparisonChart(canvas(probe), probe.template, canvas(reference), reference.template, result.mated, {
+  const png = await drawComparisonChart(canvas(probe), probe.template, canvas(reference), reference.template, result.mated, {
     probeTitle: `Probe: ${probe.id}`,
     referenceTitle: `Reference: ${reference.id}`,
     caption,
   });
+  return withPngText(png, CHART_MARK.keyword, CHART_MARK.value);
 }

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCALE_SEARCH_THRESHOLDS } from '../src/compare/thresholds.js';
@@ -44,6 +44,20 @@ test('fingerlift lift writes a print per usable fingertip, and verify replays it
   for (const f of usable) assert.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.png`)));
   const v = cli('verify', join('lifted', 'f2_photo.trail.json'));
   assert.is(v.status, 0, v.stdout + v.stderr);
+});
+
+test('a lift with --report verifies after its input moved (verify --inputs): the hashes the report lists follow the path', () => {
+  const cli = (...a: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...a], { cwd: tmp, encoding: 'utf8' });
+  mkdirSync(join(tmp, 'was'));
+  mkdirSync(join(tmp, 'now'));
+  copyFileSync(join(repoRoot, 'fixtures', 'f2_photo.jpg'), join(tmp, 'was', 'photo.jpg'));
+  const r = cli('lift', join(tmp, 'was', 'photo.jpg'), '-o', 'reported', '--report', '-j', '1', '-q');
+  assert.is(r.status, 0, r.stderr);
+  renameSync(join(tmp, 'was', 'photo.jpg'), join(tmp, 'now', 'photo.jpg'));
+  assert.is(cli('verify', join('reported', 'photo.trail.json')).status, 1, 'verified without its input');
+  const v = cli('verify', join('reported', 'photo.trail.json'), '--inputs', join(tmp, 'now'));
+  assert.is(v.status, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /OK: (\d+)\/\1 hashes reproduced/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

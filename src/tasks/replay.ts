@@ -48,8 +48,9 @@ export function replayFor(trailPath: string, inputPath?: string): Replay {
     }
     const replayed = out.trail.toJSON();
     // A moved input is read from its new path, and the run writes the path it read into step parameters
-    // (load's `path`, a fingertip's `name`) and text outputs (<name>.lift.json, the report): there the new
-    // path stands for the recorded one, as written (raw, JSON-escaped, HTML-escaped). The input's identity
+    // (load's `path`, a fingertip's `name`) and text outputs (<name>.lift.json, the report, which also lists
+    // the hash of <name>.lift.json): there the new path stands for the recorded one, as written (raw,
+    // JSON-escaped, HTML-escaped), and the hash of a text output for its hash with the recorded path. The input's identity
     // is its SHA-256, which verifyTrail checks; pictures and templates do not hold the path.
     const moved = inputPath !== undefined && input !== trail.input.path;
     const forms: Array<[string, string]> = moved
@@ -66,10 +67,20 @@ export function replayFor(trailPath: string, inputPath?: string): Replay {
     checkRecordedParams(trail, replayed);
     const hashes = new Map<string, string>();
     for (const s of replayed.steps) hashes.set(s.name, s.outputSha256);
-    for (const f of out.files) {
-      const text = moved && /\.(json|html)$/i.test(f.suffix);
-      hashes.set(`${stem}${f.suffix}`, sha256Hex(text ? Buffer.from(swapText(Buffer.from(f.bytes).toString('utf8')), 'utf8') : f.bytes));
-    }
+    // A report lists the hashes of the other outputs, among them the text files that hold the path: in it,
+    // each such file's hash from the new path stands for its hash with the recorded path.
+    const hashSwaps: Array<[string, string]> = [];
+    const swapped = out.files.map((f) => {
+      if (!moved || !/\.json$/i.test(f.suffix)) return f.bytes;
+      const b = Buffer.from(swapText(Buffer.from(f.bytes).toString('utf8')), 'utf8');
+      hashSwaps.push([sha256Hex(f.bytes), sha256Hex(b)]);
+      return b;
+    });
+    out.files.forEach((f, i) => {
+      let bytes = swapped[i]!;
+      if (moved && /\.html$/i.test(f.suffix)) bytes = Buffer.from(hashSwaps.reduce((acc, [now, then]) => acc.split(now).join(then), swapText(Buffer.from(f.bytes).toString('utf8'))), 'utf8');
+      hashes.set(`${stem}${f.suffix}`, sha256Hex(bytes));
+    });
     return hashes;
   };
 }

@@ -252,6 +252,8 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
     throw new FingerliftError('E_INVALID_ARGUMENT', `processPrint: polarity must be 'auto', 'dark' or 'light', got ${describeValue(options.polarity)}`);
   if (options.grey !== undefined && !['luminance', 'red', 'green', 'blue'].includes(options.grey)) throw invalidArgument('processPrint: grey', "'luminance', 'red', 'green' or 'blue'", options.grey);
   checkDeblurOption(options.deblur, 'processPrint');
+  // Enhancement needs 16 px a side at 500 ppi; a smaller input is no print (said here, not by an inner stage).
+  if (image.width < 16 || image.height < 16) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small for a fingerprint (at least 16 px a side)`);
   const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
   let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
 

@@ -56,6 +56,12 @@ test('a template over the comparison limit is refused on loading (E_TEMPLATE_FOR
   assert.not.match(r.stderr, /\n\s+at /, 'a stack trace');
   assert.match(r.stderr, /m1001\.json.*E_TEMPLATE_FORMAT|E_TEMPLATE_FORMAT.*m1001\.json/);
   assert.match(r.stdout, /ok\.json/);
+  // convert needs no comparison: the large template converts to .xyt; ISO (255 per view) fails, naming the input.
+  const cx = cli('convert', big, '--to', 'xyt', '-o', 'big.xyt');
+  assert.is(cx.status, 0, cx.stderr);
+  const ci = cli('convert', big, '--to', 'ansi', '-o', 'big.ansi');
+  assert.is(ci.status, 1);
+  assert.match(ci.stderr, /m1001\.json.*cannot be converted to ansi.*ANSI INCITS 378-2004 holds at most 255/);
   const s = cli('search', 'ok.json', '--gallery', tmp);
   assert.is(s.status, 1);
   assert.not.match(s.stderr, /\n\s+at /, 'a stack trace');

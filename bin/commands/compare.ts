@@ -304,10 +304,18 @@ export function register(program: Command): void {
       await checkWritableFolder('-o', o.out);
       let writing = false;
       try {
-        const c = await loadComparable(path, { ...inputOptions, imageKind: 'print' });
+        const c = await loadComparable(path, { ...inputOptions, imageKind: 'print', comparisonLimits: false });
         if (c.kind !== 'template') throw new FingerliftError('E_TEMPLATE_FORMAT', 'not a template file (.xyt, .iso, .ansi, .json)', { input: path });
+        let bytes: Uint8Array;
+        try {
+          bytes = writeTemplate(c.template, o.to);
+        } catch (e) {
+          // What the target format cannot hold is a fact about this input: its failure, named by the input.
+          if (!(e instanceof FingerliftError)) throw e;
+          throw new FingerliftError('E_TEMPLATE_FORMAT', `cannot be converted to ${o.to}: ${e.message}`, { input: path });
+        }
         writing = true;
-        await writeBytes(o.out, writeTemplate(c.template, o.to), o.force ?? false);
+        await writeBytes(o.out, bytes, o.force ?? false);
         const notes = [...c.notes];
         if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${o.out} will not search across scales unless its partner is a photo or a JSON template that says so`);
         process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${notes.join('; ')}` : ''}\n`);

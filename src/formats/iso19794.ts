@@ -492,15 +492,16 @@ export function templateToIsoRecord(template: Template, opts: IsoWriteOptions = 
   checkTemplateArg('templateToIsoRecord', template);
   checkOptionsArg('templateToIsoRecord', opts);
   const { width, height, ppi } = template;
+  const standard = opts.standard ?? 'iso';
+  const std = standard === 'ansi' ? 'ANSI INCITS 378-2004' : 'ISO/IEC 19794-2';
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0xffff || height > 0xffff) {
-    throw invalid('template', `image size ${width} x ${height} cannot be stored in ISO/IEC 19794-2 (1..65535 pixels)`);
+    throw invalid('template', `image size ${width} x ${height} cannot be stored in ${std} (1..65535 pixels)`);
   }
   if (!(ppi > 0) || !Number.isFinite(ppi)) throw invalid('template', `ppi ${ppi} is not a positive number`);
   if (template.minutiae.length > ISO_FMR.maxMinutiaePerView) {
-    throw invalid('template', `${template.minutiae.length} minutiae; ISO/IEC 19794-2 holds at most 255 per finger view (prune to the best 255 first)`);
+    throw invalid('template', `${template.minutiae.length} minutiae; ${std} holds at most 255 per finger view (prune to the best 255 first)`);
   }
   const res = pixelsPerCmFromPpi(ppi);
-  const standard = opts.standard ?? 'iso';
   const steps = FMR_ANGLE_STEPS[standard];
   if (steps === undefined) throw invalid('record standard', `${String(standard)} is not 'iso' or 'ansi'`);
   const minutiae = template.minutiae.map((m, i): IsoMinutia => {

@@ -29,6 +29,8 @@ export interface ComparableOptions {
   imageKind?: 'auto' | 'print' | 'photo';
   /** A photo: the fingertip to compare (1-based, as `liftPhoto` numbers them), instead of the best usable one. */
   fingertip?: number;
+  /** Refuse templates a comparison cannot take (over MAX_COMPARED_MINUTIAE minutiae, ...) on loading (default true; `convert` reads them). */
+  comparisonLimits?: boolean;
 }
 
 /** An input ready to compare. */
@@ -137,7 +139,7 @@ export async function loadComparable(path: string, options: ComparableOptions = 
     }
     const file = readTemplateFile(bytes, path, format, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
     // What the format reader accepts (up to 10,000 minutiae) may still be more than a comparison takes: refused here, per file.
-    checkTemplate(file.template, path);
+    if (options.comparisonLimits ?? true) checkTemplate(file.template, path);
     // An empty template is no evidence: "no match" against it would mislead a report.
     if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };

@@ -78,8 +78,11 @@ function fingertipSummary(f: LiftedFingertip): Record<string, unknown> {
     index: f.index,
     box: { cx: round(b.cx), cy: round(b.cy), width: round(b.width), height: round(b.height), angleDeg: round((b.angle * 180) / Math.PI) },
     locateScore: round(f.located.score),
-    estimatedPpi: Math.round(f.located.estimatedPpi),
-    ppiBasis: f.located.ppiBasis,
+    // The photo's resolution at this fingertip as the print was made: normalise's measurement when the
+    // fingertip was normalised (decisions.estimatedPpi), else locate's quick estimate; locate's is kept apart.
+    estimatedPpi: Math.round(f.normalised ? f.normalised.decisions.estimatedPpi : f.located.estimatedPpi),
+    ppiBasis: f.normalised ? f.normalised.decisions.ppiBasis : f.located.ppiBasis,
+    locateEstimate: { estimatedPpi: Math.round(f.located.estimatedPpi), ppiBasis: f.located.ppiBasis },
     usable: f.usable,
     reason: f.reason ?? null,
     quality: f.quality,

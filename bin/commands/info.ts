@@ -23,7 +23,7 @@ export function register(program: Command): void {
           const s = r.source;
           rows.push({ path, format: s.format, width: s.width, height: s.height, bitDepth: s.bitDepth, channels: s.channels, ppi: r.ppi ?? null, declaredPpi: s.declaredPpi ?? null, sha256: s.sha256, notes: r.notes });
           if (!opts.json)
-            process.stdout.write(`${path}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi === undefined ? 'ppi unknown' : `${r.ppi} ppi`}\t${s.sha256}\n`);
+            process.stdout.write(`${path}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
           // Damage the decoder worked around is worth a look before anything is built on the pixels.
           for (const n of r.notes.filter((t) => t.startsWith('decoder warning'))) process.stderr.write(`warning: ${path}: ${n}\n`);
         } catch (e) {

@@ -27,8 +27,8 @@ export function addBatchOptions(cmd: Command): Command {
   return cmd
     .requiredOption('-o, --out <dir>', 'folder for the outputs (inputs are never written to)')
     .option('-j, --jobs <n>', `worker threads (default: number of cores, ${availableParallelism()}; at most ${MAX_JOBS})`, (v: string) => { const n = positiveInteger('--jobs')(v); if (n > MAX_JOBS) throw new UsageError(`--jobs must be at most ${MAX_JOBS}, got "${v}"`); return n; })
-    .option('--force', 'overwrite existing outputs')
-    .option('--resume', 'skip inputs whose outputs and trail already exist and match (with --force the others are redone over their partial outputs)')
+    .option('--force', "replace the outputs a previous fingerlift run of the same input recorded in its trail (never any other file)")
+    .option('--resume', 'skip inputs whose outputs and trail already exist and match (with --force the others are redone over their recorded outputs)')
     .option('-q, --quiet', 'no progress bar')
     .option('--summary <file>', 'write per-file results as .json or .csv');
 }
@@ -77,8 +77,49 @@ function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<
   }
 }
 
-/** Expand the inputs, run the task over them, print the summary, write --summary, set the exit code. */
+/** Signals that interrupt a batch, with the exit status a shell reports for them (128 + signal number). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+/**
+ * The line printed when a batch was interrupted. @param force whether the batch ran with --force (the rerun
+ * then needs it too, for inputs whose earlier outputs this run had begun to replace).
+ */
+export function interruptedMessage(what: string, i: NonNullable<BatchResult['interrupted']>, force: boolean): string {
+  return `${what}: interrupted by ${i.reason} after ${i.finished} of ${i.total} inputs; outputs of finished inputs are complete; rerun with --resume${force ? ' --force' : ''} to finish`;
+}
+
+/**
+ * Expand the inputs, run the task over them, print the summary, write --summary, set the exit code.
+ * SIGINT, SIGTERM or SIGHUP stop the batch (`runBatch`'s `signal`: inputs in progress finish or leave no
+ * file): one line says how far it got, no summary file is written, and the process then ends by the same
+ * signal (a shell sees 130, 143 or 129). Further signals while it stops are ignored (the launcher
+ * bin/fingerlift.js forwards the terminal's Ctrl-C, which reaches this process too).
+ */
 export async function runBatchCommand<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O): Promise<BatchResult> {
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) stop.abort(sig);
+  };
+  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(sig, onSignal);
+  try {
+    const result = await runBatchCommandUntil(what, inputs, opts, module, task, options, stop.signal);
+    if (result.interrupted) {
+      const sig = result.interrupted.reason as StopSignal;
+      process.stderr.write(`${interruptedMessage(what, result.interrupted, opts.force ?? false)}\n`);
+      process.exitCode = STOP_SIGNALS[sig];
+      for (const s of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(s, onSignal);
+      // End by the signal itself, so a calling shell or script sees it (a loop stops on Ctrl-C); should
+      // another listener keep the process alive, it exits with the status above.
+      process.kill(process.pid, sig);
+    }
+    return result;
+  } finally {
+    for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(sig, onSignal);
+  }
+}
+
+async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O, signal: AbortSignal): Promise<BatchResult> {
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
@@ -99,7 +140,11 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
     force: opts.force ?? false,
     resume: opts.resume ?? false,
     quiet: opts.quiet ?? false,
+    command: what,
+    signal,
   });
+  // Interrupted: no summary file (it would list a part, and refuse the --resume run without --force).
+  if (result.interrupted) return result;
   let summaryFailed = false;
   if (opts.summary) {
     try {

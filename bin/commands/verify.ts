@@ -35,7 +35,15 @@ export function register(program: Command): void {
           const r = await verifyTrail(trail, replayFor(t, inputPath), { trailPath: t, checkFilesOnDisk: o.checkFiles ?? false, ...(inputPath !== undefined ? { inputPath } : {}) });
           reports.push(r);
           if (!o.json) process.stdout.write(`${formatVerifyReport(r)}\n`);
-          if (!r.ok) failures.push({ path: t, code: r.error?.code ?? 'E_VERIFY', message: `${r.mismatches.length} mismatch(es)${r.error ? `; ${r.error.message}` : ''}` });
+          if (!r.ok) {
+            const outside = r.mismatches.filter((m) => m.problem === 'outside').length;
+            const parts = [
+              ...(r.error ? [`replay failed: ${r.error.message.replace(/^replay failed: /, '')}`] : []),
+              ...(r.mismatches.length > 0 || !r.error ? [`${r.mismatches.length} mismatch(es)`] : []),
+              ...(outside > 0 ? [`${outside} output path(s) outside the trail's folder, not checked`] : []),
+            ];
+            failures.push({ path: t, code: r.error?.code ?? 'E_VERIFY', message: parts.join('; ') });
+          }
         } catch (e) {
           failures.push(failureOf(t, e));
         }

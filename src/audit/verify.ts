@@ -12,7 +12,8 @@ import { readInputFile } from '../fsread.js';
 /** Largest audit trail read (64 MiB; a trail records hashes and parameters, typically a few kilobytes). */
 const MAX_TRAIL_BYTES = 64 * 2 ** 20;
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FingerliftError, invalidArgument, isFingerliftError } from '../errors.js';
 import { isSha256, sha256Hex } from './hash.js';
@@ -28,8 +29,9 @@ export interface VerifyMismatch {
   /** Step name, or file path as recorded. */
   name: string;
   /** `differs`: both hashes exist and differ; `missing`: the replay (or disk) gave none;
-   *  `unexpected`: the replay produced something the trail does not record. */
-  problem: 'differs' | 'missing' | 'unexpected';
+   *  `unexpected`: the replay produced something the trail does not record; `outside`: an output path
+   *  that lies outside the trail's folder (outputs are written beside their trail), not read. */
+  problem: 'differs' | 'missing' | 'unexpected' | 'outside';
   expected: string | null;
   actual: string | null;
 }
@@ -228,14 +230,31 @@ async function hashFile(path: string): Promise<string | null> {
   }
 }
 
+/** Is `path` inside `folder` (or below it)? Both absolute. */
+function inside(path: string, folder: string): boolean {
+  return path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
 /**
- * Hash every recorded output file on disk and list those missing or changed.
- * Relative paths resolve against the trail file's folder.
+ * Hash every recorded output file on disk and list those missing, changed, or outside the trail's folder.
+ * Relative paths resolve against the trail file's folder (the current folder without `trailPath`).
+ * Outputs are written beside their trail, so a recorded path that leaves that folder (`../../etc/hostname`,
+ * an absolute path elsewhere, or a link in the folder that points out of it) is never read: it is listed
+ * with problem `outside` (a hand-edited trail cannot make fingerlift read other files).
  */
 export async function checkOutputsOnDisk(trail: Trail, trailPath?: string): Promise<VerifyMismatch[]> {
   const out: VerifyMismatch[] = [];
+  const folder = trailPath !== undefined ? dirname(resolve(trailPath)) : resolve('.');
+  const folderReal = await realpath(folder).catch(() => folder);
   for (const o of trail.outputs) {
-    const actual = await hashFile(resolveTrailPath(o.path, trailPath));
+    const path = resolveTrailPath(o.path, trailPath);
+    let real = path;
+    if (inside(path, folder)) real = await realpath(path).catch(() => path); // unreadable: hashFile says missing
+    if (!inside(path, folder) || (real !== path && !inside(real, folderReal))) {
+      out.push({ kind: 'output', name: o.path, problem: 'outside', expected: o.sha256, actual: null });
+      continue;
+    }
+    const actual = await hashFile(path);
     if (actual !== o.sha256) out.push({ kind: 'output', name: o.path, problem: actual === null ? 'missing' : 'differs', expected: o.sha256, actual });
   }
   return out;
@@ -348,13 +367,21 @@ export function formatVerifyReport(r: VerifyReport): string {
   const short = (h: string | null): string => (h === null ? '(none)' : h.slice(0, 16));
   if (r.trailPath) lines.push(`trail: ${r.trailPath}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
-  if (r.error) lines.push(`error: ${r.error.code}: ${r.error.message}`);
   for (const m of r.mismatches) {
+    if (m.problem === 'outside') {
+      lines.push(`MISMATCH output path ${m.name.replace(/ \(on disk\)$/, '')} lies outside the trail's folder: not checked`);
+      continue;
+    }
     const source = m.name.endsWith(' (on disk)') ? 'on disk' : m.kind === 'input' ? 'now' : 'replay';
     const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? (source === 'on disk' ? 'missing' : 'not reproduced') : 'differs';
     lines.push(`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
   }
-  lines.push(r.ok ? `OK: ${r.matched}/${r.checked} hashes reproduced` : `FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)${r.error ? ', replay failed' : ''}`);
+  if (r.ok) lines.push(`OK: ${r.matched}/${r.checked} hashes reproduced`);
+  else if (r.error) {
+    // The replay failed: only the hashes checked before it (the inputs') were compared.
+    const mm = r.mismatches.length > 0 ? `, ${r.mismatches.length} mismatch(es)` : '';
+    lines.push(`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${r.matched}/${r.checked} input hashes matched${mm})`);
+  } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)`);
   return lines.join('\n');
 }
 

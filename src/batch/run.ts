@@ -4,8 +4,18 @@
  * batch. Existing outputs are never overwritten without `force` (E_EXISTS); `resume` skips inputs
  * whose trail exists, whose input is unchanged, whose options are the same, and whose every recorded
  * output is on disk with its recorded SHA-256. `resume` + `force` skips those and redoes the others,
- * overwriting their leftovers (e.g. after an interrupted run: the trail is written last, so an input
- * cut short has no trail and is redone).
+ * replacing what their trails recorded (an input cut short by an interruption has no trail and no files,
+ * and is simply run).
+ *
+ * `--force` replaces only files an earlier fingerlift run of the same input recorded in its trail (and that
+ * trail); any other existing file at an output path is refused (E_EXISTS), with or without it. (Outputs
+ * left without a trail by a process killed outright, SIGKILL or power loss, are such files: the message
+ * names them; remove them or choose another -o folder.)
+ *
+ * Interruption (`signal`, e.g. the CLI's SIGINT/SIGTERM): no further input is started, an input in progress
+ * that has not begun writing stops before its first write, one that has finishes (writing takes
+ * milliseconds), and the result says so (`interrupted`). Every finished input has its outputs and trail,
+ * an unfinished one has none, and no temporary file is left.
  *
  * Progress: a cli-progress bar on stderr when stderr is a terminal and not `quiet`; `onProgress` is
  * called after every input either way.
@@ -62,6 +72,11 @@ export interface RunBatchOptions<O> {
   resume?: boolean;
   quiet?: boolean;
   onProgress?: (p: BatchProgress) => void;
+  /** The command as its trails record it (`command.name`, e.g. "extract"): an existing trail of another
+   *  command is then named as such in E_EXISTS, without suggesting --resume (which cannot use it). */
+  command?: string;
+  /** Stops the batch (see above); its `reason` (e.g. "SIGINT") is returned in `interrupted.reason`. */
+  signal?: AbortSignal;
 }
 
 function stemOf(name: string): string {
@@ -96,6 +111,7 @@ async function resumeCheck(
   optionsHash: string,
   resume: boolean,
   force: boolean,
+  command?: string,
 ): Promise<BatchDone | BatchFailure | undefined> {
   let trailText: string;
   try {
@@ -106,14 +122,17 @@ async function resumeCheck(
   if (!resume) {
     if (force) return undefined;
     // Name the run the trail belongs to: `enhance` then `extract` into one folder share <name>.trail.json, and
-    // --force would replace the other command's outputs.
-    let by = '';
+    // --force would replace the other command's outputs; --resume cannot use another command's trail.
+    let name: string | undefined;
     try {
-      const name = (JSON.parse(trailText) as { command?: { name?: unknown } }).command?.name;
-      if (typeof name === 'string' && /^[a-z-]{1,20}$/.test(name)) by = ` (from the \`${name}\` run of that input: give this command another -o folder to keep both)`;
+      const n = (JSON.parse(trailText) as { command?: { name?: unknown } }).command?.name;
+      if (typeof n === 'string' && /^[a-z-]{1,20}$/.test(n)) name = n;
     } catch {
       // not JSON: the message stays general
     }
+    if (name !== undefined && command !== undefined && name !== command)
+      return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from the \`${name}\` run of that input: give this command another -o folder to keep both), not overwritten (--resume cannot use another command's trail; --force would replace that run's outputs)` };
+    const by = name !== undefined ? ` (from the \`${name}\` run of that input: give this command another -o folder to keep both)` : '';
     return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists${by}, not overwritten (use --force to replace that run's outputs, or --resume to skip finished inputs)` };
   }
   const why = await (async (): Promise<string | undefined> => {
@@ -129,10 +148,11 @@ async function resumeCheck(
     } catch (e) {
       return `cannot read input: ${(e as Error).message}`;
     }
+    if (command !== undefined && trail.command !== undefined && trail.command.name !== command) return `its trail is from the \`${trail.command.name}\` run of that input (give this command another -o folder to keep both)`;
     if (trail.input.sha256 !== inputHash) return 'the input changed since its trail was written';
     if (sha256Hex(canonicalJson(trail.command?.options ?? null)) !== optionsHash) return 'the options differ from those in its trail';
     const bad = await checkOutputsOnDisk(trail, trailPath);
-    if (bad.length > 0) return `output ${bad[0]!.name} is ${bad[0]!.problem === 'missing' ? 'missing' : 'changed'}`;
+    if (bad.length > 0) return `output ${bad[0]!.name} ${bad[0]!.problem === 'missing' ? 'is missing' : bad[0]!.problem === 'outside' ? "lies outside the trail's folder" : 'is changed'}`;
     return undefined;
   })();
   if (why !== undefined) {
@@ -179,6 +199,13 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
   const force = opts.force ?? false;
   const resume = opts.resume ?? false;
   const options = opts.options;
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw invalidArgument('runBatch: signal', 'an AbortSignal', opts.signal);
+  // Shared with the worker threads: set once the batch is interrupted.
+  const abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  const aborted = (): boolean => Atomics.load(abortFlag, 0) !== 0;
+  const onAbort = (): void => void Atomics.store(abortFlag, 0, 1);
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   // Options as the trail records them (AuditTrail's `command.options`): compared on resume.
   const optionsHash = sha256Hex(canonicalJson(jsonSafeParams(options ?? {})));
 
@@ -228,7 +255,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
     }
     owner.set(key, f.path);
     const protect = reachable(outStem);
-    return { taskModule: taskUrl, task, input: f.path, name: f.name, outStem, trailPath: `${outStem}.trail.json`, force, options, index, ...(protect.length > 0 ? { protect } : {}) };
+    return { taskModule: taskUrl, task, input: f.path, name: f.name, outStem, trailPath: `${outStem}.trail.json`, force, options, index, abort: abortFlag, ...(protect.length > 0 ? { protect } : {}) };
   });
 
   const workerUrl = new URL(`./worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
@@ -239,14 +266,17 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
 
   const runOne = async (spec: JobSpec): Promise<void> => {
     const f = files[spec.index]!;
-    const pre = await resumeCheck(f, spec.trailPath, optionsHash, resume, force);
+    if (aborted()) return;
+    const pre = await resumeCheck(f, spec.trailPath, optionsHash, resume, force, opts.command);
     if (pre) return finish(spec.index, pre);
+    if (aborted()) return;
     let out: JobOutcome;
     try {
       out = jobs > 1 ? ((await getPool().run(spec)) as JobOutcome) : await runJob(spec);
     } catch (e) {
       out = { ok: false, index: spec.index, code: 'E_INTERNAL', message: `worker failed: ${(e as Error)?.message ?? String(e)}`, ms: 0 };
     }
+    if (!out.ok && out.interrupted) return; // stopped before writing: unfinished, no files
     if (out.ok) {
       const d: BatchDone = { path: f.path, name: f.name, status: 'done', outputs: out.outputs, fields: out.fields, ms: out.ms };
       if (out.trail) d.trail = out.trail;
@@ -262,10 +292,11 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
     const lanes = jobs > 1 ? jobs * IN_FLIGHT_PER_THREAD : 1;
     await Promise.all(
       Array.from({ length: Math.min(lanes, todo.length) }, async () => {
-        while (next < todo.length) await runOne(todo[next++]!);
+        while (next < todo.length && !aborted()) await runOne(todo[next++]!);
       }),
     );
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     bar?.stop();
     await pool?.destroy();
   }
@@ -273,7 +304,12 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
   const done: BatchDone[] = [];
   const failed: BatchFailure[] = [...preFailed];
   for (const r of slots) if (r) ('code' in r ? failed.push(r) : done.push(r));
-  return { done, failed, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
+  const result: BatchResult = { done, failed, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
+  if (aborted()) {
+    const reason = opts.signal?.reason;
+    result.interrupted = { reason: typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'aborted', finished: counts.done + counts.skipped + counts.failed, total };
+  }
+  return result;
 }
 
 /** Exit code for the CLI: 0 when every input succeeded (or was skipped), 1 when any failed. */

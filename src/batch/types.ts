@@ -50,6 +50,12 @@ export interface BatchResult {
   failed: BatchFailure[];
   /** Wall time of the whole batch, milliseconds. */
   ms: number;
+  /**
+   * Present when the batch was interrupted (`RunBatchOptions.signal`): the abort reason (e.g. "SIGINT"),
+   * the inputs finished (done, skipped or failed; their outputs are complete) and the inputs in total.
+   * The unfinished inputs are in neither `done` nor `failed` and left no files.
+   */
+  interrupted?: { reason: string; finished: number; total: number };
 }
 
 /** What a task returns. */
@@ -68,19 +74,24 @@ export interface BatchJob<O = unknown> {
   outStem: string;
   /** Where the trail goes: `${outStem}.trail.json`. */
   trailPath: string;
-  /** Overwrite existing outputs. */
+  /** Replace the outputs an earlier fingerlift run of this input recorded in its trail (never other files). */
   force: boolean;
   /** The command's options, as given to runBatch (structured-cloned into workers). */
   options: O;
   /** Position of the input in the batch (0-based). */
   index: number;
   /**
-   * Write `${outStem}${suffix}` (e.g. suffix ".png"); creates folders; refuses to overwrite an existing
-   * file unless `force` (FingerliftError E_EXISTS). Returns its trail entry, path relative to the
-   * trail's folder. Record it with `trail.output(entry.path, bytes)` or pass the trail to record it.
+   * Write `${outStem}${suffix}` (e.g. suffix ".png"); creates folders. The bytes are staged beside the
+   * name and put in place with the others just before the trail (`writeTrail`, or when the task returns),
+   * so a refused output leaves every existing file untouched. An existing file is replaced only with
+   * `force` and only when the existing trail of this input (`trailPath`, a previous fingerlift run) lists
+   * it; otherwise FingerliftError E_EXISTS (a file no fingerlift run of this input recorded is never
+   * replaced). Returns its trail entry, path relative to the trail's folder. Record it with
+   * `trail.output(entry.path, bytes)` or pass the trail to record it.
    */
   write(suffix: string, bytes: Uint8Array | string, trail?: AuditTrail): Promise<TrailOutput>;
-  /** Write the trail (last, after every output) to `trailPath`, same overwrite rule. */
+  /** Put the staged outputs in place, then write the trail (last) to `trailPath`; an existing trail is
+   *  replaced only with `force` and when it is a valid fingerlift trail. */
   writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }>;
 }
 

@@ -3,7 +3,7 @@
  * failure into a `{ ok: false, code, message }` outcome. The same function runs inline (jobs = 1) and
  * as the piscina worker entry (its default export), so outputs are identical either way.
  */
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDir, tempNameBeside } from '../image/io.js';
@@ -11,6 +11,7 @@ import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js
 import { sha256Hex } from '../audit/hash.js';
 import { cvError } from '../cv/index.js';
 import type { AuditTrail, TrailOutput } from '../audit/trail.js';
+import { loadTrail } from '../audit/verify.js';
 import type { BatchErrorCode, BatchFields, BatchJob, BatchTask, BatchTaskResult } from './types.js';
 
 /** Plain-data description of one job (crosses to worker threads by structured clone). */
@@ -28,11 +29,23 @@ export interface JobSpec {
   index: number;
   /** Inputs of the batch that this job's outputs could reach (real paths): never written or removed. */
   protect?: string[];
+  /**
+   * Interruption flag shared with the batch runner (an Int32Array of length 1 over a SharedArrayBuffer):
+   * non-zero once the batch is interrupted. A job not yet started does not start; one that has not
+   * written yet stops before its first write (nothing of it on disk); one that has begun writing
+   * finishes (milliseconds). So no input is left half-written.
+   */
+  abort?: Int32Array;
 }
 
 export type JobOutcome =
   | { ok: true; index: number; outputs: TrailOutput[]; trail?: { path: string; sha256: string }; fields: BatchFields; ms: number }
-  | { ok: false; index: number; code: BatchErrorCode; message: string; ms: number };
+  | { ok: false; index: number; code: BatchErrorCode; message: string; ms: number; interrupted?: true };
+
+/** Thrown inside a job that stops because the batch was interrupted (never leaves the worker). */
+class Interrupted extends Error {}
+
+const interrupted = (spec: JobSpec): boolean => spec.abort !== undefined && Atomics.load(spec.abort, 0) !== 0;
 
 const ERROR_CODES = new Set<string>([
   'E_DECODE', 'E_UNSUPPORTED_FORMAT', 'E_TOO_LARGE', 'E_TOO_SMALL', 'E_NOT_FOUND', 'E_EXISTS', 'E_NO_FINGER',
@@ -125,6 +138,39 @@ function refuseInput(path: string, spec: JobSpec): void {
 }
 
 /**
+ * The files an earlier fingerlift run of this input recorded as its outputs, which --force may replace:
+ * the outputs listed in the existing trail at `spec.trailPath` (when it is a valid fingerlift trail) that
+ * lie in this input's output names (`<outStem>.*`, in the output folder), and that trail itself. Nothing
+ * when there is no trail or it is not a valid one: a file no fingerlift run of this input recorded (a
+ * dataset's own `101_1.iso`, a user's `a.f1.png`) is never replaced, with or without --force.
+ */
+async function replaceableOutputs(spec: JobSpec): Promise<Set<string>> {
+  let trail;
+  try {
+    trail = await loadTrail(spec.trailPath);
+  } catch {
+    return new Set();
+  }
+  const trailPath = resolve(spec.trailPath);
+  const prefix = resolve(spec.outStem) + '.';
+  const out = new Set<string>([trailPath]);
+  for (const o of trail.outputs) {
+    const path = resolve(dirname(trailPath), o.path);
+    if (path.startsWith(prefix)) out.add(path);
+  }
+  return out;
+}
+
+/** E_EXISTS for an existing file at an output path that --force may not replace. */
+function notOurs(path: string, spec: JobSpec): FingerliftError {
+  return new FingerliftError(
+    'E_EXISTS',
+    `output ${path} exists and was not written by a fingerlift run of this input (no trail of it lists that file): not overwritten, also not with --force; choose another -o folder`,
+    { input: spec.input },
+  );
+}
+
+/**
  * With --force, the outputs the previous run of this input listed in its trail but this run did not
  * write (e.g. the overlays of a run with --overlays, redone without) are removed before the new trail
  * replaces the old one: otherwise an old report or overlay would sit beside the new trail as if it
@@ -159,6 +205,57 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   const outputs: TrailOutput[] = [];
   let trailInfo: { path: string; sha256: string } | undefined;
   const trailDir = dirname(spec.trailPath);
+  // Which existing files --force may replace: read once, before this job's own trail replaces the old one.
+  let replaceable: Promise<Set<string>> | undefined;
+  const earlier = (): Promise<Set<string>> => (replaceable ??= replaceableOutputs(spec));
+  /**
+   * May the existing file at `path` be replaced? false when there is none; true with --force when an
+   * earlier run of this input recorded it; otherwise E_EXISTS ("use --force" for such a recorded output,
+   * "not written by a fingerlift run of this input" for any other file).
+   */
+  const replaces = async (path: string): Promise<boolean> => {
+    const exists = await lstat(path).then(() => true, () => false); // unreadable: the write itself says why
+    if (!exists) return false;
+    if ((await earlier()).has(path)) {
+      if (spec.force) return true;
+      throw new FingerliftError('E_EXISTS', `output exists, not overwritten (use --force): ${path}`, { input: path });
+    }
+    throw notOurs(path, spec);
+  };
+  // The outputs are staged (written in full to temporary files beside their names) and put in place
+  // together just before the trail, so that an output that may not be replaced refuses the input before
+  // any file of it (or of an earlier run of it) is touched.
+  const staged = new Map<string, { tmp: string; replace: boolean }>();
+  const committed: string[] = [];
+  const stage = async (path: string, bytes: Uint8Array | string): Promise<void> => {
+    if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
+    let s = staged.get(path);
+    if (!s) {
+      s = { tmp: tempNameBeside(path), replace: await replaces(path) };
+      staged.set(path, s);
+    }
+    try {
+      await ensureDir(dirname(path));
+      await writeFile(s.tmp, bytes);
+    } catch (e) {
+      throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+    }
+  };
+  /** Put every staged output in place (renamed over a replaceable file, else linked: never over another). */
+  const commit = async (): Promise<void> => {
+    for (const [path, s] of staged) {
+      if (committed.includes(path)) continue;
+      try {
+        if (s.replace) await rename(s.tmp, path);
+        else await link(s.tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw notOurs(path, spec); // appeared since it was staged
+        throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+      }
+      committed.push(path);
+      await rm(s.tmp, { force: true }).catch(() => undefined);
+    }
+  };
   const job: BatchJob = {
     input: spec.input,
     name: spec.name,
@@ -172,7 +269,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       if (suffix.length === 0 || !path.startsWith(dirname(spec.outStem) + sep))
         throw new FingerliftError('E_INVALID_ARGUMENT', `output suffix "${suffix}" leaves the output folder`);
       refuseInput(path, spec);
-      await writeOutputFile(path, bytes, spec.force);
+      await stage(path, bytes);
       const rel = relative(trailDir, path).split('\\').join('/');
       const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
       const entry: TrailOutput = trail ? trail.output(rel, data) : { path: rel, sha256: sha256Hex(data), size: data.length };
@@ -183,25 +280,37 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     },
     async writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }> {
       const text = trail.serialize();
-      refuseInput(resolve(spec.trailPath), spec);
+      const trailPath = resolve(spec.trailPath);
+      refuseInput(trailPath, spec);
+      if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
+      const replace = await replaces(trailPath);
+      await commit();
       if (spec.force) await removeStaleOutputs(spec, outputs);
-      await writeOutputFile(spec.trailPath, text, spec.force);
+      try {
+        await writeOutputFile(trailPath, text, replace);
+      } catch (e) {
+        throw isFingerliftError(e) && e.code === 'E_EXISTS' ? notOurs(trailPath, spec) : e;
+      }
       trailInfo = { path: basename(spec.trailPath), sha256: sha256Hex(text) };
       return trailInfo;
     },
   };
   try {
+    if (interrupted(spec)) throw new Interrupted(); // queued before the interruption: never started
     const task = await loadTask(spec);
     const result = (await task(job)) as BatchTaskResult | undefined;
+    await commit(); // a task that writes no trail
     const out: JobOutcome = { ok: true, index: spec.index, outputs, fields: { ...(result?.fields ?? {}) }, ms: ms() };
     if (trailInfo) out.trail = trailInfo;
     return out;
   } catch (e) {
-    // A job that fails after writing some outputs (a name too long for the file system, a full disk) leaves no
-    // partial set behind: the files it wrote are removed (its trail is written last, so there is none), and a
-    // re-run is not refused by them.
-    if (!trailInfo)
-      for (const o of outputs) await rm(resolve(trailDir, o.path), { force: true }).catch(() => undefined);
+    // A job that fails after putting some outputs in place (a name too long for the file system, a full
+    // disk) leaves no partial set behind: the files it wrote are removed (its trail is written last, so
+    // there is none), and a re-run is not refused by them.
+    if (!trailInfo) for (const path of committed) await rm(path, { force: true }).catch(() => undefined);
+    if (e instanceof Interrupted) return { ok: false, index: spec.index, code: 'E_INTERNAL', message: 'interrupted before its first output', ms: ms(), interrupted: true };
     return { ok: false, index: spec.index, ...toFailure(e), ms: ms() };
+  } finally {
+    for (const { tmp } of staged.values()) await rm(tmp, { force: true }).catch(() => undefined);
   }
 }

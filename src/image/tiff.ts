@@ -1,42 +1,194 @@
 /**
- * A TIFF's first image must lie inside the file: libvips decodes a TIFF whose strips were cut off as
- * black pixels without an error, and a cut-off scan must never be processed as if it were whole. The
- * strip (tags 273/279) or tile (324/325) offsets and byte counts of IFD0 are checked against the file size
- * (TIFF 6.0, 1992, sections 2 and 15).
+ * A TIFF's first image must be wholly in the file before it is decoded. libvips (libtiff) decodes a TIFF
+ * whose strips were cut off, or whose header was edited to declare more rows than its strips hold, as
+ * black pixels with at most a warning, and allocates whatever size the header declares (a 145 KB file
+ * declaring 60000 x 60000 took 31 s and 17.7 GB): a damaged scan must never be processed as if it were
+ * whole. The first directory (IFD0) of a classic TIFF is read and checked against itself and against the
+ * file size (TIFF 6.0, Adobe 1992, sections 2, 3, 8 and 15):
+ * - the strip (tags 273/279) or tile (324/325) count must be the one the image size requires,
+ *   ceil(ImageLength / RowsPerStrip) strips, or ceil(ImageWidth / TileWidth) x ceil(ImageLength /
+ *   TileLength) tiles (times SamplesPerPixel when PlanarConfiguration is 2);
+ * - every strip or tile must end inside the file;
+ * - uncompressed (Compression 1): each strip or tile must hold its rows x row bytes;
+ * - Deflate (Compression 8 or 32946): the compressed bytes must be able to hold the image, at the
+ *   format's hard limit of 1032 bytes out per byte in (RFC 1951, 1996: a 258-byte match in 2 bits).
+ * Other compressions have no such bound; their data size is left to the decoder. BigTIFF is not read
+ * (fingerlift does not accept it).
  */
 
-/** Why the TIFF's first image is incomplete, or undefined when its data lies inside the file. */
-export function tiffTruncation(b: Uint8Array): string | undefined {
-  if (b.length < 8) return `${b.length} bytes: shorter than a TIFF header`;
+/** The fields of IFD0 that locate and size the image data. */
+interface Ifd0 {
+  width?: number;
+  height?: number;
+  bitsPerSample: number[];
+  samplesPerPixel: number;
+  compression: number;
+  rowsPerStrip?: number;
+  planar: number;
+  stripOffsets?: number[];
+  stripCounts?: number[];
+  tileWidth?: number;
+  tileLength?: number;
+  tileOffsets?: number[];
+  tileCounts?: number[];
+  /** Tags present whose values lie (partly) outside the file. */
+  outside: string[];
+}
+
+const DAMAGED = '(the file may have been truncated or edited)';
+
+/**
+ * Why the first image of a classic TIFF cannot be decoded whole, as a message starting "damaged TIFF:" or
+ * "truncated TIFF:", or undefined when its strips or tiles cover the image the header declares (or the
+ * layout is too unusual to judge, which is left to the decoder).
+ * @param b the whole file (a little- or big-endian classic TIFF, magic 42).
+ */
+export function tiffDamage(b: Uint8Array): string | undefined {
+  if (b.length < 8) return `truncated TIFF: ${b.length} bytes, shorter than a TIFF header`;
+  const d = readIfd0(b);
+  if (typeof d === 'string') return d;
+  if (d.outside.length > 0) return `truncated TIFF: the ${d.outside.join(' and ')} of the first image lie past the end of the ${b.length}-byte file ${DAMAGED}`;
+  const { width: w, height: h } = d;
+  if (w === undefined || h === undefined || w === 0 || h === 0) return undefined; // the decoder names a missing size
+  const spp = d.samplesPerPixel;
+  const bps = d.bitsPerSample[0] ?? 1;
+  const planes = d.planar === 2 ? spp : 1;
+  const sampleBits = d.planar === 2 ? bps : bps * spp; // bits per pixel within one plane
+  const tiled = d.tileOffsets !== undefined || d.tileWidth !== undefined;
+  const offsets = tiled ? d.tileOffsets : d.stripOffsets;
+  const counts = tiled ? d.tileCounts : d.stripCounts;
+  const unit = tiled ? 'tile' : 'strip';
+  if (!offsets && d.compression === 6) return undefined; // old-style JPEG may locate its data by JPEGInterchangeFormat instead
+  if (!offsets) return `damaged TIFF: the header lists no ${unit} offsets, so the image data cannot be found ${DAMAGED}`;
+  if (counts && counts.length !== offsets.length)
+    return `damaged TIFF: the header lists ${offsets.length} ${unit} offsets but ${counts.length} ${unit} byte counts ${DAMAGED}`;
+
+  // Rows (or tile rows) and bytes each strip or tile must decode to, in the file's order.
+  let expected: number;
+  let bytesOf: (i: number) => number;
+  if (tiled) {
+    const tw = d.tileWidth ?? 0;
+    const tl = d.tileLength ?? 0;
+    if (tw === 0 || tl === 0) return `damaged TIFF: tile size ${tw} x ${tl} ${DAMAGED}`;
+    const tiles = Math.ceil(w / tw) * Math.ceil(h / tl);
+    expected = tiles * planes;
+    if (offsets.length !== expected)
+      return `damaged TIFF: the header declares ${w} x ${h} pixels, which needs ${expected} tiles of ${tw} x ${tl}, but it lists ${offsets.length} ${DAMAGED}`;
+    const tileBytes = tl * Math.ceil((tw * sampleBits) / 8);
+    bytesOf = () => tileBytes;
+  } else {
+    const rps = Math.min(d.rowsPerStrip ?? h, h);
+    if (rps === 0) return `damaged TIFF: RowsPerStrip is 0 ${DAMAGED}`;
+    const perPlane = Math.ceil(h / rps);
+    expected = perPlane * planes;
+    if (offsets.length !== expected) {
+      // Rows the strips can hold: by count, and (uncompressed) by their bytes, which are exact.
+      let held = Math.min(h, Math.floor(offsets.length / planes) * rps);
+      if (d.compression === 1 && counts) held = Math.min(held, Math.floor(counts.reduce((s, c) => s + c, 0) / planes / Math.ceil((w * sampleBits) / 8)));
+      return held < h
+        ? `damaged TIFF: the header declares ${h} rows but its strips hold ${held} ${DAMAGED}`
+        : `damaged TIFF: the header declares ${h} rows, which needs ${expected} strips of ${rps} rows, but it lists ${offsets.length} ${DAMAGED}`;
+    }
+    const rowBytes = Math.ceil((w * sampleBits) / 8);
+    bytesOf = (i) => Math.min(rps, h - (i % perPlane) * rps) * rowBytes;
+  }
+
+  // Every strip or tile ends inside the file (with the byte counts, or the bytes it needs when uncompressed and uncounted).
+  const uncompressed = d.compression === 1;
+  for (let i = 0; i < offsets.length; i++) {
+    const len = counts ? counts[i]! : uncompressed ? bytesOf(i) : 0;
+    const end = offsets[i]! + len;
+    if (end > b.length)
+      return `truncated TIFF: ${unit} ${i + 1} of ${offsets.length} runs to byte ${end} but the file has ${b.length} bytes ${DAMAGED}`;
+  }
+  if (!counts) return undefined; // compressed without byte counts: left to the decoder
+
+  if (uncompressed) {
+    if (tiled) {
+      for (let i = 0; i < counts.length; i++)
+        if (counts[i]! < bytesOf(i))
+          return `damaged TIFF: tile ${i + 1} of ${counts.length} holds ${counts[i]} bytes but an uncompressed tile needs ${bytesOf(i)} ${DAMAGED}`;
+      return undefined;
+    }
+    // Rows each plane's strips really hold: a strip short of bytes holds only its whole rows.
+    const perPlane = counts.length / planes;
+    const rowBytes = Math.ceil((w * sampleBits) / 8);
+    let held = h;
+    for (let p = 0; p < planes; p++) {
+      let rows = 0;
+      for (let s = 0; s < perPlane; s++) {
+        const i = p * perPlane + s;
+        const need = bytesOf(i);
+        rows += counts[i]! >= need ? need / rowBytes : Math.floor(counts[i]! / rowBytes);
+      }
+      held = Math.min(held, rows);
+    }
+    if (held < h) return `damaged TIFF: the header declares ${h} rows but its strips hold ${held} ${DAMAGED}`;
+    return undefined;
+  }
+  if (d.compression === 8 || d.compression === 32946) {
+    let packed = 0;
+    let needed = 0;
+    for (let i = 0; i < counts.length; i++) {
+      packed += counts[i]!;
+      needed += bytesOf(i);
+    }
+    if (packed * 1032 < needed)
+      return `damaged TIFF: the header declares ${w} x ${h} pixels (${needed} bytes) but its ${packed} bytes of Deflate data can hold at most ${packed * 1032} ${DAMAGED}`;
+  }
+  return undefined;
+}
+
+/** IFD0's image-data fields, or a "truncated TIFF: ..." message when the directory is not in the file. */
+function readIfd0(b: Uint8Array): Ifd0 | string {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const le = b[0] === 0x49;
   const u16 = (o: number): number => dv.getUint16(o, le);
   const u32 = (o: number): number => dv.getUint32(o, le);
   const ifd = u32(4);
-  if (ifd + 2 > b.length) return `the first directory (offset ${ifd}) is past the end of the ${b.length}-byte file`;
+  if (ifd + 2 > b.length) return `truncated TIFF: the first directory (offset ${ifd}) is past the end of the ${b.length}-byte file`;
   const n = u16(ifd);
-  if (ifd + 2 + 12 * n > b.length) return `the first directory (${n} entries) is cut off`;
+  if (ifd + 2 + 12 * n > b.length) return `truncated TIFF: the first directory (${n} entries) is cut off at byte ${b.length}`;
+  /** Values of an entry of type BYTE, SHORT, LONG or LONG8; undefined for another type or values outside the file. */
   const values = (e: number): number[] | undefined => {
     const type = u16(e + 2);
     const count = u32(e + 4);
-    const size = type === 3 ? 2 : type === 4 ? 4 : type === 16 ? 8 : 0;
+    const size = type === 1 ? 1 : type === 3 ? 2 : type === 4 ? 4 : type === 16 ? 8 : 0;
     if (size === 0 || count > 1e7) return undefined;
     const at = size * count <= 4 ? e + 8 : u32(e + 8);
     if (at + size * count > b.length) return undefined;
-    const out: number[] = [];
-    for (let i = 0; i < count; i++) out.push(size === 2 ? u16(at + 2 * i) : size === 4 ? u32(at + 4 * i) : Number(dv.getBigUint64(at + 8 * i, le)));
+    const out = new Array<number>(count);
+    for (let i = 0; i < count; i++)
+      out[i] = size === 1 ? b[at + i]! : size === 2 ? u16(at + 2 * i) : size === 4 ? u32(at + 4 * i) : Number(dv.getBigUint64(at + 8 * i, le));
     return out;
   };
-  let offsets: number[] | undefined;
-  let counts: number[] | undefined;
+  const d: Ifd0 = { bitsPerSample: [1], samplesPerPixel: 1, compression: 1, planar: 1, outside: [] };
+  const NAMES: Record<number, string> = { 273: 'StripOffsets', 279: 'StripByteCounts', 324: 'TileOffsets', 325: 'TileByteCounts' };
   for (let i = 0; i < n; i++) {
     const e = ifd + 2 + 12 * i;
     const tag = u16(e);
-    if (tag === 273 || tag === 324) offsets = values(e);
-    else if (tag === 279 || tag === 325) counts = values(e);
+    const v = (): number[] | undefined => {
+      const r = values(e);
+      const type = u16(e + 2);
+      if (r === undefined && NAMES[tag] !== undefined && (type === 3 || type === 4 || type === 16)) d.outside.push(NAMES[tag]!);
+      return r;
+    };
+    const one = (): number | undefined => v()?.[0];
+    switch (tag) {
+      case 256: d.width = one(); break;
+      case 257: d.height = one(); break;
+      case 258: d.bitsPerSample = v() ?? d.bitsPerSample; break;
+      case 259: d.compression = one() ?? 1; break;
+      case 273: d.stripOffsets = v(); break;
+      case 277: d.samplesPerPixel = one() ?? 1; break;
+      case 278: d.rowsPerStrip = one(); break;
+      case 279: d.stripCounts = v(); break;
+      case 284: d.planar = one() ?? 1; break;
+      case 322: d.tileWidth = one(); break;
+      case 323: d.tileLength = one(); break;
+      case 324: d.tileOffsets = v(); break;
+      case 325: d.tileCounts = v(); break;
+    }
   }
-  if (!offsets || !counts) return undefined; // unusual layout: left to the decoder
-  let end = 0;
-  for (let i = 0; i < Math.min(offsets.length, counts.length); i++) end = Math.max(end, offsets[i]! + counts[i]!);
-  return end > b.length ? `image data runs to byte ${end} but the file has ${b.length} bytes: truncated` : undefined;
+  return d;
 }

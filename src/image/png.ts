@@ -1,0 +1,43 @@
+/**
+ * A PNG must be able to hold the image its header declares before it is decoded: the decoder allocates
+ * the declared size (height x width x channels) first, so a small file whose IHDR was edited to declare
+ * tens of thousands of pixels a side costs gigabytes and seconds before failing. The pixel data of a
+ * PNG is one zlib stream over the IDAT chunks (PNG, ISO/IEC 15948, 2003, sections 10 and 11.2), and
+ * Deflate cannot expand a byte into more than 1032 (RFC 1951, 1996: a 258-byte match coded in 2 bits),
+ * so a file whose IDAT bytes x 1032 are fewer than the filtered scanlines need is damaged, whatever the
+ * image holds. (A bound, not an estimate: no real PNG comes near it.)
+ */
+
+/** Largest Deflate expansion: bytes out per byte in (RFC 1951). */
+export const DEFLATE_MAX_RATIO = 1032;
+
+/**
+ * Why a PNG's IDAT data cannot hold the image its header declares, as a "damaged PNG: ..." message, or
+ * undefined when it can (or the header is unreadable: left to the decoder).
+ * @param b the whole file, starting with the PNG signature.
+ */
+export function pngDamage(b: Uint8Array): string | undefined {
+  if (b.length < 33) return undefined;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (String.fromCharCode(b[12]!, b[13]!, b[14]!, b[15]!) !== 'IHDR') return undefined;
+  const w = dv.getUint32(16);
+  const h = dv.getUint32(20);
+  const depth = b[24]!;
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[b[25]!];
+  if (channels === undefined || w === 0 || h === 0) return undefined;
+  const interlaced = b[28] === 1;
+  const bits = depth * channels;
+  // Filtered scanlines: one filter byte per row. Interlaced (Adam7) rows are more, so the pixel bytes alone are a lower bound.
+  const needed = interlaced ? Math.ceil((w * h * bits) / 8) : h * (1 + Math.ceil((w * bits) / 8));
+  let idat = 0;
+  for (let off = 8; off + 8 <= b.length; ) {
+    const len = dv.getUint32(off);
+    const type = String.fromCharCode(b[off + 4]!, b[off + 5]!, b[off + 6]!, b[off + 7]!);
+    if (type === 'IDAT') idat += Math.min(len, b.length - off - 8);
+    if (type === 'IEND') break;
+    off += 12 + len;
+  }
+  if (idat * DEFLATE_MAX_RATIO < needed)
+    return `damaged PNG: the header declares ${w} x ${h} pixels (${needed} bytes of scanlines) but its ${idat} bytes of compressed data can hold at most ${idat * DEFLATE_MAX_RATIO} (the file may have been truncated or edited)`;
+  return undefined;
+}

@@ -29,7 +29,8 @@ export function failureOf(path: string, e: unknown): FileFailure {
 /** Print the closing summary to stderr (stdout stays clean for --json). */
 export function printSummary(what: string, done: number, failures: FileFailure[], ms: number): void {
   process.stderr.write(`${what}: ${done} done, ${failures.length} failed, ${(ms / 1000).toFixed(1)} s\n`);
-  for (const f of failures) process.stderr.write(`  FAILED ${f.path}: [${f.code}] ${f.message}\n`);
+  // A message that already starts with the file's path (errors name their input) is not given it twice.
+  for (const f of failures) process.stderr.write(`  FAILED ${f.path}: [${f.code}] ${f.message.startsWith(`${f.path}: `) ? f.message.slice(f.path.length + 2) : f.message}\n`);
 }
 
 /**

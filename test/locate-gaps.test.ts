@@ -124,7 +124,7 @@ test('fingerphoto-casual hand2 (a hand on a beige sheet): boxes on four fingerti
 
 test('bad gap-cut and skin-retry options are refused with E_INVALID_ARGUMENT', () => {
   const { image } = drawnHand(90, [780, 790], 45, 20);
-  for (const o of [{ gapMinFingerPx: 0 }, { gapWidthRatio: 0.5 }, { gapWidthRatio: Number.NaN }, { otsuSkinRetry: -0.1 }, { otsuSkinRetry: 2 }]) {
+  for (const o of [{ gapMinFingerPx: 0 }, { gapWidthRatio: 0.5 }, { gapWidthRatio: Number.NaN }, { otsuSkinRetry: -0.1 }, { otsuSkinRetry: 2 }, { minRelativeWidth: 1 }, { minRelativeWidth: -1 }]) {
     try {
       locateFingertips(image, { name: 'drawn', ...o });
       assert.unreachable(`accepted ${JSON.stringify(o)}`);

@@ -37,6 +37,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
   checkImage(image, `locateFingertips ${name}`);
   const p: LocateOptions = { ...LOCATE_DEFAULTS, ...options };
   if (!(p.workingSize >= 64 && p.workingSize <= 4096)) throw new FingerliftError('E_INVALID_ARGUMENT', `workingSize ${p.workingSize} outside [64, 4096]`, { input: name });
+  if (!(p.minRelativeWidth >= 0 && p.minRelativeWidth < 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `minRelativeWidth ${p.minRelativeWidth}: need a share in [0, 1) (0: off)`, { input: name });
   if (!(p.otsuSkinRetry >= 0 && p.otsuSkinRetry <= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `otsuSkinRetry ${p.otsuSkinRetry}: need a share of the photo in [0, 1] (0: off)`, { input: name });
   if (!(p.gapMinFingerPx >= 1) || !(p.gapWidthRatio >= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `gapMinFingerPx ${p.gapMinFingerPx} and gapWidthRatio ${p.gapWidthRatio}: need numbers >= 1`, { input: name });
   if (!(p.splitSkinFraction >= 0)) throw new FingerliftError('E_INVALID_ARGUMENT', `splitSkinFraction ${p.splitSkinFraction} is not a number >= 0`, { input: name });
@@ -187,6 +188,19 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
       }
     }
     lap('texture');
+    // Beside at least three fingertips of similar width, an unusable box several times narrower is no
+    // fingertip at this photo's scale (a skin-coloured speck at the photo's edge, a knuckle fold).
+    if (p.minRelativeWidth > 0 && fingertips.length > 3) {
+      const ws = fingertips.map((f) => f.box.width).sort((a, b) => a - b);
+      const med = ws[ws.length >> 1]!;
+      if (ws.filter((v) => v <= p.gapWidthRatio * med && v * p.gapWidthRatio >= med).length >= 3)
+        for (let k = fingertips.length - 1; k >= 0; k--) {
+          const f = fingertips[k]!;
+          if (f.usable || f.box.width >= p.minRelativeWidth * med) continue;
+          rejected.push({ x: f.box.cx * s, y: f.box.cy * s, reason: `${Math.round(f.box.width)} px wide beside fingertips of ${Math.round(med)} px: not a fingertip at this scale` });
+          fingertips.splice(k, 1);
+        }
+    }
     fingertips.sort((a, b) => b.score - a.score);
     fingertips.splice(p.maxFingertips);
     fingertips.forEach((f, k) => (f.box.label = `f${k + 1}`));

@@ -130,6 +130,14 @@ export interface LocateOptions {
   otsuSkinRetry: number;
   /** Largest mean chromaticity (R-B)/(R+G+B) of a region taken as skin by the `otsuSkinRetry` segmentation (skin measured 0.09-0.33, see skinChromaticity). Default 0.33. */
   maxSkinChromaticity: number;
+  /**
+   * Beside at least three fingertips of similar width (`gapWidthRatio` of their median), an unusable box
+   * narrower than this share of the median width is dropped as no fingertip at the photo's scale. Measured:
+   * ridgebase/hands 21583 bg1 LEFT showed a fifth box 34 px wide at the photo's top edge beside four of
+   * 223-269 px (exactly four boxes 8 -> 9 of 9); no other photo of the developers' sets changes. 0 turns it
+   * off. Default 0.33.
+   */
+  minRelativeWidth: number;
   /** Narrowest fingertip (working pixels) counted by the finger-gap rule: narrower pieces are slivers between creases. Default 8. */
   gapMinFingerPx: number;
   /** Largest width ratio between a fingertip and the median of the hand's, for the finger-gap rule. Default 1.6. */
@@ -163,6 +171,7 @@ export const LOCATE_DEFAULTS: Readonly<LocateOptions> = Object.freeze({
   splitSkinFraction: 0.6,
   fingerGaps: true,
   otsuSkinRetry: 0.4,
+  minRelativeWidth: 0.33,
   maxSkinChromaticity: 0.33,
   gapMinFingerPx: 8,
   gapWidthRatio: 1.6,

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComparable, comparisonChart, compareAll, imageMagic, withPngText, CHART_MARK } from '../src/tasks/compare.js';
@@ -116,6 +116,32 @@ test('a comparison chart carries fingerlift\'s mark and is refused as an input; 
   assert.is(n.status, 1);
   assert.match(n.stderr, /E_TEMPLATE_FORMAT/);
   assert.ok(readFileSync(join(gallery, 'f1_3.truth.json')).length > 0);
+});
+
+test('a FIFO linked into a gallery is refused, never opened; template sizes are bounded (read and drawn)', async () => {
+  const g = join(tmp, 'gfifo');
+  mkdirSync(g);
+  const made = spawnSync('mkfifo', [join(tmp, 'fifo')]);
+  if (made.status === 0) {
+    symlinkSync(join(tmp, 'fifo'), join(g, 's.tif'));
+    symlinkSync(join(tmp, 'fifo'), join(g, 's.json'));
+    writeFileSync(join(g, 'ok.json'), writeJsonTemplate(bigTemplate(40)));
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), 'search', join(g, 'ok.json'), '--gallery', g], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+    assert.is(r.signal, null, 'search hung on a FIFO in the gallery');
+    assert.is(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /not a regular file/);
+  } else console.log('SKIP: mkfifo unavailable: the FIFO case is not tested here');
+  // Width and height of a JSON template: 1-100000 pixels.
+  const huge = new TextDecoder().decode(writeJsonTemplate(bigTemplate(30))).replace('"width": 2000', '"width": 200000');
+  writeFileSync(join(tmp, 'wide.json'), huge);
+  assert.is(await codeOf(loadComparable(join(tmp, 'wide.json'))), 'E_TEMPLATE_FORMAT');
+  // 60000 x 60000 reads, compares, but its chart (a blank canvas of that size) is refused at once.
+  const big = new TextDecoder().decode(writeJsonTemplate(bigTemplate(30))).replace('"width": 2000', '"width": 60000').replace('"height": 2000', '"height": 60000');
+  writeFileSync(join(tmp, 'big60k.json'), big);
+  const c = cli('compare', join(tmp, 'big60k.json'), join(tmp, 'big60k.json'), '--chart', join(tmp, 'big.png'));
+  assert.is(c.status, 1, c.stdout + c.stderr);
+  assert.match(c.stderr, /E_TOO_LARGE.*too large to draw/);
+  assert.not.match(c.stderr, /E_INTERNAL|RangeError/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -42,6 +42,11 @@ test('fingerlift lift writes a print per usable fingertip, and verify replays it
   const usable = summary.fingertips.filter((f) => f.usable);
   assert.ok(usable.length >= 1);
   for (const f of usable) assert.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.png`)));
+  // An unusable fingertip gets no print and no template on disk (only its box and reason in lift.json).
+  for (const f of summary.fingertips.filter((t) => !t.usable)) {
+    assert.not.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.png`)), `f${f.index} is unusable but has a print`);
+    assert.not.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.json`)), `f${f.index} is unusable but has a template`);
+  }
   const v = cli('verify', join('lifted', 'f2_photo.trail.json'));
   assert.is(v.status, 0, v.stdout + v.stderr);
 });

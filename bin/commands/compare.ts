@@ -79,6 +79,9 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
 /** A .json file that parses as JSON but whose "format" is not fingerlift's template format. */
 async function isOtherJson(path: string): Promise<boolean> {
   if (extname(path).toLowerCase() !== '.json') return false;
+  // Only a regular file of template size is read here (a FIFO would block the read).
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isFile() || st.size > JSON_TEMPLATE.maxBytes) return false;
   try {
     const doc = JSON.parse(await readFile(path, 'utf8')) as unknown;
     return typeof doc === 'object' && doc !== null && (doc as { format?: unknown }).format !== JSON_TEMPLATE.format;

@@ -23,6 +23,8 @@ export const JSON_TEMPLATE = {
   maxBytes: 20_000_000,
   /** Most minutiae read (as NBIS .xyt's XYT_DEFAULTS.maxMinutiae): a rolled print holds about 250. */
   maxMinutiae: 10_000,
+  /** Largest image side read, pixels (as the CLI's --xyt-size; ISO/ANSI records hold at most 65535). */
+  maxSide: 100_000,
 } as const;
 
 export interface JsonTemplateFile extends Template {
@@ -70,7 +72,7 @@ export function readJsonTemplate(input: Uint8Array | string, name = 'template'):
 function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Error): Template {
   const posInt = (k: string): number => {
     const v = doc[k];
-    if (!Number.isInteger(v) || (v as number) < 1) throw fail(`"${k}" is ${JSON.stringify(v)}, expected a positive integer (pixels)`);
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > JSON_TEMPLATE.maxSide) throw fail(`"${k}" is ${JSON.stringify(v)}, expected a whole number of pixels in 1-${JSON_TEMPLATE.maxSide}`);
     return v as number;
   };
   const width = posInt('width');

@@ -249,6 +249,9 @@ export async function searchAcrossScales(
   return [...best.values()].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, top);
 }
 
+/** Largest blank canvas a chart draws for a template without its image, pixels (16 million, as MAX_ENHANCE_PIXELS). */
+const MAX_CHART_CANVAS = 16_000_000;
+
 /** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint. */
 export const CHART_MARK = { keyword: 'fingerlift', value: 'comparison chart' } as const;
 
@@ -272,6 +275,9 @@ export function withPngText(png: Uint8Array, keyword: string, value: string): Bu
 /** True when the file's first bytes hold fingerlift's chart mark (`CHART_MARK`, written by `comparisonChart`). */
 async function isFingerliftChart(path: string): Promise<boolean> {
   const mark = Buffer.from(`tEXt${CHART_MARK.keyword}\0${CHART_MARK.value}`, 'latin1');
+  // Only a regular file is opened here (a FIFO would block the open); the loader then says what anything else is.
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile()) return false;
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return false;
   try {
@@ -289,7 +295,13 @@ async function isFingerliftChart(path: string): Promise<boolean> {
  * saved among the references is never compared as a fingerprint (it holds both prints).
  */
 export async function comparisonChart(probe: Comparable, reference: Comparable, result: CompareResult, caption: string): Promise<Buffer> {
-  const canvas = (c: Comparable): GrayImage => c.image ?? createGray(c.template.width, c.template.height, 1);
+  const canvas = (c: Comparable): GrayImage => {
+    if (c.image) return c.image;
+    // A template without its image is drawn on a blank canvas of its image size: bounded, as images are.
+    if (c.template.width * c.template.height > MAX_CHART_CANVAS)
+      throw new FingerliftError('E_TOO_LARGE', `chart: the template's image size ${c.template.width} x ${c.template.height} is over ${MAX_CHART_CANVAS / 1e6} million pixels: too large to draw`, { input: c.path });
+    return createGray(c.template.width, c.template.height, 1);
+  };
   const png = await drawComparisonChart(canvas(probe), probe.template, canvas(reference), reference.template, result.mated, {
     probeTitle: `Probe: ${probe.id}`,
     referenceTitle: `Reference: ${reference.id}`,

@@ -108,12 +108,16 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   for (const f of lifted.fingertips) {
     if (!f.print || !f.template) continue;
     const png = await encodeImage(f.print, 'png', { ppi: 500 });
-    files.push({ suffix: `.f${f.index}.png`, bytes: png });
-    files.push({ suffix: `.f${f.index}.json`, bytes: writeTemplate(f.template, 'json') });
+    // Only a usable fingertip gets a print and a template on disk: a template of an unusable one (too few
+    // minutiae) would be compared like any other. The report still shows its stages, marked unusable.
+    if (f.usable) {
+      files.push({ suffix: `.f${f.index}.png`, bytes: png });
+      files.push({ suffix: `.f${f.index}.json`, bytes: writeTemplate(f.template, 'json') });
+    }
     if (options.overlays || options.report) {
       const m = await drawMinutiae(f.print, f.template, { ppi: 500 });
-      if (options.overlays) files.push({ suffix: `.f${f.index}.minutiae.png`, bytes: m });
-      if (options.report && f.result) pictures.push(...(await printStagePictures(f.result, png, `Fingertip ${f.index}: `)).map((p) => ({ ...p, step: p.step ? `f${f.index}.${p.step}` : undefined } as ReportPicture)), { title: `Fingertip ${f.index}: minutiae`, image: m, step: `f${f.index}.extract` });
+      if (options.overlays && f.usable) files.push({ suffix: `.f${f.index}.minutiae.png`, bytes: m });
+      if (options.report && f.result) pictures.push(...(await printStagePictures(f.result, png, `Fingertip ${f.index}${f.usable ? '' : ' (unusable)'}: `)).map((p) => ({ ...p, step: p.step ? `f${f.index}.${p.step}` : undefined } as ReportPicture)), { title: `Fingertip ${f.index}${f.usable ? '' : ` (unusable: ${f.reason ?? ''})`}: minutiae`, image: m, step: `f${f.index}.extract` });
     }
   }
   // The overlay shows the photo reduced to OVERLAY_SIDE (drawing on a full 12 MP photo costs seconds).

@@ -9,7 +9,7 @@ import { prepareAcrossScales, compareAcrossScales } from '../src/compare/index.j
 import { compare, prepare } from '../src/compare/index.js';
 import { FingerliftError } from '../src/errors.js';
 import { search, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../src/compare/index.js';
-import { compareAll, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable } from '../src/tasks/compare.js';
+import { compareAll, pairUsesScaleSearch, rowThresholds, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable } from '../src/tasks/compare.js';
 import { readJsonTemplate, writeJsonTemplate } from '../src/formats/json.js';
 import { Rng } from '../src/synthetic/index.js';
 import type { Template, Minutia } from '../src/minutiae/types.js';
@@ -117,6 +117,14 @@ test('a lifted template saved as JSON keeps "scaleEstimated", and comparisons wi
   const backward = compareAll(contact, [liftedRef])[0]!;
   assert.ok(Math.abs(forward.scale! - 1 / 1.1) < 1e-9, `probe lifted: best scale ${forward.scale}`);
   assert.ok(Math.abs(backward.scale! - 1.1) < 1e-9, `probe contact: best scale ${backward.scale}`);
+  // Per pair: in one job, the pair with the lifted template is scale-searched, the pair of two known scales not.
+  const mixed = compareAll(contact, [other, liftedRef]);
+  assert.is(mixed[0]!.scale, undefined, 'a pair of two known scales was scale-searched');
+  assert.ok(mixed[1]!.scale !== undefined);
+  assert.is(rowThresholds(mixed[0]!), DECISION_THRESHOLDS);
+  assert.is(rowThresholds(mixed[1]!), SCALE_SEARCH_THRESHOLDS);
+  assert.is(pairUsesScaleSearch(contact, other), false);
+  assert.is(pairUsesScaleSearch(contact, liftedRef), true);
   const single = compareAll(contact, [liftedRef], false)[0]!;
   assert.is(single.scale, undefined);
   assert.ok(backward.score > single.score, `searched ${backward.score.toFixed(2)} vs single ${single.score.toFixed(2)}`);

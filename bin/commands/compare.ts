@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { JSON_TEMPLATE } from '../../src/formats/json.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, searchAcrossScales, thresholdsFor, usesScaleSearch, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
@@ -118,6 +119,15 @@ function refuseInputsAsOutputs(outputs: Record<string, string | undefined>, inpu
   }
 }
 
+/** The closing lines on thresholds: one set when every row is of one kind, both when they differ. */
+function thresholdLines(nScaled: number, nRows: number, probeEstimated: boolean): string {
+  const t = (th: typeof DECISION_THRESHOLDS | typeof SCALE_SEARCH_THRESHOLDS): string => `${th.fmr1} at FMR 1%, ${th.fmr0_1} at FMR 0.1% (${th.source})`;
+  const scales = SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ');
+  if (nScaled === 0) return `thresholds: ${t(DECISION_THRESHOLDS)}\n`;
+  if (nScaled === nRows) return `compared across scales ${scales} (${probeEstimated ? 'the probe\'s' : 'each reference\'s'} scale is estimated from a photo); thresholds: ${t(SCALE_SEARCH_THRESHOLDS)}\n`;
+  return `rows with a scale: pairs with a photo (or a template lifted from one), compared across scales ${scales}, thresholds ${t(SCALE_SEARCH_THRESHOLDS)}\nother rows: thresholds ${t(DECISION_THRESHOLDS)}\n`;
+}
+
 /** For a photo (or an image read despite a template extension): which fingertip was used, as "; fingertip 2 of 5". */
 function photoNote(c: Comparable | undefined): string {
   const n = c?.notes.filter((t) => t.startsWith('photo: ') || / image \(by its first bytes\)/.test(t)).map((t) => t.replace(/^photo: /, '')) ?? [];
@@ -142,29 +152,30 @@ export function register(program: Command): void {
         finish('compare', 0, failures, started, true);
         return;
       }
-      const scaled = usesScaleSearch(probe, o.scaleSearch, references);
-      const thresholds = thresholdsFor(probe, o.scaleSearch, references);
-      const decision = (score: number): string => decisionAt(score, thresholds);
       const rows = compareAll(probe, references, o.scaleSearch).sort((a, b) => b.score - a.score);
+      // Pairs that involve a photo are scale-searched and judged with their own thresholds, the others not.
+      const nScaled = rows.filter((r) => r.scale !== undefined).length;
+      const decision = (r: { score: number; scale?: number | undefined }): string => decisionAt(r.score, rowThresholds(r));
       if (o.json) {
         process.stdout.write(JSON.stringify({
           probe: { path: probe.path, kind: probe.kind, minutiae: probe.template.minutiae.length, notes: probe.notes },
-          scaleSearch: scaled ? SCALE_HYPOTHESES : false,
-          thresholds,
-          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r.score), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
+          scaleSearch: nScaled > 0 ? SCALE_HYPOTHESES : false,
+          thresholds: nScaled === rows.length && nScaled > 0 ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS,
+          ...(nScaled > 0 && nScaled < rows.length ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}),
+          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
           failed: failures,
         }, null, 2) + '\n');
       } else {
         process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
         const byPath = new Map(references.map((r) => [r.path, r]));
-        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r.score).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}${photoNote(byPath.get(r.reference))}\n`);
-        process.stdout.write(`${scaled ? `compared across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')} (${hasEstimatedScale(probe) ? 'the probe\'s' : 'a reference\'s'} scale is estimated from a photo); ` : ''}thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
+        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}${photoNote(byPath.get(r.reference))}\n`);
+        process.stdout.write(thresholdLines(nScaled, rows.length, hasEstimatedScale(probe)));
       }
       if (o.chart && rows.length > 0) {
         const best = rows[0]!;
         const ref = references.find((r) => r.path === best.reference)!;
         try {
-          const png = await comparisonChart(probe, ref, best.result, `score ${round(best.score)}, ${best.mated} mated minutiae: ${decision(best.score)}`);
+          const png = await comparisonChart(probe, ref, best.result, `score ${round(best.score)}, ${best.mated} mated minutiae: ${decision(best)}`);
           await writeBytes(o.chart, png, o.force ?? false);
         } catch (e) {
           failures.push(failureOf(o.chart, e));
@@ -195,23 +206,30 @@ export function register(program: Command): void {
       const pool = new SearchPool(prepared, { threads: o.threads });
       const t0 = performance.now();
       const pre = o.preselect !== undefined ? { preselect: o.preselect } : {};
-      const scaled = usesScaleSearch(probe, o.scaleSearch, gallery);
-      const thresholds = thresholdsFor(probe, o.scaleSearch, gallery);
-      const decision = (score: number): string => decisionAt(score, thresholds);
+      const decision = (r: { score: number; scale?: number | undefined }): string => decisionAt(r.score, rowThresholds(r));
+      // A photo probe: every reference across scales. A probe of known scale: the references whose scale is
+      // estimated (photos, lifted templates) across scales, the others at scale 1 (pairUsesScaleSearch).
+      const scaleAll = o.scaleSearch !== false && hasEstimatedScale(probe);
+      const estimated = new Set(o.scaleSearch !== false && !scaleAll ? gallery.flatMap((g, i) => (hasEstimatedScale(g) ? [i] : [])) : []);
       let ranked: Array<SearchCandidate & { scale?: number }>;
       try {
-        ranked = scaled
-          ? await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), o.top)
-          : await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...pre });
+        if (scaleAll) ranked = await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), o.top);
+        else if (estimated.size === 0) ranked = await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...pre });
+        else {
+          const plain = (await pool.search(prepare(probe.template, { id: probe.path }), { top: prepared.length, ...pre })).filter((c) => !estimated.has(c.index));
+          const across = (await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), prepared.length)).filter((c) => estimated.has(c.index));
+          ranked = [...plain, ...across].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, o.top);
+        }
       } finally {
         await pool.close();
       }
       const searchMs = performance.now() - t0;
-      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaled ? SCALE_HYPOTHESES : false, thresholds, candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c.score), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
+      const nScaled = ranked.filter((c) => c.scale !== undefined).length;
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {
-        process.stdout.write(`probe ${probe.path}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaled ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
-        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c.score).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
-        process.stdout.write(`thresholds: ${thresholds.fmr1} at FMR 1%, ${thresholds.fmr0_1} at FMR 0.1% (${thresholds.source})\n`);
+        process.stdout.write(`probe ${probe.path}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
+        process.stdout.write(thresholdLines(nScaled, ranked.length, scaleAll));
       }
       finish('search', gallery.length, failures, started);
       if (found === 0 && failures.length === 0) nothingToDo('search', 'reference files in the gallery', ownOutputs);

@@ -190,19 +190,32 @@ export function hasEstimatedScale(c: Comparable): boolean {
 }
 
 /**
- * Whether a comparison searches across scale hypotheses: when the probe or any reference has an estimated
- * scale (`hasEstimatedScale`), unless `scaleSearch` is false. The probe is the one rescaled; the
+ * Whether the comparison of `probe` with `reference` searches across scale hypotheses: when either has an
+ * estimated scale (`hasEstimatedScale`), unless `scaleSearch` is false. The probe is the one rescaled; the
  * hypotheses are symmetric (1/1.1, 1, 1.1), so a reference's uncertainty is covered as well as the
- * probe's. Contact prints and templates of known resolution compare at their scale only. A whole job is
- * searched (or not) as one, so its scores share one set of thresholds.
+ * probe's. Two contact prints (or templates of known resolution) compare at their scale only, also in a
+ * job where other pairs involve a photo.
  */
+export function pairUsesScaleSearch(probe: Comparable, reference: Comparable, scaleSearch = true): boolean {
+  return scaleSearch && (hasEstimatedScale(probe) || hasEstimatedScale(reference));
+}
+
+/** Whether any pair of a job searches across scales (`pairUsesScaleSearch`; without references: the probe's own scale). */
 export function usesScaleSearch(probe: Comparable, scaleSearch = true, references: readonly Comparable[] = []): boolean {
   return scaleSearch && (hasEstimatedScale(probe) || references.some(hasEstimatedScale));
 }
 
-/** The thresholds to judge a job's scores with (see `usesScaleSearch`). */
+/**
+ * The thresholds to judge a job's scores with when they are all of one kind (see `usesScaleSearch`); a job
+ * whose pairs differ judges each row by `rowThresholds`.
+ */
 export function thresholdsFor(probe: Comparable, scaleSearch = true, references: readonly Comparable[] = []): Thresholds {
   return usesScaleSearch(probe, scaleSearch, references) ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS;
+}
+
+/** The thresholds for one row: scale-searched scores (a row with `scale`) have their own. */
+export function rowThresholds(row: { scale?: number | undefined }): Thresholds {
+  return row.scale !== undefined ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS;
 }
 
 /** Decision words for a score at the given thresholds. */
@@ -212,18 +225,22 @@ export function decisionAt(score: number, t: Thresholds): string {
   return 'no match';
 }
 
-/** Compare a probe with each reference (across scale hypotheses when either side's scale is estimated: `usesScaleSearch`). */
+/**
+ * Compare a probe with each reference: across scale hypotheses for the pairs where either side's scale is
+ * estimated (`pairUsesScaleSearch`; those rows carry the best `scale`), at scale 1 for the others.
+ */
 export function compareAll(probe: Comparable, references: Comparable[], scaleSearch = true): ComparisonRow[] {
-  if (usesScaleSearch(probe, scaleSearch, references)) {
-    const S = prepareAcrossScales(probe.template, undefined, probe.id);
-    return references.map((r) => {
-      const { scale, ...result } = compareAcrossScales(S, prepare(r.template, { id: r.id }));
-      return { reference: r.path, score: result.score, mated: result.mated.length, result, scale };
-    });
-  }
-  const P: PreparedTemplate = prepare(probe.template, { id: probe.id });
+  let S: ReturnType<typeof prepareAcrossScales> | undefined;
+  let P: PreparedTemplate | undefined;
   return references.map((r) => {
-    const result = compare(P, prepare(r.template, { id: r.id }));
+    const R = prepare(r.template, { id: r.id });
+    if (pairUsesScaleSearch(probe, r, scaleSearch)) {
+      S ??= prepareAcrossScales(probe.template, undefined, probe.id);
+      const { scale, ...result } = compareAcrossScales(S, R);
+      return { reference: r.path, score: result.score, mated: result.mated.length, result, scale };
+    }
+    P ??= prepare(probe.template, { id: probe.id });
+    const result = compare(P, R);
     return { reference: r.path, score: result.score, mated: result.mated.length, result };
   });
 }

@@ -297,7 +297,7 @@ export function register(program: Command): void {
         impostorMean: r.impostorMean,
       };
       if (o.json) process.stdout.write(JSON.stringify({ ...summary, failed: failures }, null, 2) + '\n');
-      else process.stdout.write(`${items.length} templates, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
+      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
       try {
         if (o.plot) await writeBytes(o.plot, await plotScores(Array.from(pairs.genuine), Array.from(pairs.impostor), { thresholds: r.operatingPoints.map((p) => ({ value: p.threshold, label: `FMR ${p.targetFmr * 100}%` })) }), o.force ?? false);
         if (o.det) await writeBytes(o.det, detCsv(r), o.force ?? false);

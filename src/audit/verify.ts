@@ -308,7 +308,9 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
       checked++;
       const where = input === trail.input && opts.inputPath !== undefined ? opts.inputPath : resolveInputPath(input.path, opts.trailPath);
       const actual = await hashFile(where);
-      if (actual !== input.sha256) mismatches.push({ kind: 'input', name: input.path, problem: actual === null ? 'missing' : 'differs', expected: input.sha256, actual });
+      // Named by the file actually hashed (a moved input: the one found in --inputs), with the recorded path beside it.
+      const name = input === trail.input && opts.inputPath !== undefined && resolve(opts.inputPath) !== resolve(input.path) ? `${where} (recorded as ${input.path})` : input.path;
+      if (actual !== input.sha256) mismatches.push({ kind: 'input', name, problem: actual === null ? 'missing' : 'differs', expected: input.sha256, actual });
     }
   }
 

@@ -16,6 +16,7 @@ import sharp, { type TiffOptions } from 'sharp';
 import { decoderMessage, loadImage } from '../src/image/io.js';
 import { tiffDamage } from '../src/image/tiff.js';
 import { pngDamage } from '../src/image/png.js';
+import { jpegDamage } from '../src/image/jpeg.js';
 import { FingerliftError } from '../src/errors.js';
 import { workerExecArgv } from '../src/workers.js';
 import { errorCode } from './helpers/errors.js';
@@ -126,6 +127,41 @@ test('a PNG whose header claims far more pixels than its compressed data can hol
   assert.match(e.message, /^huge\.png: damaged PNG: the header declares 60000 x 60000 pixels \(10800060000 bytes of scanlines\) but its \d+ bytes of compressed data can hold at most \d+ /);
   assert.ok(cpu.user + cpu.system < 2e6, `refused in ${(cpu.user + cpu.system) / 1000} ms of CPU, not after decoding`);
   assert.match(pngDamage(edited) ?? 'accepted', /^damaged PNG: the header declares 60000 x 60000 pixels \(10800060000 bytes of scanlines\)/);
+});
+
+/** Copy of a JPEG with its SOF0 frame's height and width set (bytes 5-8 of the SOF segment). */
+function setJpegSize(jpg: Buffer, w: number, h: number): Buffer {
+  const b = Buffer.from(jpg);
+  for (let off = 2; off + 4 <= b.length; ) {
+    const marker = b[off + 1]!;
+    if (marker === 0xc0) {
+      b.writeUInt16BE(h, off + 5);
+      b.writeUInt16BE(w, off + 7);
+      return b;
+    }
+    off += 2 + b.readUInt16BE(off + 2);
+  }
+  throw new Error('no SOF0 in the test JPEG');
+}
+
+test('a baseline JPEG whose frame header claims far more blocks than its bytes can code is E_DECODE before decoding', async () => {
+  const px = Buffer.alloc(64 * 64, 128);
+  const jpg = await sharp(px, { raw: { width: 64, height: 64, channels: 1 } }).jpeg({ quality: 90 }).toBuffer();
+  assert.is(jpegDamage(jpg), undefined, 'an intact JPEG flagged');
+  const huge = setJpegSize(jpg, 9000, 9000);
+  const msg = jpegDamage(huge);
+  assert.ok(msg && /damaged JPEG: the frame header declares 9000 x 9000 pixels/.test(msg), msg);
+  const f = join(tmp, 'huge-header.jpg');
+  writeFileSync(f, huge);
+  const cpu0 = process.cpuUsage();
+  assert.is(await errorCode(loadImage(f, { maxPixels: 4e9 })), 'E_DECODE');
+  const cpu = process.cpuUsage(cpu0);
+  assert.ok(cpu.user + cpu.system < 2e6, 'the header check should refuse it before decoding');
+  // A large flat JPEG (the most compressible image there is) is within the bound; a progressive one is not checked.
+  const flat = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+  assert.is(jpegDamage(flat), undefined);
+  const prog = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).jpeg({ progressive: true }).toBuffer();
+  assert.is(jpegDamage(prog), undefined);
 });
 
 test('messages: a cut-off TIFF says "truncated" once; decoder messages are one line, repeated lines kept once', async () => {

@@ -15,6 +15,7 @@ import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
 import { pngDamage } from './png.js';
+import { jpegDamage } from './jpeg.js';
 import { tiffDamage } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
 import { checkImage, isRgb } from './types.js';
@@ -105,7 +106,8 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
  *   E_DECODE (not an image, corrupt or truncated; a TIFF whose strips or tiles cannot cover the size its
- *   header declares, or a TIFF or PNG whose compressed data cannot hold it: `tiffDamage`, `pngDamage`),
+ *   header declares, or a TIFF, PNG or baseline JPEG whose compressed data cannot hold it: `tiffDamage`,
+ *   `pngDamage`, `jpegDamage`),
  *   E_INVALID_ARGUMENT (input neither a path string nor a Uint8Array/Buffer; maxPixels or minSide not a
  *   positive number).
  */
@@ -200,8 +202,8 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   if (w * h > maxPixels)
     throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
-  if (meta.format === 'png') {
-    const damage = pngDamage(bytes);
+  if (meta.format === 'png' || meta.format === 'jpeg') {
+    const damage = meta.format === 'png' ? pngDamage(bytes) : jpegDamage(bytes);
     if (damage !== undefined) throw new FingerliftError('E_DECODE', damage, { input: name });
   }
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';

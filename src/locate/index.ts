@@ -78,10 +78,11 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     }
     // Fingers side by side (a whole hand with the fingers held together): fewer than three fingertips on the
     // contour and the profile; the mask is cut along the dark lines where the fingers touch and searched again.
-    // Only where the contour shows a fingertip or two, narrow against the frame (a hand, not a finger filling
-    // a close-up, nor a photo without any fingertip contour: there the cut would cost 50-150 ms of
-    // morphology on every photo for nothing).
-    const narrow = tips.every((t) => t.width <= GAP_MAX_FINGER_SHARE * Math.min(work.width, work.height));
+    // Only where the contour shows a fingertip or two, one of them narrow against the frame (a finger of a
+    // whole hand standing apart, as the thumb or the little finger usually does; not a finger filling a
+    // close-up, nor a photo without any fingertip contour: there the cut would cost 50-150 ms of morphology
+    // on every photo for nothing).
+    const narrow = tips.some((t) => t.width <= GAP_MAX_FINGER_SHARE * Math.min(work.width, work.height));
     if (fg > 0 && p.fingerGaps && seg.mode === 'colour' && tips.length >= 1 && tips.length < 3 && narrow) {
       const cut = cutFingerGaps(work, seg.mask);
       const found = cut ? similarWidths(onOutline(findFingertips(cut, work.width, work.height, p).tips, seg.mask, work.width, work.height, 0.25), p.gapMinFingerPx, p.gapWidthRatio) : [];

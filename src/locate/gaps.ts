@@ -119,15 +119,21 @@ export function cutFingerGaps(work: WorkingImage, mask: Uint8Array): Uint8Array 
 }
 
 /**
- * The fingertips of one hand are of similar width: candidates at least `minWidth` working pixels wide
- * and within `ratio` of the median width of those (in either direction).
+ * The median of `widths` and how many of them lie within `ratio` of it (either way): the fingertips of one
+ * hand are of similar width. Median of an empty list: 0.
  */
+export function widthAgreement(widths: readonly number[], ratio: number): { median: number; similar: number } {
+  if (widths.length === 0) return { median: 0, similar: 0 };
+  const ws = [...widths].sort((a, b) => a - b);
+  const median = ws[ws.length >> 1]!;
+  return { median, similar: ws.filter((v) => v <= ratio * median && v * ratio >= median).length };
+}
+
+/** Candidates at least `minWidth` working pixels wide and within `ratio` of the median width of those. */
 export function similarWidths(tips: readonly TipCandidate[], minWidth: number, ratio: number): TipCandidate[] {
   const wide = tips.filter((t) => t.width >= minWidth);
-  if (wide.length === 0) return [];
-  const ws = wide.map((t) => t.width).sort((a, b) => a - b);
-  const med = ws[ws.length >> 1]!;
-  return wide.filter((t) => t.width <= ratio * med && t.width * ratio >= med);
+  const { median } = widthAgreement(wide.map((t) => t.width), ratio);
+  return wide.filter((t) => t.width <= ratio * median && t.width * ratio >= median);
 }
 
 /**

@@ -14,7 +14,7 @@ import { closeUpFinger, findFingertips, type TipCandidate } from './fingertips.j
 import { LOCATE_DEFAULTS, type LocateOptions } from './params.js';
 import { segmentHand, splitByLuminance, type Segmentation } from './skin.js';
 import { slapFingertips } from './slap.js';
-import { cutFingerGaps, onOutline, similarWidths } from './gaps.js';
+import { cutFingerGaps, onOutline, similarWidths, widthAgreement } from './gaps.js';
 import { insideBox, type LocatedFingertip, type LocateResult, type OrientedBox } from './types.js';
 import { toWorking } from './working.js';
 
@@ -203,9 +203,8 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     // Beside at least three fingertips of similar width, an unusable box several times narrower is no
     // fingertip at this photo's scale (a skin-coloured speck at the photo's edge, a knuckle fold).
     if (p.minRelativeWidth > 0 && fingertips.length > 3) {
-      const ws = fingertips.map((f) => f.box.width).sort((a, b) => a - b);
-      const med = ws[ws.length >> 1]!;
-      if (ws.filter((v) => v <= p.gapWidthRatio * med && v * p.gapWidthRatio >= med).length >= 3)
+      const { median: med, similar } = widthAgreement(fingertips.map((f) => f.box.width), p.gapWidthRatio);
+      if (similar >= 3)
         for (let k = fingertips.length - 1; k >= 0; k--) {
           const f = fingertips[k]!;
           if (f.usable || f.box.width >= p.minRelativeWidth * med) continue;
@@ -264,9 +263,7 @@ export function locateFingertips(image: RgbImage | GrayImage, options: Partial<L
     seg1.notes.push(`at the clamped skin threshold ${p.skinChromaticity[1]} the skin-coloured region covered ${Math.round((100 * fg0) / seg0.mask.length)}% of the photo and gave ${before} fingertip(s): segmented again at the photo's own threshold ${seg0.skinOtsu.toFixed(3)} (a skin-coloured background), ${Math.round((100 * fg1) / seg1.mask.length)}%`);
     try {
       const r = run(seg1);
-      const ws = r.fingertips.map((f) => f.box.width).sort((a, b) => a - b);
-      const med = ws[ws.length >> 1]!;
-      const similar = ws.filter((v) => v <= p.gapWidthRatio * med && v * p.gapWidthRatio >= med).length;
+      const { similar } = widthAgreement(r.fingertips.map((f) => f.box.width), p.gapWidthRatio);
       return similar >= 3 && r.fingertips.length > before ? r : undefined;
     } catch (e) {
       if (e instanceof FingerliftError && e.code === 'E_NO_FINGER') return undefined;

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../src/fsread.js';
 import { JSON_TEMPLATE } from '../../src/formats/json.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -80,11 +80,9 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
 /** A .json file that parses as JSON but whose "format" is not fingerlift's template format. */
 async function isOtherJson(path: string): Promise<boolean> {
   if (extname(path).toLowerCase() !== '.json') return false;
-  // Only a regular file of template size is read here (a FIFO would block the read).
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (!st?.isFile() || st.size > JSON_TEMPLATE.maxBytes) return false;
   try {
-    const doc = JSON.parse(await readFile(path, 'utf8')) as unknown;
+    // The project's guarded read: a FIFO or device is refused before it is opened, a file over the limit from its size.
+    const doc = JSON.parse((await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template' })).toString('utf8')) as unknown;
     return typeof doc === 'object' && doc !== null && (doc as { format?: unknown }).format !== JSON_TEMPLATE.format;
   } catch {
     return false;

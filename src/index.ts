@@ -49,7 +49,7 @@ export { deblur, estimatePsf, parsePsf, formatPsf, type PsfSpec, type DeblurOpti
 export * as minutiae from './minutiae/index.js';
 export { extractMinutiae, extractMinutiaeDetailed, type ExtractOptions, type Minutia, type MinutiaType, type Template } from './minutiae/index.js';
 export * as comparison from './compare/index.js';
-export { compare, prepare, prepareAcrossScales, compareAcrossScales, search, SearchPool, searchThreaded, MAX_SEARCH_THREADS, evaluate, allPairs, detCsv, type CompareResult, type PreparedTemplate, type SearchCandidate, type SearchOptions, type SearchPoolOptions, type ScaledProbe, type EvalResult } from './compare/index.js';
+export { compare, prepare, prepareAcrossScales, compareAcrossScales, search, SearchPool, searchThreaded, MAX_SEARCH_THREADS, evaluate, allPairs, detCsv, eerInterval, eerDifference, type CompareResult, type PreparedTemplate, type SearchCandidate, type SearchOptions, type SearchPoolOptions, type ScaledProbe, type EvalResult, type EerInterval, type EerDifference, type BootstrapOptions } from './compare/index.js';
 export * as formats from './formats/index.js';
 export { readTemplate, readTemplateFile, writeTemplate, detectTemplateFormat, type TemplateFormat } from './formats/index.js';
 export * as synthetic from './synthetic/index.js';

@@ -12,7 +12,9 @@ import { expandInputs } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary, MAX_JOBS } from '../src/batch/run.js';
 import { writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
-import { checkWritableFolder, failureOf, positiveInteger, UsageError } from './common.js';
+import { checkWritableFolder, failureOf, messageAfterPath, positiveInteger, UsageError } from './common.js';
+import { humanText, printable } from '../src/errors.js';
+import { fsErrorReason } from '../src/fsread.js';
 
 export interface BatchCliOptions {
   out: string;
@@ -47,9 +49,9 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
   // The summary first: a usage error should leave no empty -o folder behind.
   if (summary !== undefined) {
     const ext = extname(summary).toLowerCase();
-    if (ext !== '.json' && ext !== '.csv') throw new UsageError(`--summary ${summary}: must end in .json or .csv`);
-    if (!force && existsSync(summary)) throw new UsageError(`--summary ${summary}: exists (use --force to replace it)`);
-    if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(`--summary ${summary}: not a file`);
+    if (ext !== '.json' && ext !== '.csv') throw new UsageError(humanText`--summary ${summary}: must end in .json or .csv`);
+    if (!force && existsSync(summary)) throw new UsageError(humanText`--summary ${summary}: exists (use --force to replace it)`);
+    if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(humanText`--summary ${summary}: not a file`);
     await checkWritableFolder('--summary', summary);
   }
   try {
@@ -58,7 +60,7 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
     const probe = await mkdtemp(join(outDir, '.fingerlift-write-test-'));
     await rm(probe, { recursive: true, force: true });
   } catch (e) {
-    throw new UsageError(`-o ${outDir}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(humanText`-o ${outDir}: cannot write there: ${fsErrorReason(e)}`);
   }
 }
 
@@ -71,9 +73,9 @@ function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<
   const real = (p: string): string => { try { return realpathSync(p); } catch { return resolve(p); } };
   const sReal = real(s);
   for (const f of files) {
-    if (real(f.path) === sReal) throw new UsageError(`--summary ${summary}: is an input of this run`);
+    if (real(f.path) === sReal) throw new UsageError(humanText`--summary ${summary}: is an input of this run`);
     const stem = join(resolve(outDir), ...f.name.split('/'));
-    if (s.startsWith(stem + '.')) throw new UsageError(`--summary ${summary}: would take the place of an output of ${f.path} (${stem}.*)`);
+    if (s.startsWith(stem + '.')) throw new UsageError(humanText`--summary ${summary}: would take the place of an output of ${f.path} (${stem}.*)`);
   }
 }
 
@@ -124,7 +126,7 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
   if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) found in folders or by patterns and named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs (name such a file explicitly to process it)\n`);
-  if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
+  if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).map(printable).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
   if (opts.summary) checkSummaryPath(opts.summary, opts.out, expanded.files);
   if (expanded.files.length === 0 && expanded.failed.length === 0) {
     process.stderr.write(`${what}: no input files${expanded.ownOutputs.length > 0 ? ` (all ${expanded.ownOutputs.length} found are named like fingerlift outputs)` : ''}: nothing done\n`);
@@ -152,7 +154,7 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
     } catch (e) {
       summaryFailed = true;
       const f = failureOf(opts.summary, e);
-      process.stderr.write(`--summary ${opts.summary}: [${f.code}] ${f.message}\n`);
+      process.stderr.write(humanText`--summary ${opts.summary}: [${f.code}] ${messageAfterPath(opts.summary, f.message)}\n`);
     }
   }
   process.stderr.write(`${what}: ${formatBatchSummary(result)}\n`);

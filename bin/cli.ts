@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError } from './common.js';
+import { escapeControls, humanText } from '../src/errors.js';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerPrint } from './commands/print.js';
 import { register as registerLift } from './commands/lift.js';
@@ -27,7 +28,16 @@ program
   .description('Lift fingerprints out of photographs for forensic comparison: locate, normalise, enhance, extract minutiae, compare, report.')
   .version(pkg.version, '-V, --version')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // Commander quotes what it did not understand (an option, a command) as typed: a line break or another
+  // control character in it is escaped (`escapeControls`), so that it cannot split or forge a
+  // line; the suggestion Commander may add on its own line ("(Did you mean info?)") stays there.
+  .configureOutput({
+    outputError: (text, write) => {
+      const m = /^([\s\S]*?)(\n\(Did you mean [^\n]*\?\))?\n?$/.exec(text)!;
+      write(`${escapeControls(m[1]!)}${m[2] ?? ''}\n`);
+    },
+  });
 
 registerInfo(program);
 registerPrint(program);
@@ -41,7 +51,8 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    // One line whatever the message quotes (a path holding a line break is escaped, not printed raw).
+    process.stderr.write(humanText`error: ${e.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else throw e;
 }

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDir } from '../src/image/io.js';
-import { FingerliftError } from '../src/errors.js';
+import { FingerliftError, humanText, printable } from '../src/errors.js';
+import { fsErrorReason } from '../src/fsread.js';
 import { cvError } from '../src/cv/index.js';
 
 export const EXIT_OK = 0;
@@ -26,11 +27,23 @@ export function failureOf(path: string, e: unknown): FileFailure {
   return { path, code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
-/** Print the closing summary to stderr (stdout stays clean for --json). */
+/**
+ * A failure's message without the `<path>: ` it starts with when it names its file (errors name their
+ * input, as the path is or as `printable` shows it), for lines that print the path first themselves.
+ */
+export function messageAfterPath(path: string, message: string): string {
+  for (const p of [path, printable(path)]) if (message.startsWith(`${p}: `)) return message.slice(p.length + 2);
+  return message;
+}
+
+/**
+ * Print the closing summary to stderr (stdout stays clean for --json). Paths and messages are printed as
+ * `printable` shows them: a name holding a line break cannot split or forge a line.
+ */
 export function printSummary(what: string, done: number, failures: FileFailure[], ms: number): void {
   process.stderr.write(`${what}: ${done} done, ${failures.length} failed, ${(ms / 1000).toFixed(1)} s\n`);
   // A message that already starts with the file's path (errors name their input) is not given it twice.
-  for (const f of failures) process.stderr.write(`  FAILED ${f.path}: [${f.code}] ${f.message.startsWith(`${f.path}: `) ? f.message.slice(f.path.length + 2) : f.message}\n`);
+  for (const f of failures) process.stderr.write(humanText`  FAILED ${f.path}: [${f.code}] ${messageAfterPath(f.path, f.message)}\n`);
 }
 
 /**
@@ -96,6 +109,6 @@ export async function checkWritableFolder(option: string, file: string): Promise
     await ensureDir(dir);
     await rm(await mkdtemp(join(dir, '.fingerlift-write-test-')), { recursive: true, force: true });
   } catch (e) {
-    throw new UsageError(`${option} ${file}: cannot write there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(humanText`${option} ${file}: cannot write there: ${fsErrorReason(e)}`);
   }
 }

@@ -15,12 +15,48 @@ export interface ReadInputOptions {
   tooLargeCode?: ErrorCode;
 }
 
+/** What a file system error code means, in words a user acts on (POSIX errno names, as Node reports them). */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied (operation not permitted)',
+  ELOOP: 'symbolic link loop, or too many levels of symbolic links',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENAMETOOLONG: "name too long (over the file system's limit)",
+  EISDIR: 'a folder, not a file',
+  EIO: 'input/output error (a failing disk, card or network share?)',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENXIO: 'no such device',
+  ENODEV: 'no such device',
+  EBUSY: 'device or resource busy',
+  ESTALE: 'stale network file handle',
+  ETIMEDOUT: 'timed out',
+};
+
+/**
+ * Why a file system call failed, as "<reason> (<code>)": "permission denied (EACCES)", "symbolic link
+ * loop, or too many levels of symbolic links (ELOOP)", "no such file or directory (ENOENT)"; an unknown
+ * code keeps its code and Node's text; anything without a code its message.
+ */
+export function fsErrorReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') {
+    const reason = FS_REASONS[code];
+    if (reason !== undefined) return `${reason} (${code})`;
+    const text = e instanceof Error ? e.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/s, '') : '';
+    return text ? `${text} (${code})` : code;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Node's largest Buffer: 2 GiB - 1. */
 const NODE_MAX = 2 ** 31 - 1;
 
 /**
  * Read a whole regular file.
- * @throws FingerliftError E_NOT_FOUND (missing or unreadable), E_UNSUPPORTED_FORMAT (a folder, device, pipe
+ * @throws FingerliftError E_NOT_FOUND (missing or unreadable; the message says why, as `fsErrorReason`:
+ *   "permission denied (EACCES)", "symbolic link loop ... (ELOOP)", ...), E_UNSUPPORTED_FORMAT (a folder, device, pipe
  *   or socket), `tooLargeCode` (size over `maxBytes`; E_TOO_LARGE by default). Each names the file.
  */
 export async function readInputFile(path: string, options: ReadInputOptions): Promise<Buffer> {
@@ -30,7 +66,7 @@ export async function readInputFile(path: string, options: ReadInputOptions): Pr
   try {
     st = await stat(path);
   } catch (e) {
-    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what}: ${fsErrorReason(e)}`, { input: path, cause: e });
   }
   if (st.isDirectory()) throw new FingerliftError('E_UNSUPPORTED_FORMAT', `${what}: a folder, not a file`, { input: path });
   if (!st.isFile()) throw new FingerliftError('E_UNSUPPORTED_FORMAT', `${what}: not a regular file (a device, pipe or socket)`, { input: path });
@@ -42,7 +78,7 @@ export async function readInputFile(path: string, options: ReadInputOptions): Pr
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what}: ${fsErrorReason(e)}`, { input: path, cause: e });
   }
   try {
     // One buffer of the size stat gave plus one byte (to notice a file that grew since); more chunks only then.
@@ -66,7 +102,7 @@ export async function readInputFile(path: string, options: ReadInputOptions): Pr
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   } catch (e) {
     if (e instanceof FingerliftError) throw e;
-    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    throw new FingerliftError('E_NOT_FOUND', `cannot read ${what}: ${fsErrorReason(e)}`, { input: path, cause: e });
   } finally {
     await fh.close();
   }

@@ -249,7 +249,7 @@ test('convert: the format is sniffed from the content (ISO named .xyt, no extens
   writeFileSync(join(dir, 'a-file'), 'x');
   const blocked = cli('convert', join(dir, 'f1_1.iso'), '--to', 'json', '-o', join(dir, 'a-file', 'y.json'));
   assert.is(blocked.code, 2, blocked.stderr);
-  assert.match(blocked.stderr, /cannot write there \(ENOTDIR\)/);
+  assert.match(blocked.stderr, /cannot write there: a part of the path is a file, not a folder \(ENOTDIR\)/);
 });
 
 test('verify: failures are in the JSON, a trail named twice is replayed once, --inputs finds moved inputs (their hash still checked)', () => {

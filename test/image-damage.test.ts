@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp, { type TiffOptions } from 'sharp';
-import { decoderMessage, loadImage } from '../src/image/io.js';
+import { decoderMessage, decoderWarningOf, loadImage, withDecoderWarning } from '../src/image/io.js';
+import { runPrintJob } from '../src/tasks/print.js';
+import { runLiftJob } from '../src/tasks/lift.js';
+import { loadComparable } from '../src/tasks/compare.js';
 import { tiffDamage } from '../src/image/tiff.js';
 import { pngDamage } from '../src/image/png.js';
 import { jpegDamage } from '../src/image/jpeg.js';
@@ -227,6 +230,63 @@ test('the decoder warning of a damaged JPEG is in its notes on every load in two
   assert.match(expected[0]!, WARNING);
   for (const [t, notes] of results.entries())
     notes.forEach((n, k) => assert.equal(n, t === 2 || k % 2 === 0 ? expected : [], `thread ${t}, load ${k}`));
+});
+
+/** A flat grey 300 x 300 JPEG (no fingerprint in it) and a copy with flipped bytes in its entropy-coded data. */
+async function damagedFlatJpeg(): Promise<{ good: Buffer; bad: Buffer }> {
+  const good = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#909090' } }).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer();
+  const bad = Buffer.from(good);
+  for (let i = 400; i < bad.length - 2; i += 40) bad[i] = bad[i]! ^ 0xff;
+  return { good, bad };
+}
+
+/** The FingerliftError a promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<FingerliftError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, FingerliftError);
+    return e as FingerliftError;
+  }
+  throw new assert.Assertion({ message: 'resolved, expected a FingerliftError', operator: 'rejects', expects: 'an error', actual: 'resolved' });
+}
+
+const WARNED = / \(the decoder warned: the JPEG data is damaged \(such as corrupt entropy-coded data or a bad chunk\) and was decoded anyway; its pixels may differ from the original capture\)$/;
+
+test('errors raised for an image the decoder warned about say so (enhance, extract, lift, compare); a clean image\'s do not', async () => {
+  const { good, bad } = await damagedFlatJpeg();
+  const badPath = join(tmp, 'flat-damaged.jpg');
+  const goodPath = join(tmp, 'flat-clean.jpg');
+  writeFileSync(badPath, bad);
+  writeFileSync(goodPath, good);
+  assert.ok(decoderWarningOf(await loadImage(badPath)) !== undefined, 'the damaged file is decoded with a warning');
+  assert.is(decoderWarningOf(await loadImage(goodPath)), undefined);
+  const runs: Array<[string, (path: string) => Promise<unknown>, string, RegExp]> = [
+    ['enhance', (p) => runPrintJob('enhance', p, 'x', { imageKind: 'print' }), 'E_NO_FINGER', /no fingerprint region found/],
+    ['extract', (p) => runPrintJob('extract', p, 'x', { imageKind: 'print' }), 'E_NO_FINGER', /no fingerprint region found/],
+    ['lift', (p) => runLiftJob(p, 'x', {}), 'E_INVALID_ARGUMENT', /a contact print, not a camera photo/],
+    ['compare', (p) => loadComparable(p, { imageKind: 'print' }), 'E_TOO_FEW_MINUTIAE', /no minutiae found in the print/],
+  ];
+  for (const [what, run, code, says] of runs) {
+    const warned = await rejection(run(badPath));
+    assert.is(warned.code, code, what);
+    assert.match(warned.message, says, what);
+    assert.match(warned.message, WARNED, `${what}: ${warned.message}`);
+    assert.is(warned.input, badPath);
+    assert.ok(warned.message.startsWith(`${badPath}: `) && warned.message.indexOf(badPath, 1) === -1, `${what}: the path once: ${warned.message}`);
+    const clean = await rejection(run(goodPath));
+    assert.is(clean.code, code, what);
+    assert.not.match(clean.message, /decoder warned/, what);
+  }
+  // Only FingerliftErrors about the image: an output's error, a bug's error, or one already saying it are left as they are.
+  const loaded = await loadImage(badPath);
+  const write = new FingerliftError('E_WRITE', 'cannot write', { input: 'out.png' });
+  assert.is(withDecoderWarning(write, loaded), write);
+  const bug = new TypeError('x is undefined');
+  assert.is(withDecoderWarning(bug, loaded), bug);
+  const once = withDecoderWarning(new FingerliftError('E_NO_FINGER', 'no fingertip found', { input: 'a.jpg' }), loaded) as FingerliftError;
+  assert.is(withDecoderWarning(once, loaded), once);
+  assert.is(once.code, 'E_NO_FINGER');
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../s
 import { failureOf, finish, printSummary, checkWritableFolder, nothingToDo, numberIn, positiveInteger, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
-import { FingerliftError } from '../../src/errors.js';
+import { FingerliftError, humanText, printable } from '../../src/errors.js';
 
 const TEMPLATE_EXTS = Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.replace(/^\./, ''));
 const ALL_EXTS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp', ...TEMPLATE_EXTS];
@@ -73,7 +73,7 @@ async function loadMany(paths: string[], opts: ComparableOptions, failures: File
     }
   }
   if (skipped.length > 0)
-    process.stderr.write(`note: ${skipped.length} JSON file(s) found in the folders are not fingerlift templates and were left out (e.g. ${skipped[0]})\n`);
+    process.stderr.write(humanText`note: ${skipped.length} JSON file(s) found in the folders are not fingerlift templates and were left out (e.g. ${skipped[0]})\n`);
   return out;
 }
 
@@ -113,7 +113,7 @@ function refuseInputsAsOutputs(outputs: Record<string, string | undefined>, inpu
   for (const [option, out] of Object.entries(outputs)) {
     if (out === undefined) continue;
     const hit = inputs.find((i) => resolve(i) === resolve(out) || sameFile(i, out));
-    if (hit !== undefined) throw new UsageError(`${option} ${out} is an input (${hit}): inputs are never overwritten`);
+    if (hit !== undefined) throw new UsageError(humanText`${option} ${out} is an input (${hit}): inputs are never overwritten`);
   }
 }
 
@@ -129,7 +129,7 @@ function thresholdLines(nScaled: number, nRows: number, probeEstimated: boolean)
 /** For a photo (or an image read despite a template extension): which fingertip was used, as "; fingertip 2 of 5". */
 function photoNote(c: Comparable | undefined): string {
   const n = c?.notes.filter((t) => t.startsWith('photo: ') || / image \(by its first bytes\)/.test(t)).map((t) => t.replace(/^photo: /, '')) ?? [];
-  return n.length ? `  [${n.join("; ")}]` : "";
+  return n.length ? `  [${printable(n.join('; '))}]` : '';
 }
 
 export function register(program: Command): void {
@@ -164,9 +164,9 @@ export function register(program: Command): void {
           failed: failures,
         }, null, 2) + '\n');
       } else {
-        process.stdout.write(`probe ${probe.path} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
+        process.stdout.write(`probe ${printable(probe.path)} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
         const byPath = new Map(references.map((r) => [r.path, r]));
-        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${r.reference}${photoNote(byPath.get(r.reference))}\n`);
+        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${printable(r.reference)}${photoNote(byPath.get(r.reference))}\n`);
         process.stdout.write(thresholdLines(nScaled, rows.length, hasEstimatedScale(probe)));
       }
       if (o.chart && rows.length > 0) {
@@ -231,8 +231,8 @@ export function register(program: Command): void {
       const nScaled = ranked.filter((c) => c.scale !== undefined).length;
       if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
       else {
-        process.stdout.write(`probe ${probe.path}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
-        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${c.id}\n`));
+        process.stdout.write(`probe ${printable(probe.path)}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}\n`));
         process.stdout.write(thresholdLines(nScaled, ranked.length, scaleAll));
       }
       finish('search', gallery.length, failures, started);
@@ -258,7 +258,7 @@ export function register(program: Command): void {
       // An empty folder: one message naming both kinds eval accepts, not the templates' extensions alone.
       // Files named like fingerlift's outputs were found but left out: say so rather than "holds no image".
       const leftOut = images.ownOutputs.length + templates.ownOutputs.length;
-      const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${dir}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})${leftOut > 0 ? ` other than ${leftOut} file(s) named like fingerlift outputs (*.enhanced.png, *.trail.json, ...), which are left out` : ''}` }] : notFound;
+      const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${printable(dir)}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})${leftOut > 0 ? ` other than ${leftOut} file(s) named like fingerlift outputs (*.enhanced.png, *.trail.json, ...), which are left out` : ''}` }] : notFound;
       refuseInputsAsOutputs({ '--plot': o.plot, '--det': o.det }, files.map((f) => f.path));
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
@@ -322,8 +322,8 @@ export function register(program: Command): void {
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
       if (o.out.trim() === '') throw new UsageError(`-o must name the output file, got an empty name`);
-      if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
-      if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(`-o ${o.out} is a directory: give the output file's name`);
+      if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(humanText`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
+      if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(humanText`-o ${o.out} is a directory: give the output file's name`);
       const inputOptions = comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) });
       // An output folder that cannot take the file is a usage error (exit 2), as for every command.
       await checkWritableFolder('-o', o.out);
@@ -343,7 +343,7 @@ export function register(program: Command): void {
         await writeBytes(o.out, bytes, o.force ?? false);
         const notes = [...c.notes];
         if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${o.out} will not search across scales unless its partner is a photo or a JSON template that says so`);
-        process.stderr.write(`convert: ${path} -> ${o.out} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${notes.join('; ')}` : ''}\n`);
+        process.stderr.write(`convert: ${printable(path)} -> ${printable(o.out)} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${printable(notes.join('; '))}` : ''}\n`);
       } catch (e) {
         const f = failureOf(writing ? o.out : path, e);
         printSummary('convert', 0, [f], 0);
@@ -364,9 +364,9 @@ function sameFile(a: string, b: string): boolean {
 
 /** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */
 async function checkNewFile(option: string, path: string, exts: string[], force: boolean): Promise<void> {
-  if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(`${option} ${path}: must end in ${exts.join(' or ')}`);
-  if (!force && existsSync(path)) throw new UsageError(`${option} ${path}: exists (use --force to replace it)`);
-  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`${option} ${path}: not a file`);
+  if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(humanText`${option} ${path}: must end in ${exts.join(' or ')}`);
+  if (!force && existsSync(path)) throw new UsageError(humanText`${option} ${path}: exists (use --force to replace it)`);
+  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(humanText`${option} ${path}: not a file`);
   // Its folder must take new files: checked before any comparison, not found out after a long search.
   await checkWritableFolder(option, path);
 }

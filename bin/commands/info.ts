@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadImage } from '../../src/image/io.js';
 import { EXIT_OK, EXIT_SOME_FAILED, failureOf, nothingToDo, positiveInteger, printSummary, type FileFailure } from '../common.js';
 import { expandInputs } from '../../src/batch/expand.js';
+import { humanText, printable } from '../../src/errors.js';
 
 export function register(program: Command): void {
   program
@@ -23,9 +24,9 @@ export function register(program: Command): void {
           const s = r.source;
           rows.push({ path, format: s.format, width: s.width, height: s.height, bitDepth: s.bitDepth, channels: s.channels, ppi: r.ppi ?? null, declaredPpi: s.declaredPpi ?? null, sha256: s.sha256, notes: r.notes });
           if (!opts.json)
-            process.stdout.write(`${path}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
+            process.stdout.write(`${printable(path)}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
           // Damage the decoder worked around is worth a look before anything is built on the pixels.
-          for (const n of r.notes.filter((t) => t.startsWith('decoder warning'))) process.stderr.write(`warning: ${path}: ${n}\n`);
+          for (const n of r.notes.filter((t) => t.startsWith('decoder warning'))) process.stderr.write(humanText`warning: ${path}: ${n}\n`);
         } catch (e) {
           const f = failureOf(path, e);
           failures.push(f);

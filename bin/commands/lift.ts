@@ -4,6 +4,7 @@ import { numberIn, UsageError } from '../common.js';
 import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { parsePsf } from '../../src/enhance/deblur/index.js';
 import type { LiftTaskOptions } from '../../src/tasks/lift.js';
+import { printable } from '../../src/errors.js';
 
 export function register(program: Command): void {
   addBatchOptions(program.command('lift'))
@@ -35,7 +36,12 @@ export function register(program: Command): void {
       // A photo lifted without a usable print is done (its boxes and reasons are in <name>.lift.json), but
       // the user must not take "done" for "a print to compare": say so.
       const none = r.done.filter((d) => d.status === 'done' && d.fields.usable === 0);
-      if (none.length > 0)
-        process.stderr.write(`lift: no usable fingertip in ${none.length} photo(s) (boxes and reasons in <name>.lift.json): ${none.slice(0, 5).map((d) => d.name).join(', ')}${none.length > 5 ? ', ...' : ''}\n`);
+      if (none.length > 0) {
+        process.stderr.write(`lift: no usable fingertip in ${none.length} photo(s) (boxes and reasons in <name>.lift.json): ${none.slice(0, 5).map((d) => printable(d.name)).join(', ')}${none.length > 5 ? ', ...' : ''}\n`);
+        // Damage the decoder worked around may be why: said, not left in the trail's notes.
+        const warned = none.filter((d) => d.fields.decoderWarning === true);
+        if (warned.length > 0)
+          process.stderr.write(`lift: the decoder warned of damaged data in ${warned.length} of them (decoded anyway; pixels may differ from the original capture): ${warned.slice(0, 5).map((d) => printable(d.name)).join(', ')}${warned.length > 5 ? ', ...' : ''}\n`);
+      }
     });
 }

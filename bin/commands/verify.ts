@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { loadTrail, verifyTrail, formatVerifyReport, type VerifyReport } from '../../src/audit/verify.js';
 import { replayFor } from '../../src/tasks/replay.js';
 import { failureOf, printSummary, UsageError, type FileFailure } from '../common.js';
+import { humanText, printable } from '../../src/errors.js';
+import { fsErrorReason } from '../../src/fsread.js';
 
 export function register(program: Command): void {
   program
@@ -15,7 +17,11 @@ export function register(program: Command): void {
     .option('--inputs <dir>', 'the inputs moved: look each one up in <dir> by the file name its trail records (its SHA-256 is still checked)')
     .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean; inputs?: string }) => {
       const started = Date.now();
-      if (o.inputs !== undefined && !(await stat(o.inputs).catch(() => undefined))?.isDirectory()) throw new UsageError(`--inputs ${o.inputs}: not a folder`);
+      if (o.inputs !== undefined) {
+        const st = await stat(o.inputs).catch((e: unknown) => fsErrorReason(e));
+        if (typeof st === 'string') throw new UsageError(humanText`--inputs ${o.inputs}: ${st}`);
+        if (!st.isDirectory()) throw new UsageError(humanText`--inputs ${o.inputs}: not a folder`);
+      }
       // The same trail named twice (also through ./, ../ or a link) is verified once, as other commands do.
       const seen = new Set<string>();
       const unique: string[] = [];
@@ -25,7 +31,7 @@ export function register(program: Command): void {
         if (seen.has(key)) duplicates.push(t);
         else { seen.add(key); unique.push(t); }
       }
-      if (duplicates.length > 0) process.stderr.write(`verify: ${duplicates.length} trail(s) given more than once, verified once: ${duplicates.slice(0, 3).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
+      if (duplicates.length > 0) process.stderr.write(`verify: ${duplicates.length} trail(s) given more than once, verified once: ${duplicates.slice(0, 3).map(printable).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
       const failures: FileFailure[] = [];
       const reports: VerifyReport[] = [];
       for (const t of unique) {

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FingerliftError, invalidArgument, isFingerliftError } from '../errors.js';
+import { FingerliftError, humanText, invalidArgument, isFingerliftError } from '../errors.js';
 import { isSha256, sha256Hex } from './hash.js';
 import { environment, toolVersion, TRAIL_SCHEMA, type Trail, type TrailInput, type TrailOutput, type TrailStep } from './trail.js';
 
@@ -367,22 +367,23 @@ export function formatVerifyReport(r: VerifyReport): string {
     throw invalidArgument('formatVerifyReport', "verifyTrail()'s report { ok, checked, matched, mismatches, warnings }", r);
   const lines: string[] = [];
   const short = (h: string | null): string => (h === null ? '(none)' : h.slice(0, 16));
-  if (r.trailPath) lines.push(`trail: ${r.trailPath}`);
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  // One line per item whatever a path or message holds (`humanText`: line breaks and other controls escaped).
+  if (r.trailPath) lines.push(humanText`trail: ${r.trailPath}`);
+  for (const w of r.warnings) lines.push(humanText`warning: ${w}`);
   for (const m of r.mismatches) {
     if (m.problem === 'outside') {
-      lines.push(`MISMATCH output path ${m.name.replace(/ \(on disk\)$/, '')} lies outside the trail's folder: not checked`);
+      lines.push(humanText`MISMATCH output path ${m.name.replace(/ \(on disk\)$/, '')} lies outside the trail's folder: not checked`);
       continue;
     }
     const source = m.name.endsWith(' (on disk)') ? 'on disk' : m.kind === 'input' ? 'now' : 'replay';
     const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? (source === 'on disk' ? 'missing' : 'not reproduced') : 'differs';
-    lines.push(`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
+    lines.push(humanText`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
   }
   if (r.ok) lines.push(`OK: ${r.matched}/${r.checked} hashes reproduced`);
   else if (r.error) {
     // The replay failed: only the hashes checked before it (the inputs') were compared.
     const mm = r.mismatches.length > 0 ? `, ${r.mismatches.length} mismatch(es)` : '';
-    lines.push(`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${r.matched}/${r.checked} input hashes matched${mm})`);
+    lines.push(humanText`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${r.matched}/${r.checked} input hashes matched${mm})`);
   } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)`);
   return lines.join('\n');
 }

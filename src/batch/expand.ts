@@ -1,6 +1,7 @@
 /**
  * Turn command-line inputs (files, directories, glob patterns) into a sorted, duplicate-free list of
- * files. Missing inputs are reported as `E_NOT_FOUND` results, never thrown, so a batch goes on.
+ * files. Missing or unreadable inputs are reported as `E_NOT_FOUND` results (the message says why: no such
+ * file, permission denied, a symbolic link loop, ...), never thrown, so a batch goes on.
  *
  * - A file named explicitly is always taken (whatever its extension: the task then reports it if it
  *   cannot read it).
@@ -18,11 +19,12 @@
  *   own result.
  * Order: by absolute path, UTF-16 code-unit order (locale-independent, so the same on every machine).
  */
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { BatchFailure } from './types.js';
-import { invalidArgument } from '../errors.js';
+import { invalidArgument, printable } from '../errors.js';
+import { fsErrorReason } from '../fsread.js';
 
 /** Extensions fingerlift reads (lower case, no dot): the default of `expandInputs`. */
 export const IMAGE_EXTENSIONS = ['bmp', 'jpeg', 'jpg', 'png', 'tif', 'tiff', 'webp'] as const;
@@ -58,12 +60,22 @@ export interface InputFile {
 
 export interface ExpandedInputs {
   files: InputFile[];
-  /** Inputs that do not exist or match nothing (code E_NOT_FOUND). */
+  /** Inputs that do not exist, cannot be reached (permission denied, a link loop, ...) or match nothing (code E_NOT_FOUND). */
   failed: BatchFailure[];
   /** Files found in directories or by globs, left out because they are named like fingerlift's own outputs (absolute paths). */
   ownOutputs: string[];
   /** Inputs reached more than once, taken once (absolute paths of the later mentions). */
   duplicates: string[];
+}
+
+/**
+ * Why `stat` of an input failed, in words: "no such file or directory (ENOENT)", "a symbolic link whose
+ * target does not exist (ENOENT)", "permission denied (EACCES)", "symbolic link loop ... (ELOOP)", ...
+ */
+async function missingReason(abs: string, e: unknown): Promise<string> {
+  if ((e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && (await lstat(abs).then((l) => l.isSymbolicLink(), () => false)))
+    return 'a symbolic link whose target does not exist (ENOENT)';
+  return fsErrorReason(e);
 }
 
 function stem(rel: string): string {
@@ -108,7 +120,8 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
 
   for (const pattern of patterns) {
     const abs = isAbsolute(pattern) ? pattern : resolve(cwd, pattern);
-    const st = await stat(abs).catch(() => undefined);
+    let statError: unknown;
+    const st = await stat(abs).catch((e: unknown) => void (statError = e));
     if (st?.isFile()) {
       found.push(abs);
       explicit.add(abs);
@@ -117,19 +130,24 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
     if (st?.isDirectory()) {
       const files = await glob(opts.recursive === false ? '*' : '**/*', { cwd: abs, absolute: false, onlyFiles: true, dot: false });
       const taken = files.filter(wanted);
-      if (taken.length === 0)
-        failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: directory holds no file with extension ${[...exts].map((e) => '.' + e).join(', ')}` });
+      // The walk passes over what it cannot list: a folder that cannot be listed is said to be one, not empty.
+      const unlisted = taken.length === 0 ? await readdir(abs).then(() => undefined, (e: unknown) => e) : undefined;
+      if (unlisted !== undefined)
+        failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${printable(pattern)}: cannot list the folder: ${fsErrorReason(unlisted)}` });
+      else if (taken.length === 0)
+        failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${printable(pattern)}: directory holds no file with extension ${[...exts].map((e) => '.' + e).join(', ')}` });
       for (const f of taken) found.push(join(abs, f));
       continue;
     }
-    if (isDynamicPattern(pattern)) {
+    const code = (statError as NodeJS.ErrnoException | undefined)?.code;
+    if (isDynamicPattern(pattern) && (st !== undefined || code === 'ENOENT')) {
       const files = (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: false })).map((f) => resolve(f)).filter(wanted);
-      if (files.length === 0) failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no file matches` });
+      if (files.length === 0) failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${printable(pattern)}: no file matches` });
       found.push(...files);
       continue;
     }
-    if (st) failed.push({ path: pattern, code: 'E_UNSUPPORTED_FORMAT', message: `${pattern}: not a regular file or folder (a device, pipe or socket)` });
-    else failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${pattern}: no such file or directory` });
+    if (st) failed.push({ path: pattern, code: 'E_UNSUPPORTED_FORMAT', message: `${printable(pattern)}: not a regular file or folder (a device, pipe or socket)` });
+    else failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${printable(pattern)}: ${await missingReason(abs, statError)}` });
   }
 
   // Remove duplicates (the same file reached twice, also through a symbolic link); first one wins.

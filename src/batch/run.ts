@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
-import { FingerliftError, invalidArgument } from '../errors.js';
+import { FingerliftError, humanText, invalidArgument, printable } from '../errors.js';
 import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
 import { checkOutputsOnDisk, loadTrail } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
@@ -228,7 +228,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
     const status = 'code' in r ? 'failed' : r.status;
     counts[status]++;
     const finished = counts.done + counts.skipped + counts.failed;
-    bar?.update(finished, { failed: counts.failed, file: files[i]!.name });
+    bar?.update(finished, { failed: counts.failed, file: printable(files[i]!.name) });
     opts.onProgress?.({ finished, total, ...counts, path: r.path, status });
   };
 
@@ -321,6 +321,11 @@ export function batchExitCode(r: BatchResult): 0 | 1 {
 export function formatBatchSummary(r: BatchResult): string {
   const skipped = r.done.filter((d) => d.status === 'skipped').length;
   const lines = [`${r.done.length - skipped} done, ${skipped} skipped, ${r.failed.length} failed in ${(r.ms / 1000).toFixed(1)} s`];
-  for (const f of r.failed) lines.push(`  ${f.code}  ${f.path}: ${f.message.startsWith(f.path) ? f.message.slice(f.path.length).replace(/^:\s*/, '') : f.message}`);
+  // Paths and messages as `printable` shows them (a name holding a line break cannot split or forge a line);
+  // a message that starts with its path (errors name their input, raw or printable) does not repeat it.
+  for (const f of r.failed) {
+    const prefix = [f.path, printable(f.path)].find((p) => f.message.startsWith(p));
+    lines.push(humanText`  ${f.code}  ${f.path}: ${prefix !== undefined ? f.message.slice(prefix.length).replace(/^:\s*/, '') : f.message}`);
+  }
   return lines.join('\n');
 }

@@ -7,7 +7,8 @@ import { link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/prom
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDir, tempNameBeside } from '../image/io.js';
-import { FingerliftError, isFingerliftError, type ErrorCode } from '../errors.js';
+import { FingerliftError, isFingerliftError, printable, type ErrorCode } from '../errors.js';
+import { fsErrorReason } from '../fsread.js';
 import { sha256Hex } from '../audit/hash.js';
 import { cvError } from '../cv/index.js';
 import type { AuditTrail, TrailOutput } from '../audit/trail.js';
@@ -127,7 +128,11 @@ function toFailure(e: unknown): { code: BatchErrorCode; message: string } {
   if (e instanceof WebAssembly.RuntimeError) { const f = cvError(e, 'OpenCV') as FingerliftError; return { code: f.code, message: f.message }; }
   const err = e as { code?: unknown; message?: unknown };
   if (typeof err?.code === 'string' && ERROR_CODES.has(err.code)) return { code: err.code as ErrorCode, message: String(err.message) };
-  if (err?.code === 'ENOENT' || err?.code === 'EACCES') return { code: 'E_NOT_FOUND', message: String(err.message) };
+  // A file system error that escaped a task: E_NOT_FOUND for a path that cannot be reached, named with its cause.
+  if (typeof err?.code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'ELOOP', 'ENOTDIR', 'ENAMETOOLONG'].includes(err.code)) {
+    const path = (e as NodeJS.ErrnoException).path;
+    return { code: 'E_NOT_FOUND', message: `${path !== undefined ? `${printable(path)}: ` : ''}${fsErrorReason(e)}` };
+  }
   return { code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 

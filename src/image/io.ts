@@ -164,6 +164,38 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
   return { image, ppi: ppi === undefined ? undefined : round(ppi), source, notes };
 }
 
+/** Start of the note `loadImage` records when the decoder warned of damage it worked around. */
+export const DECODER_WARNING_NOTE = 'decoder warning';
+
+/**
+ * What the decoder warned of when it loaded this image, as a short clause ("the JPEG data is damaged (such
+ * as corrupt entropy-coded data or a bad chunk) and was decoded anyway"), or undefined when it did not
+ * warn. Read from the note `loadImage` recorded, whose text is fixed per format (the same for the same
+ * file, whatever runs beside it: libvips' own warning texts are shared by the whole process).
+ */
+export function decoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | undefined {
+  const note = loaded.notes.find((n) => n.startsWith(DECODER_WARNING_NOTE));
+  if (note === undefined) return undefined;
+  const format = /the (\w+) decoder \(libvips\)/.exec(note)?.[1];
+  return `the ${format ?? 'image'} data is damaged (such as corrupt entropy-coded data or a bad chunk) and was decoded anyway`;
+}
+
+/**
+ * An error raised while working on a loaded image (no finger found, "a contact print, not a photo", no
+ * minutiae, ...), said with the decoder's warning when there was one: the damage may be why. A
+ * FingerliftError (other than E_WRITE and E_EXISTS, which are about outputs) becomes one of the same code,
+ * input and cause whose message ends "(the decoder warned: the JPEG data is damaged (...) and was decoded
+ * anyway; its pixels may differ from the original capture)"; anything else, or any error of an image
+ * loaded without warning, is returned as it is.
+ * @param e what was thrown; @param loaded the image it was thrown for (its notes).
+ */
+export function withDecoderWarning(e: unknown, loaded: Pick<LoadedImage, 'notes'>): unknown {
+  const warning = decoderWarningOf(loaded);
+  if (warning === undefined || !(e instanceof FingerliftError) || e.code === 'E_WRITE' || e.code === 'E_EXISTS' || e.message.includes('(the decoder warned: ')) return e;
+  // The message already names the input (the constructor put it there): it is not prefixed twice.
+  return new FingerliftError(e.code, `${e.message} (the decoder warned: ${warning}; its pixels may differ from the original capture)`, { ...(e.input !== undefined ? { input: e.input } : {}), cause: e });
+}
+
 /**
  * A decoder's error message on one line: libvips joins several messages (often the same one repeated)
  * with newlines; each distinct line is kept once, in order, joined with "; ", white space collapsed.
@@ -237,7 +269,7 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
     } catch (e) {
       throw new FingerliftError('E_DECODE', `cannot decode image (corrupt or truncated?): ${decoderMessage(e)}`, { input: name, cause: e });
     }
-    notes.push(`decoder warning (the file may be damaged; pixels may differ from the original capture): the ${String(meta.format).toUpperCase()} decoder (libvips) warned of a problem in the file's data (such as corrupt entropy-coded data or a bad chunk) and decoded it anyway`);
+    notes.push(`${DECODER_WARNING_NOTE} (the file may be damaged; pixels may differ from the original capture): the ${String(meta.format).toUpperCase()} decoder (libvips) warned of a problem in the file's data (such as corrupt entropy-coded data or a bad chunk) and decoded it anyway`);
   }
   const { width, height, channels } = raw.info;
   const n = width * height * channels;

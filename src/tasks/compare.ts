@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
-import { loadImage } from '../image/io.js';
+import { loadImage, withDecoderWarning, type LoadedImage } from '../image/io.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
 import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../formats/index.js';
 import { IMAGE_EXTENSIONS } from '../batch/expand.js';
@@ -146,6 +146,16 @@ export async function loadComparable(path: string, options: ComparableOptions = 
   }
   if (await isFingerliftChart(path)) throw new FingerliftError('E_UNSUPPORTED_FORMAT', 'a comparison chart fingerlift drew (two prints side by side), not a fingerprint image: not compared', { input: path });
   const loaded = await loadImage(path);
+  try {
+    return comparableFromImage(path, id, loaded, imageFormat, options);
+  } catch (e) {
+    // What was (not) found in an image the decoder warned about is said with the warning: the damage may be why.
+    throw withDecoderWarning(e, loaded);
+  }
+}
+
+/** The comparable of a loaded image: a photo's best (or chosen) fingertip, or a contact print's template. */
+function comparableFromImage(path: string, id: string, loaded: LoadedImage, imageFormat: string | undefined, options: ComparableOptions): Comparable {
   const pre = imageFormat ? [`${basename(path)} holds a ${imageFormat} image (by its first bytes), not a template: read as an image`] : [];
   const kind = options.imageKind === 'print' || options.imageKind === 'photo' ? options.imageKind : looksLikePhoto(loaded.image) ? 'photo' : 'print';
   if (kind === 'photo') {

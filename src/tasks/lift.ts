@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
-import { encodeImage } from '../image/io.js';
+import { decoderWarningOf, encodeImage, withDecoderWarning } from '../image/io.js';
 import { resample, toGray } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
@@ -99,10 +99,16 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   if (!(options.imageKind === undefined || options.imageKind === 'auto' || options.imageKind === 'photo'))
     throw new FingerliftError('E_INVALID_ARGUMENT', `lift: imageKind is ${JSON.stringify(options.imageKind)}, expected "auto" or "photo"`, { input });
   const { loaded, trail } = await startRun(input, 'lift', options);
-  const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi) : undefined;
-  if (contact)
-    throw new FingerliftError('E_INVALID_ARGUMENT', `a contact print, not a camera photo (${contact}): use \`fingerlift extract\` for prints, which are neither inverted nor mirrored (or --image-kind photo to lift it anyway)`, { input });
-  const lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
+  let lifted: ReturnType<typeof liftPhoto>;
+  try {
+    const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi) : undefined;
+    if (contact)
+      throw new FingerliftError('E_INVALID_ARGUMENT', `a contact print, not a camera photo (${contact}): use \`fingerlift extract\` for prints, which are neither inverted nor mirrored (or --image-kind photo to lift it anyway)`, { input });
+    lifted = liftPhoto(loaded.image, liftOptions(options, input), trail);
+  } catch (e) {
+    // What was (not) found in a photo the decoder warned about is said with the warning: the damage may be why.
+    throw withDecoderWarning(e, loaded);
+  }
   const files: JobFile[] = [];
   const pictures: ReportPicture[] = [];
   for (const f of lifted.fingertips) {
@@ -150,7 +156,8 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
     files.push({ suffix: '.report.html', bytes: Buffer.from(html, 'utf8') });
   }
   const usable = lifted.fingertips.filter((f) => f.usable).length;
-  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' ') } };
+  // decoderWarning: the decoder warned of damage (the photo's note): said beside "no usable fingertip".
+  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' '), decoderWarning: decoderWarningOf(loaded) !== undefined } };
 }
 
 export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTaskResult> {

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
-import { encodeImage } from '../image/io.js';
+import { encodeImage, withDecoderWarning } from '../image/io.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate, type TemplateFormat } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
@@ -79,14 +79,20 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
   // A finger photo enhanced as a contact print gives a template of nothing (its ridge period, scale and
   // mirror are not those of a print): measured on fingerphoto Right_index, 48 minutiae that matched a
   // synthetic non-mate better than anything.
-  if ((options.imageKind ?? 'auto') === 'auto' && looksLikePhoto(loaded.image))
-    throw new FingerliftError('E_INVALID_ARGUMENT', `a colour photo, not a contact print: use \`fingerlift lift\` for finger photos (or --image-kind print to process it as a print anyway)`, { input });
-  const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
-  // Nothing to examine is a failure of this input, not a silent empty result.
-  if (!r.enhancement.mask.data.includes(1))
-    throw new FingerliftError('E_NO_FINGER', 'no fingerprint region found: the region-of-interest mask is empty (blank, flat or featureless image)', { input });
-  if (command === 'extract' && r.template.minutiae.length === 0)
-    throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found (${r.extraction.candidates} candidates, all removed as unreliable)`, { input });
+  let r: PrintResult;
+  try {
+    if ((options.imageKind ?? 'auto') === 'auto' && looksLikePhoto(loaded.image))
+      throw new FingerliftError('E_INVALID_ARGUMENT', `a colour photo, not a contact print: use \`fingerlift lift\` for finger photos (or --image-kind print to process it as a print anyway)`, { input });
+    r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
+    // Nothing to examine is a failure of this input, not a silent empty result.
+    if (!r.enhancement.mask.data.includes(1))
+      throw new FingerliftError('E_NO_FINGER', 'no fingerprint region found: the region-of-interest mask is empty (blank, flat or featureless image)', { input });
+    if (command === 'extract' && r.template.minutiae.length === 0)
+      throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found (${r.extraction.candidates} candidates, all removed as unreliable)`, { input });
+  } catch (e) {
+    // What was (not) found in an image the decoder warned about is said with the warning: the damage may be why.
+    throw withDecoderWarning(e, loaded);
+  }
   const files: JobFile[] = [];
   const enhancedPng = await trail.step('write.enhanced', { format: 'png', ppi: 500 }, () => encodeImage(r.enhancement.enhanced, 'png', { ppi: 500 }));
   if (command === 'enhance') {

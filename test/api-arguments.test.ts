@@ -144,6 +144,7 @@ const BAD: Array<[string, string, () => unknown, F.ErrorCode]> = [
   ['minutiae.selectUnderCap(undefined, [], 5)', 'selectUnderCap', () => js(F.minutiae.selectUnderCap)(undefined, [], 5), 'E_INVALID_ARGUMENT'],
   ['normalise.measureRidgeEvidence(undefined)', 'measureRidgeEvidence', () => js(F.normalise.measureRidgeEvidence)(undefined), 'E_INVALID_ARGUMENT'],
   ['normalise.estimateRidgePeriodSpectral(undefined)', 'estimateRidgePeriodSpectral', () => js(F.normalise.estimateRidgePeriodSpectral)(undefined), 'E_INVALID_ARGUMENT'],
+  ['normalise.estimateRidgePeriodTiles(undefined)', 'estimateRidgePeriodTiles', () => js(F.normalise.estimateRidgePeriodTiles)(undefined), 'E_INVALID_ARGUMENT'],
 ];
 
 async function trailOf(): Promise<F.Trail> {

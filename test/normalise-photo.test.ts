@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { locateFingertips } from '../src/locate/index.js';
-import { normaliseFingertip, estimateRidgePeriodSpectral, NORMALISE_DEFAULTS } from '../src/normalise/index.js';
+import { normaliseFingertip, estimateRidgePeriodSpectral, estimateRidgePeriodTiles, NORMALISE_DEFAULTS } from '../src/normalise/index.js';
+import { FingerliftError } from '../src/errors.js';
 import type { RgbImage } from '../src/image/types.js';
 import { requireData } from './helpers/data.js';
 
@@ -62,6 +63,12 @@ test('photo polarity: reflectance prior inverts, skewness recorded; the print pe
   assert.is(b.decisions.polarity.inverted, sk! > 0);
   const est = estimateRidgePeriodSpectral(a.print, { minPeriod: NORMALISE_DEFAULTS.targetPeriod / 2.5, maxPeriod: NORMALISE_DEFAULTS.targetPeriod * 2.5 });
   assert.ok(Math.abs(est.period - NORMALISE_DEFAULTS.targetPeriod) < 0.1 * NORMALISE_DEFAULTS.targetPeriod, `print period ${est.period.toFixed(2)} px, target ${NORMALISE_DEFAULTS.targetPeriod}`);
+  // periodCorrection 'tiles': the print's period, measured as the contact prints' reference was
+  // (estimateRidgePeriodTiles), is that reference.
+  const c = normaliseFingertip(img, box, { periodCorrection: 'tiles' });
+  const tiles = estimateRidgePeriodTiles(c.print, { minPeriod: NORMALISE_DEFAULTS.targetPeriod / 2.5, maxPeriod: NORMALISE_DEFAULTS.targetPeriod * 2.5, mask: c.mask });
+  assert.ok(Math.abs(tiles.period - NORMALISE_DEFAULTS.correctionPeriod) < 0.1 * NORMALISE_DEFAULTS.correctionPeriod, `'tiles' print period ${tiles.period.toFixed(2)} px, contact prints ${NORMALISE_DEFAULTS.correctionPeriod}`);
+  assert.throws(() => normaliseFingertip(img, box, { periodCorrection: 'median' as never }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import sharp from 'sharp';
 import { locateFingertips } from '../src/locate/index.js';
-import { normaliseFingertip, detectPolarity, estimateRidgePeriodSpectral } from '../src/normalise/index.js';
+import { normaliseFingertip, detectPolarity, estimateRidgePeriodSpectral, estimateRidgePeriodTiles } from '../src/normalise/index.js';
 import type { GrayImage, RgbImage } from '../src/image/types.js';
 import { FingerliftError } from '../src/errors.js';
 import { requireCase, requireData } from './helpers/data.js';
@@ -127,6 +127,39 @@ test('foreground mask: print pixels outside the hand are background (white, mask
     assert.instance(e, FingerliftError);
     assert.is((e as FingerliftError).code, 'E_INVALID_ARGUMENT');
   }
+});
+
+/** Curved ridges whose local period runs from 9 px (top) to 15 px (bottom), plus uniform noise of `noise` x the ridge amplitude (deterministic). */
+function driftingRidges(noise: number): GrayImage {
+  const W = 384, H = 384, d = new Float32Array(W * H);
+  let s = 7;
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) {
+      const a = 0.6 * Math.sin(x / 90);
+      d[y * W + x] = 0.5 + 0.1 * Math.cos((2 * Math.PI * (x * Math.cos(a) + y * Math.sin(a))) / (9 + 6 * (y / H))) + noise * 0.1 * (2 * rnd() - 1);
+    }
+  return { width: W, height: H, data: d };
+}
+
+test('estimateRidgePeriodTiles: the median local period of curved ridges of drifting period, also under strong noise', () => {
+  const band = { minPeriod: 3.54, maxPeriod: 22.1 };
+  const clean = estimateRidgePeriodTiles(driftingRidges(0), band);
+  const noisy = estimateRidgePeriodTiles(driftingRidges(2), band);
+  // The local periods span about 9-15 px (median about 12); noise twice the ridge amplitude.
+  for (const [what, e] of [['clean', clean], ['noisy', noisy]] as const) {
+    assert.ok(e.period > 11 && e.period < 13, `${what}: ${e.period.toFixed(2)} px`);
+    assert.ok(e.tiles >= 100, `${what}: ${e.tiles} tiles voted`);
+  }
+  // A flat image has no peak: NaN, no tile.
+  const flat = estimateRidgePeriodTiles({ width: 128, height: 128, data: new Float32Array(128 * 128).fill(0.5) }, band);
+  assert.ok(Number.isNaN(flat.period) && flat.tiles === 0);
+  // A mask that leaves no tile three quarters inside: no estimate.
+  const img = driftingRidges(0);
+  const none = estimateRidgePeriodTiles(img, { ...band, mask: { width: img.width, height: img.height, data: new Uint8Array(img.width * img.height) } });
+  assert.is(none.tiles, 0);
+  assert.throws(() => estimateRidgePeriodTiles(img, { minPeriod: 5, maxPeriod: 4 }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
+  assert.throws(() => estimateRidgePeriodTiles(img, { ...band, mask: { width: 10, height: 10, data: new Uint8Array(100) } }), (e: unknown) => e instanceof FingerliftError && e.code === 'E_INVALID_ARGUMENT');
 });
 
 test.run();

@@ -13,12 +13,12 @@ import type { GrayImage, RgbImage } from '../image/types.js';
 import { checkImage, isRgb } from '../image/types.js';
 import type { OrientedBox } from '../locate/types.js';
 import { NORMALISE_DEFAULTS, type GreyChannel, type NormaliseOptions } from './params.js';
-import { estimateRidgePeriodSpectral } from './period.js';
+import { estimateRidgePeriodSpectral, estimateRidgePeriodTiles } from './period.js';
 import { detectPolarity, type PolarityResult } from './polarity.js';
 import { measureRidgeEvidence, type RidgeEvidence } from './quality.js';
 
 export { detectPolarity, type PolarityResult } from './polarity.js';
-export { estimateRidgePeriodSpectral, type RidgePeriodEstimate, type RidgePeriodOptions } from './period.js';
+export { estimateRidgePeriodSpectral, estimateRidgePeriodTiles, type RidgePeriodEstimate, type RidgePeriodOptions, type TileRidgePeriodEstimate, type TileRidgePeriodOptions } from './period.js';
 export { NORMALISE_DEFAULTS, type NormaliseOptions, type GreyChannel } from './params.js';
 export { measureRidgeEvidence, RIDGE_EVIDENCE_DEFAULTS, type RidgeEvidence, type RidgeEvidenceOptions } from './quality.js';
 
@@ -84,6 +84,8 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
     throw new FingerliftError('E_INVALID_ARGUMENT', `fingertip box centre (${box.cx.toFixed(0)}, ${box.cy.toFixed(0)}) outside the ${image.width} x ${image.height} photo`, { input: name });
   if (p.ppi !== undefined && !(p.ppi >= PHOTO_PPI_RANGE[0] && p.ppi <= PHOTO_PPI_RANGE[1])) throw new FingerliftError('E_INVALID_ARGUMENT', `ppi ${p.ppi} outside [${PHOTO_PPI_RANGE.join(', ')}]`, { input: name });
   if (!(p.unrollMaxAngle > 0 && p.unrollMaxAngle < Math.PI / 2)) throw new FingerliftError('E_INVALID_ARGUMENT', `unrollMaxAngle ${p.unrollMaxAngle} outside (0, π/2)`, { input: name });
+  if (p.periodCorrection !== 'ring' && p.periodCorrection !== 'tiles') throw new FingerliftError('E_INVALID_ARGUMENT', `periodCorrection ${JSON.stringify(p.periodCorrection)}: need 'ring' or 'tiles'`, { input: name });
+  if (!(p.correctionPeriod >= 3 && p.correctionPeriod <= 30)) throw new FingerliftError('E_INVALID_ARGUMENT', `correctionPeriod ${p.correctionPeriod} px outside [3, 30]`, { input: name });
   if (p.foreground && (!(p.foreground.scale > 0) || p.foreground.mask.data.length !== p.foreground.mask.width * p.foreground.mask.height))
     throw new FingerliftError('E_INVALID_ARGUMENT', `foreground mask ${p.foreground.mask.width} x ${p.foreground.mask.height} with ${p.foreground.mask.data.length} values at scale ${p.foreground.scale}: need width x height values and a positive scale`, { input: name });
   const notes: string[] = [];
@@ -177,7 +179,20 @@ export function normaliseFingertip(image: RgbImage | GrayImage, box: OrientedBox
   let out = warp(scale);
   // The pad's period is measured where the round finger still compresses the ridges a little; once
   // unrolled, the print shows the true spacing: measure it there and correct the scale once.
-  if (ppiBasis === 'ridge-period') {
+  if (ppiBasis === 'ridge-period' && p.periodCorrection === 'tiles') {
+    // The tile-peak estimator, not pulled short by the noise of photo prints, against the contact prints'
+    // period measured the same way (NormaliseOptions.periodCorrection, correctionPeriod).
+    const est = estimateRidgePeriodTiles({ width: out.W, height: out.H, data: out.print }, { minPeriod: p.targetPeriod / 2.5, maxPeriod: p.targetPeriod * 2.5, mask: { width: out.W, height: out.H, data: out.mask } });
+    if (est.tiles >= 4 && Number.isFinite(est.period)) {
+      const k = p.correctionPeriod / est.period;
+      if (Math.abs(k - 1) > p.periodTolerance && k > 0.6 && k < 1.6) {
+        scale *= k;
+        ppi = 500 / scale;
+        notes.push(`ridge period ${est.period.toFixed(2)} px in the first unrolled print (median of ${est.tiles} tiles, contact prints ${p.correctionPeriod} px): scale corrected by ${k.toFixed(3)}`);
+        out = warp(scale);
+      }
+    }
+  } else if (ppiBasis === 'ridge-period') {
     // Band as wide as the first estimate's (2.5x either side): it also sets the DFT tile to 128 px, whose
     // rings are 1/128 cycle apart, about 7% of the ridge frequency at 9.5 px (a 64 px tile's are 15%,
     // too coarse to correct a scale by a few per cent: measured, its corrected prints came out at 10-10.5 px).

@@ -54,6 +54,33 @@ export interface NormaliseOptions {
   /** Relative ridge-period error in the first unrolled print above which the scale is corrected once. Default 0.03. */
   periodTolerance: number;
   /**
+   * How the unrolled print's ridge period is measured for the one scale correction:
+   * - 'ring' (default): `estimateRidgePeriodSpectral` (ring average of the power spectrum, whitened by
+   *   f²) against `targetPeriod`. On noisy phone-photo prints (pores, specular speckle, JPEG noise:
+   *   local periods spread over an interquartile range of 4-5 px against 1.2-1.6 px on contact prints)
+   *   it reads 20-25% short, so the corrected prints come out 15-25% too large: measured (.tmp/fpc)
+   *   on fingerphoto-contact, Gabor-enhanced lifted prints at 10.3 / 12.1 px against 8.7-8.8 px on
+   *   their contact prints (estimateRidgePeriodTiles; the ring estimate reads 9.9 / 10.9 and 8.9).
+   * - 'tiles': `estimateRidgePeriodTiles` (median of the tiles' dominant local periods, not pulled by
+   *   noise) against `correctionPeriod`. Measured with bench/lift.ts (2026-12-06, ring -> tiles):
+   *   fingerphoto-contact genuine scores 0.69/1.23/1.32/0.42 -> 1.72/1.95/1.38/1.27 (impostor maximum
+   *   2.48 -> 4.03, still above all four), fingerphoto mated 5.50 -> 5.91, ridgebase crops vs crops
+   *   FNMR at FMR 1% 16.7 -> 12.5% (scale search 12.5 -> 8.3%, its EER 4.1 -> 8.3%), but ridgebase
+   *   crops vs contact 35.0 -> 45.0% (scale search 32.5 -> 37.5%): the ridgebase contact prints read
+   *   about 10 px by the same measure (FVC 9.2), and the 'ring' bias happened to lift the crops to
+   *   their scale (lifted / contact period ratio 0.98 with 'ring', 0.93 with 'tiles', median of 32
+   *   crops, periods of the Gabor-enhanced prints). 'ring' stays the default until that is resolved.
+   */
+  periodCorrection: 'ring' | 'tiles';
+  /**
+   * Reference of the 'tiles' scale correction: the ridge period of real 500 ppi contact prints as
+   * `estimateRidgePeriodTiles` measures it (band targetPeriod / 2.5 to targetPeriod x 2.5). Median over
+   * FVC2002 DB1_B and FVC2004 DB1_B (160 optical prints, 500 ppi): 9.19 px (quartiles 8.77-9.97; the
+   * same prints read 8.85 with `estimateRidgePeriodSpectral`). Other contact sets read (medians):
+   * ridgebase contact 9.71, fingerphoto-contact 8.79. Default 9.19.
+   */
+  correctionPeriod: number;
+  /**
    * Foreground of the photo (e.g. `locateFingertips`' hand mask at its working resolution): print pixels
    * whose photo position falls outside it are background (white), as outside the finger in a contact
    * print. `scale` = mask pixels per photo pixel. Absent: only pixels outside the photo are background.
@@ -75,4 +102,6 @@ export const NORMALISE_DEFAULTS: Readonly<NormaliseOptions> = Object.freeze({
   analysisPeriod: 10,
   flattenSigmaPeriods: 2,
   periodTolerance: 0.03,
+  periodCorrection: 'ring' as const,
+  correctionPeriod: 9.19,
 });

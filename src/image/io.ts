@@ -7,14 +7,14 @@
  */
 import { readInputFile } from '../fsread.js';
 import { createHash } from 'node:crypto';
-import { writeFile, mkdir, rename, unlink, stat as statPath } from 'node:fs/promises';
+import { writeFile, mkdir, rename, unlink, open as openPath, stat as statPath } from 'node:fs/promises';
 import { dirname, extname, join as joinPath, resolve as resolvePath } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
-import { pngDamage } from './png.js';
+import { CHART_REFUSED, hasChartMark, pngDamage } from './png.js';
 import { jpegDamage } from './jpeg.js';
 import { tiffDamage } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
@@ -102,11 +102,13 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * Formats: JPEG, PNG (8/16 bit, palette), TIFF (8/16 bit), WebP, BMP. EXIF orientation is applied; alpha is
  * composited on white; palette, CMYK and 16-bit are converted (16-bit keeps its precision in float32).
  * Damage the decoder works around (e.g. corrupt JPEG entropy data) is decoded anyway and recorded as a note
- * starting "decoder warning", the same for the same file whatever else runs in the process.
+ * starting "decoder warning", the same for the same file whatever else runs in the process. A file of
+ * several pages or frames (a multi-page TIFF, an animated WebP) has its first read, with the note
+ * "TIFF holds N pages; page 1 read (...)" (`multiPageNote`).
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
  *   E_DECODE (not an image, corrupt or truncated; a TIFF whose strips or tiles cannot cover the size its
- *   header declares, or a TIFF, PNG or baseline JPEG whose compressed data cannot hold it: `tiffDamage`,
+ *   header declares, or a TIFF, PNG or sequential or progressive Huffman JPEG whose compressed data cannot hold it: `tiffDamage`,
  *   `pngDamage`, `jpegDamage`),
  *   E_INVALID_ARGUMENT (input neither a path string nor a Uint8Array/Buffer; maxPixels or minSide not a
  *   positive number).
@@ -164,6 +166,92 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
   return { image, ppi: ppi === undefined ? undefined : round(ppi), source, notes };
 }
 
+/**
+ * The note for a file holding more than one page or frame (a multi-page TIFF, an animated WebP), of
+ * which only the first is read: "TIFF holds 2 pages; page 1 read". Undefined for a single image.
+ * @param meta sharp's metadata of the file (`pages`: the number of pages or frames libvips found).
+ */
+export function multiPageNote(meta: Pick<Metadata, 'pages' | 'format'>): string | undefined {
+  const n = meta.pages ?? 1;
+  if (!(n > 1)) return undefined;
+  const format = String(meta.format ?? 'image');
+  const unit = format === 'tiff' ? 'page' : 'frame';
+  return `${format === 'tiff' ? 'TIFF' : format === 'webp' ? 'WebP' : format.toUpperCase()} holds ${n} ${unit}s; ${unit} 1 read (the others are not examined)`;
+}
+
+/**
+ * Refuse a picture fingerlift drew itself (a comparison chart, marked with `CHART_MARK`) as a fingerprint
+ * input: the one check of every command that reads fingerprint images (compare, search, eval, extract,
+ * enhance, lift). A chart holds two prints side by side: extracted, it gave a template of both that
+ * "matched" either. Only the first 4 KB are read, and only of a regular file (anything else is left to
+ * the loader, which says what it is).
+ * @param input a file path, or the file's bytes; @param name the input's name in the error (default the path).
+ * @throws FingerliftError E_UNSUPPORTED_FORMAT for a chart.
+ */
+export async function refuseFingerliftChart(input: string | Uint8Array, name?: string): Promise<void> {
+  let head: Uint8Array | undefined;
+  if (typeof input !== 'string') head = input;
+  else {
+    const st = await statPath(input).catch(() => undefined);
+    if (!st?.isFile()) return;
+    const fh = await openPath(input, 'r').catch(() => undefined);
+    if (!fh) return;
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+  const label = name ?? (typeof input === 'string' ? input : undefined);
+  if (hasChartMark(head)) throw new FingerliftError('E_UNSUPPORTED_FORMAT', CHART_REFUSED, label !== undefined ? { input: label } : {});
+}
+
+/** What a file's header says, read without decoding its pixels (`readImageHeader`). */
+export interface ImageHeader {
+  format: ImageFormat;
+  /** Size as stored, pixels (before EXIF orientation, which does not change the pixel count). */
+  width: number;
+  height: number;
+  /** Resolution declared, ppi, when plausible (`PLAUSIBLE_PPI`), as `loadImage` gives it; else undefined. */
+  ppi: number | undefined;
+  /** Resolution declared, ppi, as written (undefined when none). */
+  declaredPpi: number | undefined;
+}
+
+/**
+ * The format, size and resolution an image file declares, from its header only (nothing is decoded):
+ * for checks that can refuse an input before it costs a decode. Undefined when the header cannot be read
+ * (not an image, an unsupported format, a damaged header): `loadImage` then says why.
+ * @param bytes the whole file.
+ */
+export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader | undefined> {
+  const sniffed = sniffFormat(bytes);
+  if (sniffed === undefined || !(SUPPORTED_FORMATS as readonly string[]).includes(sniffed)) return undefined;
+  const format = sniffed as ImageFormat;
+  let width = 0, height = 0;
+  if (format === 'bmp') {
+    if (bytes.length < 26) return undefined;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerSize = dv.getUint32(14, true);
+    width = headerSize === 12 ? dv.getUint16(18, true) : Math.abs(dv.getInt32(18, true));
+    height = headerSize === 12 ? dv.getUint16(20, true) : Math.abs(dv.getInt32(22, true));
+  } else {
+    try {
+      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      width = meta.width ?? 0;
+      height = meta.height ?? 0;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!(width > 0 && height > 0)) return undefined;
+  const declared = readDeclaredDensity(bytes, format);
+  const plausible = declared.ppi !== undefined && declared.ppi >= PLAUSIBLE_PPI[0] && declared.ppi <= PLAUSIBLE_PPI[1];
+  return { format, width, height, ppi: plausible ? round(declared.ppi!) : undefined, declaredPpi: declared.ppi !== undefined ? round(declared.ppi) : undefined };
+}
+
 /** Start of the note `loadImage` records when the decoder warned of damage it worked around. */
 export const DECODER_WARNING_NOTE = 'decoder warning';
 
@@ -178,6 +266,19 @@ export function decoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | u
   if (note === undefined) return undefined;
   const format = /the (\w+) decoder \(libvips\)/.exec(note)?.[1];
   return `the ${format ?? 'image'} data is damaged (such as corrupt entropy-coded data or a bad chunk) and was decoded anyway`;
+}
+
+/**
+ * The warning to report beside any result built on an image whose decoder warned of damaged data, naming
+ * the file: "warning: <name>: the decoder warned of damaged data: the JPEG data is damaged (...) and was
+ * decoded anyway; its pixels, and results from them, may differ from the original capture". Undefined
+ * when the decoder did not warn. Said wherever such an input's result is reported (compare, search and
+ * eval notes, the enhance, extract and lift summary fields), not only in the trail.
+ * @param name the input as the user named it (a path); @param loaded the image (its notes).
+ */
+export function decoderWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'>): string | undefined {
+  const warning = decoderWarningOf(loaded);
+  return warning === undefined ? undefined : `warning: ${name}: the decoder warned of damaged data: ${warning}; its pixels, and results from them, may differ from the original capture`;
 }
 
 /**
@@ -244,6 +345,8 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
   if (meta.hasAlpha) notes.push('alpha composited on white');
   if (meta.isPalette) notes.push('palette expanded');
+  const pages = multiPageNote(meta);
+  if (pages !== undefined) notes.push(pages);
   // Damage the decoder works around (corrupt JPEG entropy data, bad PNG chunks) is not fatal (failOn
   // 'truncated' still refuses files that end early), but it is recorded in a note. Whether there was any
   // is learnt from a first decode with failOn 'warning', which fails exactly when the loader warns: that

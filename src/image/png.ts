@@ -41,3 +41,34 @@ export function pngDamage(b: Uint8Array): string | undefined {
     return `damaged PNG: the header declares ${w} x ${h} pixels (${needed} bytes of scanlines) but its ${idat} bytes of compressed data can hold at most ${idat * DEFLATE_MAX_RATIO} (the file may have been truncated or edited)`;
   return undefined;
 }
+
+/** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint. */
+export const CHART_MARK = { keyword: 'fingerlift', value: 'comparison chart' } as const;
+
+/** Message of the error every command that reads a fingerprint image gives for a chart fingerlift drew. */
+export const CHART_REFUSED = 'a comparison chart fingerlift drew (two prints side by side), not a fingerprint image: refused as an input (give the prints it was drawn from)';
+
+/**
+ * Whether PNG bytes carry fingerlift's chart mark: a tEXt chunk (PNG, ISO/IEC 15948, 2003, 11.3.4.3)
+ * whose keyword and text are `CHART_MARK`, among the chunks before the first IDAT (`comparisonChart`
+ * writes it right after IHDR, at byte 33). Only the bytes given are read: a file's first 4 KB hold the
+ * mark of any chart fingerlift wrote. False for anything that is not a PNG.
+ */
+export function hasChartMark(b: Uint8Array): boolean {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (b.length < 33 || !sig.every((v, i) => b[i] === v)) return false;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const want = `${CHART_MARK.keyword}\0${CHART_MARK.value}`;
+  for (let off = 8; off + 8 <= b.length; ) {
+    const len = dv.getUint32(off);
+    const type = String.fromCharCode(b[off + 4]!, b[off + 5]!, b[off + 6]!, b[off + 7]!);
+    if (type === 'IDAT' || type === 'IEND') return false;
+    if (type === 'tEXt' && len === want.length && off + 8 + len <= b.length) {
+      let same = true;
+      for (let i = 0; i < len && same; i++) same = b[off + 8 + i] === want.charCodeAt(i);
+      if (same) return true;
+    }
+    off += 12 + len;
+  }
+  return false;
+}

@@ -8,11 +8,13 @@ import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
-import { loadImage, withDecoderWarning, type LoadedImage } from '../image/io.js';
+import { DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
+import { CHART_MARK } from '../image/png.js';
+import { printTooLargeFromHeader } from './print-size.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
 import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../formats/index.js';
 import { IMAGE_EXTENSIONS } from '../batch/expand.js';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { JSON_TEMPLATE } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
@@ -43,6 +45,12 @@ export interface Comparable {
   /** The print the minutiae are on (enhanced, 500 ppi) when the input was an image: for charts. */
   image?: GrayImage;
   notes: string[];
+  /**
+   * Warnings to say wherever this input's result is reported (also the first of `notes`): an image whose
+   * decoder warned of damaged data ("warning: <path>: the decoder warned of damaged data: ..."). Absent
+   * when there are none.
+   */
+  warnings?: string[];
 }
 
 const TEMPLATE_EXT = new Set(Object.values(TEMPLATE_EXTENSIONS).flat().map((e) => e.toLowerCase().replace(/^\./, '')));
@@ -114,9 +122,12 @@ function xytExtent(text: string): { width: number; height: number } {
 }
 
 /**
- * Read a comparison input.
+ * Read a comparison input. An image whose decoder warned of damaged data gives a comparable whose first
+ * note, and `warnings`, say so naming the file (`decoderWarningLine`): report them beside its results.
  * @throws FingerliftError from the loader or the template reader (E_DECODE, E_TEMPLATE_FORMAT, ...),
- *   E_NO_FINGER / E_TOO_FEW_MINUTIAE when a photo yields no usable fingertip.
+ *   E_UNSUPPORTED_FORMAT for a comparison chart fingerlift drew (`refuseFingerliftChart`), E_TOO_LARGE for
+ *   a print (imageKind 'print') over the enhancement limit at the resolution its header or `ppi` gives, before
+ *   decoding; E_NO_FINGER / E_TOO_FEW_MINUTIAE when a photo yields no usable fingertip.
  */
 export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
   const id = basename(path, extname(path));
@@ -144,14 +155,32 @@ export async function loadComparable(path: string, options: ComparableOptions = 
     if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
   }
-  if (await isFingerliftChart(path)) throw new FingerliftError('E_UNSUPPORTED_FORMAT', 'a comparison chart fingerlift drew (two prints side by side), not a fingerprint image: not compared', { input: path });
-  const loaded = await loadImage(path);
+  await refuseFingerliftChart(path);
+  if (options.imageKind === 'print') {
+    // A print too large to enhance at its resolution is refused from its header, before the decode.
+    const bytes = await readInputFile(path, { maxBytes: maxImageFileBytes(DEFAULT_MAX_PIXELS), what: 'image' });
+    const header = await readImageHeader(bytes);
+    const tooLarge = header && printTooLargeFromHeader(header, options.ppi);
+    if (tooLarge) throw new FingerliftError('E_TOO_LARGE', tooLarge, { input: path });
+    const loaded = await loadImage(bytes, { name: path });
+    loaded.source.path = path;
+    return comparableOf(path, id, loaded, imageFormat, options);
+  }
+  return comparableOf(path, id, await loadImage(path), imageFormat, options);
+}
+
+/** `comparableFromImage`, its errors said with the decoder's warning and its result with the warning note. */
+function comparableOf(path: string, id: string, loaded: LoadedImage, imageFormat: string | undefined, options: ComparableOptions): Comparable {
+  let c: Comparable;
   try {
-    return comparableFromImage(path, id, loaded, imageFormat, options);
+    c = comparableFromImage(path, id, loaded, imageFormat, options);
   } catch (e) {
     // What was (not) found in an image the decoder warned about is said with the warning: the damage may be why.
     throw withDecoderWarning(e, loaded);
   }
+  // A result built on a damaged image is said to be so wherever it is reported (notes, JSON), not used silently.
+  const warning = decoderWarningLine(path, loaded);
+  return warning === undefined ? c : { ...c, notes: [warning, ...c.notes], warnings: [warning] };
 }
 
 /** The comparable of a loaded image: a photo's best (or chosen) fingertip, or a contact print's template. */
@@ -176,6 +205,16 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
   const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOpts);
   if (r.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found in the print (${r.extraction.candidates} candidates, all removed as unreliable)`, { input: path });
   return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...pre, r.decisions.resolution.note, r.decisions.polarity.note] };
+}
+
+/**
+ * The warnings of a job's inputs (`Comparable.warnings`: a damaged image's decoder warning, naming the
+ * file), each once, in input order: to print beside the results (text) and list in a JSON result.
+ */
+export function inputWarnings(inputs: ReadonlyArray<Comparable | undefined>): string[] {
+  const out: string[] = [];
+  for (const c of inputs) for (const w of c?.warnings ?? []) if (!out.includes(w)) out.push(w);
+  return out;
 }
 
 /** A comparison of a probe with one reference, and the decision at the documented thresholds. */
@@ -279,8 +318,8 @@ export async function searchAcrossScales(
 /** Largest blank canvas a chart draws for a template without its image, pixels (16 million, as MAX_ENHANCE_PIXELS). */
 const MAX_CHART_CANVAS = 16_000_000;
 
-/** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint. */
-export const CHART_MARK = { keyword: 'fingerlift', value: 'comparison chart' } as const;
+/** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint (`refuseFingerliftChart`). */
+export { CHART_MARK };
 
 /**
  * The PNG with a tEXt chunk (PNG 1.2 §4.2.3.1) `keyword` = `value` inserted right after IHDR: the 8-byte
@@ -297,23 +336,6 @@ export function withPngText(png: Uint8Array, keyword: string, value: string): Bu
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(body));
   return Buffer.concat([png.subarray(0, 33), len, body, crc, png.subarray(33)]);
-}
-
-/** True when the file's first bytes hold fingerlift's chart mark (`CHART_MARK`, written by `comparisonChart`). */
-async function isFingerliftChart(path: string): Promise<boolean> {
-  const mark = Buffer.from(`tEXt${CHART_MARK.keyword}\0${CHART_MARK.value}`, 'latin1');
-  // Only a regular file is opened here (a FIFO would block the open); the loader then says what anything else is.
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile()) return false;
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    const buf = Buffer.alloc(37 + mark.length);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return bytesRead === buf.length && buf.subarray(37).equals(mark);
-  } finally {
-    await fh.close();
-  }
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
-import { decoderWarningOf, encodeImage, withDecoderWarning } from '../image/io.js';
+import { decoderWarningLine, decoderWarningOf, encodeImage, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
 import { resample, toGray } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
@@ -95,9 +95,19 @@ function round(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
+/**
+ * Run `lift` on one photo, in memory. Its summary fields say when the decoder warned of damaged data
+ * (`decoderWarning`, and `warning`: the line naming the photo, `decoderWarningLine`; null when not).
+ * @param stem output file stem (base name) used to name the files in the trail.
+ * @throws FingerliftError from the loader; E_UNSUPPORTED_FORMAT before any decode for a comparison chart
+ *   fingerlift drew (`refuseFingerliftChart`); E_INVALID_ARGUMENT for an input that looks like a contact
+ *   print (imageKind 'auto'), and the pipeline's, said with the decoder's warning when there was one.
+ */
 export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
   if (!(options.imageKind === undefined || options.imageKind === 'auto' || options.imageKind === 'photo'))
     throw new FingerliftError('E_INVALID_ARGUMENT', `lift: imageKind is ${JSON.stringify(options.imageKind)}, expected "auto" or "photo"`, { input });
+  // A chart fingerlift drew is refused before it is read (the same check as every command's).
+  await refuseFingerliftChart(input);
   const { loaded, trail } = await startRun(input, 'lift', options);
   let lifted: ReturnType<typeof liftPhoto>;
   try {
@@ -156,8 +166,9 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
     files.push({ suffix: '.report.html', bytes: Buffer.from(html, 'utf8') });
   }
   const usable = lifted.fingertips.filter((f) => f.usable).length;
-  // decoderWarning: the decoder warned of damage (the photo's note): said beside "no usable fingertip".
-  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' '), decoderWarning: decoderWarningOf(loaded) !== undefined } };
+  // decoderWarning: the decoder warned of damage (the photo's note): said beside "no usable fingertip";
+  // warning: the same, naming the photo, in the summary beside every result built on it.
+  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' '), decoderWarning: decoderWarningOf(loaded) !== undefined, warning: decoderWarningLine(input, loaded) ?? null } };
 }
 
 export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTaskResult> {

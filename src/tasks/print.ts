@@ -5,7 +5,9 @@
  */
 import { basename } from 'node:path';
 import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
-import { encodeImage, withDecoderWarning } from '../image/io.js';
+import { DEFAULT_MAX_PIXELS, decoderWarningLine, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
+import { readInputFile } from '../fsread.js';
+import { printTooLargeFromHeader } from './print-size.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate, type TemplateFormat } from '../formats/index.js';
 import { parsePsf } from '../enhance/deblur/index.js';
@@ -69,12 +71,25 @@ async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
 }
 
 /**
- * Run `enhance` or `extract` on one input, in memory.
+ * Run `enhance` or `extract` on one input, in memory. Its summary fields say when the decoder warned of
+ * damaged data (`decoderWarning`, and `warning`: the line naming the file, `decoderWarningLine`; null when not).
  * @param stem output file stem (base name) used to name the files in the trail.
+ * @throws FingerliftError from the loader (E_NOT_FOUND, E_DECODE, E_TOO_LARGE, ...); before any decode
+ *   E_UNSUPPORTED_FORMAT for a comparison chart fingerlift drew (`refuseFingerliftChart`) and E_TOO_LARGE for
+ *   a print over the enhancement limit at the resolution its header or `options.ppi` gives
+ *   (`printTooLargeFromHeader`); E_INVALID_ARGUMENT (a colour photo, unless imageKind 'print'), E_NO_FINGER,
+ *   E_TOO_FEW_MINUTIAE (extract) and the pipeline's, said with the decoder's warning when there was one.
  */
 export async function runPrintJob(command: 'enhance' | 'extract', input: string, stem: string, options: PrintTaskOptions): Promise<JobOutput> {
   if (!(options.imageKind === undefined || options.imageKind === 'auto' || options.imageKind === 'print'))
     throw new FingerliftError('E_INVALID_ARGUMENT', `${command}: imageKind is ${JSON.stringify(options.imageKind)}, expected "auto" or "print"`, { input });
+  // Refused before the decode: a chart fingerlift drew (two prints side by side), and a print too large to
+  // enhance at the resolution its header (or --ppi) gives.
+  const head = await readInputFile(input, { maxBytes: maxImageFileBytes(DEFAULT_MAX_PIXELS), what: 'image' });
+  await refuseFingerliftChart(head, input);
+  const header = await readImageHeader(head);
+  const tooLarge = header && printTooLargeFromHeader(header, options.ppi);
+  if (tooLarge) throw new FingerliftError('E_TOO_LARGE', tooLarge, { input });
   const { loaded, trail } = await startRun(input, command, options);
   // A finger photo enhanced as a contact print gives a template of nothing (its ridge period, scale and
   // mirror are not those of a print): measured on fingerphoto Right_index, 48 minutiae that matched a
@@ -119,6 +134,9 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
       minutiae: r.template.minutiae.length,
       endings,
       bifurcations: r.template.minutiae.length - endings,
+      // The decoder warned of damaged data: said in the summary beside the result, not only in the trail.
+      decoderWarning: decoderWarningLine(input, loaded) !== undefined,
+      warning: decoderWarningLine(input, loaded) ?? null,
     },
   };
 }

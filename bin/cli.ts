@@ -45,14 +45,27 @@ registerLift(program);
 registerCompare(program);
 registerVerify(program);
 
+/**
+ * A usage error of a command that takes --json, run with --json: stdout still holds one JSON document
+ * (`{ usageError, failed: 0, failures: [] }`, no input was processed), as it does for every other outcome.
+ */
+function usageJson(message: string): void {
+  const end = process.argv.indexOf('--');
+  const args = end < 0 ? process.argv.slice(2) : process.argv.slice(2, end);
+  if (['info', 'compare', 'search', 'eval', 'verify'].includes(args[0] ?? '') && args.includes('--json'))
+    process.stdout.write(JSON.stringify({ usageError: message.replace(/^error: /, ''), failed: 0, failures: [] }, null, 2) + '\n');
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (e.exitCode !== 0) usageJson(e.message);
   } else if (e instanceof UsageError) {
     // One line whatever the message quotes (a path holding a line break is escaped, not printed raw).
     process.stderr.write(humanText`error: ${e.message}\n`);
+    usageJson(e.message);
     process.exitCode = EXIT_USAGE;
   } else throw e;
 }

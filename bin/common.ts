@@ -20,9 +20,14 @@ export interface FileFailure {
   message: string;
 }
 
-/** Turn anything thrown while processing `path` into a reportable failure. */
+/**
+ * Turn anything thrown while processing `path` into a reportable failure. A FingerliftError's message that
+ * does not name its input (one from a stage that never knew the file, e.g. processPrint's E_TOO_SMALL) is
+ * given `<path>: ` first, as `FingerliftError` does for errors that know their input, so that every
+ * failure's message names its file (human lines strip it again: `messageAfterPath`).
+ */
 export function failureOf(path: string, e: unknown): FileFailure {
-  if (e instanceof FingerliftError) return { path, code: e.code, message: e.message };
+  if (e instanceof FingerliftError) return { path, code: e.code, message: e.message.includes(path) || e.message.includes(printable(path)) ? e.message : `${printable(path)}: ${e.message}` };
   if (e instanceof WebAssembly.RuntimeError) { const f = cvError(e, 'OpenCV') as FingerliftError; return { path, code: f.code, message: f.message }; }
   return { path, code: 'E_INTERNAL', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
@@ -47,6 +52,21 @@ export function printSummary(what: string, done: number, failures: FileFailure[]
 }
 
 /**
+ * The failure part of every command's `--json` document, one shape for all: `failed`, the number of
+ * failed inputs (a count, as before in info, verify and search's summary), and `failures`, one entry
+ * `{ path, code, message }` per failed input (a file that could not be read, a pattern that matched
+ * nothing, an output that could not be written).
+ */
+export function jsonFailures(failures: readonly FileFailure[]): { failed: number; failures: FileFailure[] } {
+  return { failed: failures.length, failures: failures.map((f) => ({ path: f.path, code: f.code, message: f.message })) };
+}
+
+/** Write one JSON document (2-space indented, one trailing line break) on stdout: the whole of stdout under --json. */
+export function printJson(doc: object): void {
+  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+}
+
+/**
  * Print the closing summary and set the exit code: 1 when anything failed (or `failed` says the job as a
  * whole failed, e.g. its probe could not be read), else 0.
  */
@@ -65,10 +85,21 @@ export function nothingToDo(what: string, inputs: string, ownOutputs: number): v
   process.exitCode = EXIT_SOME_FAILED;
 }
 
+/**
+ * The value of a numeric option as written in plain decimal: an optional sign, digits, an optional
+ * fraction (`500`, `569.5`, `.5`, `-1`); NaN for anything else, so that the option's check refuses it.
+ * `Number()` alone also takes hexadecimal (`0x1f4` = 500), octal and binary literals, exponents (`5e2`),
+ * `Infinity`, surrounding spaces and an empty string (as 0); a command line states numbers in decimal.
+ * The one parser under every numeric option of the CLI.
+ */
+export function decimalNumber(value: string): number {
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : NaN;
+}
+
 /** Parse a positive number option; throws a usage error (exit 2) otherwise. */
 export function positiveNumber(name: string) {
   return (value: string): number => {
-    const v = Number(value);
+    const v = decimalNumber(value);
     if (!Number.isFinite(v) || v <= 0) throw new UsageError(`${name} must be a positive number, got "${value}"`);
     return v;
   };
@@ -77,8 +108,8 @@ export function positiveNumber(name: string) {
 /** Parse a number option within [min, max]; throws a usage error (exit 2) otherwise. */
 export function numberIn(name: string, min: number, max: number, what = '') {
   return (value: string): number => {
-    const v = Number(value);
-    if (value.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`${name} must be a number in [${min}, ${max}]${what}, got "${value}"`);
+    const v = decimalNumber(value);
+    if (!Number.isFinite(v) || v < min || v > max) throw new UsageError(`${name} must be a number in [${min}, ${max}]${what}, got "${value}"`);
     return v;
   };
 }
@@ -86,7 +117,7 @@ export function numberIn(name: string, min: number, max: number, what = '') {
 /** Parse a positive integer option; throws a usage error (exit 2) otherwise. */
 export function positiveInteger(name: string) {
   return (value: string): number => {
-    const v = Number(value);
+    const v = decimalNumber(value);
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
     return v;
   };

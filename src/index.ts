@@ -47,7 +47,7 @@ export { enhance, ridgeClarity, estimateRidgePeriod, resampleTo500, stretchContr
 export * as deblurring from './enhance/deblur/index.js';
 export { deblur, estimatePsf, parsePsf, formatPsf, type PsfSpec, type DeblurOptions, type DeblurResult } from './enhance/deblur/index.js';
 export * as minutiae from './minutiae/index.js';
-export { extractMinutiae, extractMinutiaeDetailed, type ExtractOptions, type Minutia, type MinutiaType, type Template } from './minutiae/index.js';
+export { extractMinutiae, extractMinutiaeDetailed, EXTRACT_DEFAULTS, type ExtractOptions, type Minutia, type MinutiaType, type Template } from './minutiae/index.js';
 export * as comparison from './compare/index.js';
 export { compare, prepare, prepareAcrossScales, compareAcrossScales, search, SearchPool, searchThreaded, MAX_SEARCH_THREADS, evaluate, allPairs, detCsv, eerInterval, eerDifference, type CompareResult, type PreparedTemplate, type SearchCandidate, type SearchOptions, type SearchPoolOptions, type ScaledProbe, type EvalResult, type EerInterval, type EerDifference, type BootstrapOptions } from './compare/index.js';
 export * as formats from './formats/index.js';
@@ -56,7 +56,8 @@ export * as synthetic from './synthetic/index.js';
 
 // Audit trail, pictures, report, batch
 export { AuditTrail, describeInput, describeInputFile, type Trail, type TrailStep } from './audit/trail.js';
-export { verifyTrail, verifyTrailFile, loadTrail, formatVerifyReport, type VerifyReport } from './audit/verify.js';
+export { verifyTrail, verifyTrailFile, loadTrail, formatVerifyReport, type VerifyReport, type VerifyOptions, type VerifyMismatch, type FilesOnDisk, type Replay, type ReplayHashes } from './audit/verify.js';
+export { replayFor } from './tasks/replay.js';
 export { renderReport, type ReportData } from './audit/report.js';
 export * as draw from './audit/draw.js';
 export { runBatch, type RunBatchOptions } from './batch/run.js';

@@ -231,6 +231,20 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
   return r;
 }
 
+/** Shortest side of a print at 500 ppi, pixels: enhancement's smallest block neighbourhood (16 px, about 0.8 mm). */
+export const MIN_PRINT_SIDE_500 = 16;
+
+/**
+ * Refuse a print that is under {@link MIN_PRINT_SIDE_500} pixels a side once resampled from `ppi` to 500 ppi.
+ * @param width, height the print's size, pixels; `ppi` its resolution.
+ * @throws FingerliftError E_TOO_SMALL saying the size at 500 ppi.
+ */
+function checkSizeAt500(width: number, height: number, ppi: number): void {
+  const k = 500 / ppi, w = Math.round(width * k), h = Math.round(height * k);
+  if (w < MIN_PRINT_SIDE_500 || h < MIN_PRINT_SIDE_500)
+    throw new FingerliftError('E_TOO_SMALL', `${width} x ${height} px at ${ppi} ppi is ${w} x ${h} px at 500 ppi, under the ${MIN_PRINT_SIDE_500} px minimum a side: too small to enhance as a fingerprint (is the resolution right?)`);
+}
+
 /**
  * A contact print (or a normalised fingertip) from image to template.
  * @param image grey or colour print, height x width, [0, 1].
@@ -238,8 +252,9 @@ export function enhanceRecorded(gray: GrayImage, options: EnhanceOptions, trail?
  *   `{}` (resolution unknown: decided from the options or the ridge period).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must agree),
  *   a source ppi that is not a positive number, an options `ppi` that is not a number in PLAUSIBLE_PPI, an
- *   unknown polarity or grey mode, a deblur PSF or method that is not one of those accepted; from the
- *   stages (E_TOO_SMALL, E_INVALID_ARGUMENT, E_CV).
+ *   unknown polarity or grey mode, a deblur PSF or method that is not one of those accepted; E_TOO_SMALL
+ *   for a print under 16 px a side, as given or at 500 ppi at its resolution (checked before any stage
+ *   when the resolution is stated, else right after it is decided); from the stages (E_INVALID_ARGUMENT, E_CV).
  */
 export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined } = {}, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
   const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
@@ -253,14 +268,19 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
   if (options.grey !== undefined && !['luminance', 'red', 'green', 'blue'].includes(options.grey)) throw invalidArgument('processPrint: grey', "'luminance', 'red', 'green' or 'blue'", options.grey);
   checkDeblurOption(options.deblur, 'processPrint');
   // Enhancement needs 16 px a side at 500 ppi; a smaller input is no print (said here, not by an inner stage).
-  if (image.width < 16 || image.height < 16) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small for a fingerprint (at least 16 px a side)`);
+  if (image.width < 16 || image.height < 16) throw new FingerliftError('E_TOO_SMALL', `${image.width} x ${image.height} px is too small for a fingerprint (at least ${MIN_PRINT_SIDE_500} px a side)`);
+  // A stated resolution (the caller's, else the file's) is checked before any stage runs: at a very high
+  // one the print shrinks under the minimum at 500 ppi (`--ppi 20000` on a 388 x 374 scan).
+  const stated = options.ppi ?? source.ppi;
+  if (stated !== undefined) checkSizeAt500(image.width, image.height, stated);
   const greyMode = options.grey ?? PIPELINE_DEFAULTS.grey;
   let gray = step('grey', { mode: greyMode, input: 'channels' in image ? 'rgb' : 'grey' }, () => toGray(image, greyMode));
 
   const resolution = step('resolution', { option: options.ppi ?? null, file: source.ppi ?? null, declared: source.declaredPpi ?? null, ...PIPELINE_DEFAULTS, referencePeriodPx: REFERENCE_RIDGE_PERIOD_PX },
     () => decideResolution(gray, { ...(options.ppi !== undefined ? { option: options.ppi } : {}), ...(source.ppi !== undefined ? { file: source.ppi } : {}), ...(source.declaredPpi !== undefined ? { declared: source.declaredPpi } : {}) }),
     (d) => [d.note]);
-  // Too large to enhance at 500 ppi: refused now, not after polarity and deblurring (enhance checks it too).
+  // Too small or too large to enhance at 500 ppi: refused now, not by polarity, deblurring or enhancement.
+  checkSizeAt500(gray.width, gray.height, resolution.ppi);
   {
     const k = 500 / resolution.ppi, w = Math.round(gray.width * k), h = Math.round(gray.height * k);
     if (w * h > MAX_ENHANCE_PIXELS)

@@ -1,16 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { readInputFile } from '../../src/fsread.js';
 import { JSON_TEMPLATE } from '../../src/formats/json.js';
+import { parseJsonText } from '../../src/formats/json-text.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { isDetCsv, PLOT_MARK, readPngMark } from '../../src/audit/marks.js';
 import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, checkWritableFolder, nothingToDo, numberIn, positiveInteger, UsageError, type FileFailure } from '../common.js';
+import { failureOf, finish, printSummary, checkWritableFolder, jsonFailures, nothingToDo, numberIn, positiveInteger, printJson, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { FingerliftError, humanText, printable } from '../../src/errors.js';
@@ -82,7 +84,8 @@ async function isOtherJson(path: string): Promise<boolean> {
   if (extname(path).toLowerCase() !== '.json') return false;
   try {
     // The project's guarded read: a FIFO or device is refused before it is opened, a file over the limit from its size.
-    const doc = JSON.parse((await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template' })).toString('utf8')) as unknown;
+    // Through the shared guarded parser: a file nested too deeply is not "other JSON" to leave out, it fails as a template.
+    const doc = parseJsonText((await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template' })).toString('utf8'), (p) => new Error(p.problem));
     return typeof doc === 'object' && doc !== null && (doc as { format?: unknown }).format !== JSON_TEMPLATE.format;
   } catch {
     return false;
@@ -92,11 +95,19 @@ async function isOtherJson(path: string): Promise<boolean> {
 /**
  * Load the probe and every reference matched by `patterns`; failures are collected, never thrown.
  * Undefined probe: it failed. `outputs` (option name -> path) are checked against the inputs first: an
- * output that is an input (or a link to it) is a usage error, since inputs are never overwritten.
+ * output that is an input (or a link to it) is a usage error, since inputs are never overwritten. Then each
+ * of `replaced` (outputs --force will replace) that exists must be fingerlift's own of its kind: else an
+ * E_EXISTS failure and nothing is loaded (undefined probe).
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
   const { files, failed, ownOutputs } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
+  // --force replaces only fingerlift's own chart: anything else there is refused before any work.
+  const foreign = await foreignOutputs(replaced);
+  if (foreign.length > 0) {
+    failures.push(...foreign);
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length };
+  }
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
   try {
@@ -139,14 +150,17 @@ export function register(program: Command): void {
     .argument('<references...>', 'reference images or templates (files, folders, globs)')
     .option('--fingertip <k>', 'a photo probe: compare its fingertip k (as numbered by `lift`, f<k>) instead of the best one', positiveInteger('--fingertip'))
     .option('--chart <file.png>', 'draw the probe and the best reference side by side with the mated minutiae numbered')
-    .option('--force', 'overwrite the chart if it exists')
+    .option('--force', 'replace the chart if it is a comparison chart fingerlift drew (any other file there is refused, E_EXISTS)')
     .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
       if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
-      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip);
+      const replaced: OwnOutput[] = o.chart && o.force ? [{ option: '--chart', path: o.chart, kind: 'chart' }] : [];
+      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
       if (!probe) {
+        // --json: one document also now, the failures in it (the probe's, or the refused chart).
+        if (o.json) printJson({ probe: null, comparisons: [], ...jsonFailures(failures) });
         finish('compare', 0, failures, started, true);
         return;
       }
@@ -154,30 +168,31 @@ export function register(program: Command): void {
       // Pairs that involve a photo are scale-searched and judged with their own thresholds, the others not.
       const nScaled = rows.filter((r) => r.scale !== undefined).length;
       const decision = (r: { score: number; scale?: number | undefined }): string => decisionAt(r.score, rowThresholds(r));
-      if (o.json) {
-        process.stdout.write(JSON.stringify({
-          probe: { path: probe.path, kind: probe.kind, minutiae: probe.template.minutiae.length, notes: probe.notes },
-          scaleSearch: nScaled > 0 ? SCALE_HYPOTHESES : false,
-          thresholds: nScaled === rows.length && nScaled > 0 ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS,
-          ...(nScaled > 0 && nScaled < rows.length ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}),
-          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
-          failed: failures,
-        }, null, 2) + '\n');
-      } else {
-        process.stdout.write(`probe ${printable(probe.path)} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
-        const byPath = new Map(references.map((r) => [r.path, r]));
-        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${printable(r.reference)}${photoNote(byPath.get(r.reference))}\n`);
-        process.stdout.write(thresholdLines(nScaled, rows.length, hasEstimatedScale(probe)));
-      }
+      // The chart first, so that a failure to write it is in the --json document.
       if (o.chart && rows.length > 0) {
         const best = rows[0]!;
         const ref = references.find((r) => r.path === best.reference)!;
         try {
           const png = await comparisonChart(probe, ref, best.result, `score ${round(best.score)}, ${best.mated} mated minutiae: ${decision(best)}`);
-          await writeBytes(o.chart, png, o.force ?? false);
+          await writeOwnOutput({ option: '--chart', path: o.chart, kind: 'chart' }, png, o.force ?? false);
         } catch (e) {
           failures.push(failureOf(o.chart, e));
         }
+      }
+      if (o.json) {
+        printJson({
+          probe: { path: probe.path, kind: probe.kind, minutiae: probe.template.minutiae.length, notes: probe.notes },
+          scaleSearch: nScaled > 0 ? SCALE_HYPOTHESES : false,
+          thresholds: nScaled === rows.length && nScaled > 0 ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS,
+          ...(nScaled > 0 && nScaled < rows.length ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}),
+          comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
+          ...jsonFailures(failures),
+        });
+      } else {
+        process.stdout.write(`probe ${printable(probe.path)} (${probe.template.minutiae.length} minutiae${photoNote(probe)})\n`);
+        const byPath = new Map(references.map((r) => [r.path, r]));
+        for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${printable(r.reference)}${photoNote(byPath.get(r.reference))}\n`);
+        process.stdout.write(thresholdLines(nScaled, rows.length, hasEstimatedScale(probe)));
       }
       finish('compare', references.length, failures, started);
       if (found === 0 && failures.length === 0) nothingToDo('compare', 'reference files', ownOutputs);
@@ -196,6 +211,10 @@ export function register(program: Command): void {
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
       const { probe, references: gallery, found, ownOutputs } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
+      if (!probe || gallery.length === 0) {
+        // --json: one document also now, with the failures.
+        if (o.json) printJson({ probe: probe?.path ?? null, gallerySize: 0, candidates: [], ...jsonFailures(failures) });
+      }
       if (!probe) {
         finish('search', 0, failures, started, true);
         return;
@@ -229,7 +248,7 @@ export function register(program: Command): void {
       }
       const searchMs = performance.now() - t0;
       const nScaled = ranked.filter((c) => c.scale !== undefined).length;
-      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), failed: failures }, null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), ...jsonFailures(failures) }, null, 2) + '\n');
       else {
         process.stdout.write(`probe ${printable(probe.path)}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
         ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}\n`));
@@ -244,7 +263,7 @@ export function register(program: Command): void {
     .argument('<dir>', 'folder (or glob) of 1xx_k files')
     .option('--plot <file.png>', 'score distributions (genuine vs impostor) as PNG')
     .option('--det <file.csv>', 'DET points (threshold, FMR, FNMR) as CSV')
-    .option('--force', 'overwrite the plot and CSV if they exist')
+    .option('--force', 'replace the plot and CSV if fingerlift wrote them (any other file there is refused, E_EXISTS)')
     .action(async (dir: string, o: InputCli & { plot?: string; det?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
@@ -260,9 +279,21 @@ export function register(program: Command): void {
       const leftOut = images.ownOutputs.length + templates.ownOutputs.length;
       const failed = files.length === 0 ? [{ path: dir, code: 'E_NOT_FOUND' as const, message: `${printable(dir)}: holds no image (${IMAGE_EXTENSIONS.map((e) => '.' + e).join(', ')}) and no template (${TEMPLATE_EXTS.map((e) => (e.startsWith('.') ? e : '.' + e)).join(', ')})${leftOut > 0 ? ` other than ${leftOut} file(s) named like fingerlift outputs (*.enhanced.png, *.trail.json, ...), which are left out` : ''}` }] : notFound;
       refuseInputsAsOutputs({ '--plot': o.plot, '--det': o.det }, files.map((f) => f.path));
+      // --json: one document whatever happens, the failures in it.
+      const failedDoc = (templates: number): void => { if (o.json) printJson({ folder: dir, templates, ...jsonFailures(failures) }); };
+      // --force replaces only fingerlift's own plot and DET table: anything else there is refused before any work.
+      const outputs: OwnOutput[] = o.force ? [...(o.plot ? [{ option: '--plot', path: o.plot, kind: 'plot' as const }] : []), ...(o.det ? [{ option: '--det', path: o.det, kind: 'det' as const }] : [])] : [];
+      const foreign = await foreignOutputs(outputs);
+      if (foreign.length > 0) {
+        failures.push(...foreign);
+        failedDoc(0);
+        finish('eval', 0, failures, started, true);
+        return;
+      }
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
         if (failed.length === 0) failures.push({ path: dir, code: 'E_NOT_FOUND', message: `the verification protocol needs at least two <finger>_<impression> images or templates, found ${files.length}` });
+        failedDoc(0);
         finish('eval', 0, failures, started, true);
         return;
       }
@@ -282,6 +313,7 @@ export function register(program: Command): void {
       const labels = new Set(perFinger.keys());
       if (items.length < 2 || labels.size < 2 || ![...perFinger.values()].some((n) => n >= 2)) {
         failures.push({ path: dir, code: 'E_INVALID_ARGUMENT', message: `${items.length} usable inputs of ${labels.size} finger(s): the protocol needs two or more impressions of at least one finger and two or more fingers` });
+        failedDoc(items.length);
         finish('eval', items.length, failures, started, true);
         return;
       }
@@ -300,14 +332,27 @@ export function register(program: Command): void {
         genuineMean: r.genuineMean,
         impostorMean: r.impostorMean,
       };
-      if (o.json) process.stdout.write(JSON.stringify({ ...summary, failed: failures }, null, 2) + '\n');
-      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
-      try {
-        if (o.plot) await writeBytes(o.plot, await plotScores(Array.from(pairs.genuine), Array.from(pairs.impostor), { thresholds: r.operatingPoints.map((p) => ({ value: p.threshold, label: `FMR ${p.targetFmr * 100}%` })) }), o.force ?? false);
-        if (o.det) await writeBytes(o.det, detCsv(r), o.force ?? false);
-      } catch (e) {
-        failures.push(failureOf(o.plot ?? o.det ?? dir, e));
+      // The plot and table first, so that a failure to write them is in the --json document.
+      const plotOut: OwnOutput | undefined = o.plot ? { option: '--plot', path: o.plot, kind: 'plot' } : undefined;
+      const detOut: OwnOutput | undefined = o.det ? { option: '--det', path: o.det, kind: 'det' } : undefined;
+      if (plotOut) {
+        try {
+          // Marked as fingerlift's score plot (PLOT_MARK), as charts are: a later --force may replace it.
+          const png = await plotScores(Array.from(pairs.genuine), Array.from(pairs.impostor), { thresholds: r.operatingPoints.map((p) => ({ value: p.threshold, label: `FMR ${p.targetFmr * 100}%` })) });
+          await writeOwnOutput(plotOut, withPngText(png, PLOT_MARK.keyword, PLOT_MARK.value), o.force ?? false);
+        } catch (e) {
+          failures.push(failureOf(plotOut.path, e));
+        }
       }
+      if (detOut) {
+        try {
+          await writeOwnOutput(detOut, detCsv(r), o.force ?? false);
+        } catch (e) {
+          failures.push(failureOf(detOut.path, e));
+        }
+      }
+      if (o.json) printJson({ ...summary, ...jsonFailures(failures) });
+      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
       finish('eval', items.length, failures, started);
     });
 
@@ -369,6 +414,42 @@ async function checkNewFile(option: string, path: string, exts: string[], force:
   if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(humanText`${option} ${path}: not a file`);
   // Its folder must take new files: checked before any comparison, not found out after a long search.
   await checkWritableFolder(option, path);
+}
+
+/** An output that `--force` may replace only when fingerlift wrote it: a comparison chart, a score plot, a DET table. */
+interface OwnOutput {
+  option: string;
+  path: string;
+  kind: 'chart' | 'plot' | 'det';
+}
+
+const OWN_KIND: Record<OwnOutput['kind'], string> = { chart: 'comparison chart', plot: 'score plot', det: 'DET table' };
+
+/** Is the file at `out.path` one fingerlift wrote of that kind (the chart's or plot's PNG mark, the DET table's text)? */
+async function isOwnOutput(out: OwnOutput): Promise<boolean> {
+  if (out.kind === 'det') return isDetCsv(out.path);
+  return (await readPngMark(out.path)) === (out.kind === 'chart' ? CHART_MARK.value : PLOT_MARK.value);
+}
+
+function refusedOutput(out: OwnOutput): FingerliftError {
+  return new FingerliftError('E_EXISTS', `exists and is not a ${OWN_KIND[out.kind]} fingerlift wrote: ${out.option} with --force replaces only fingerlift's own ${OWN_KIND[out.kind]}; choose another name or remove the file`, { input: out.path });
+}
+
+/** The outputs to be replaced (--force) that exist and are not fingerlift's own, as E_EXISTS failures. */
+async function foreignOutputs(outs: readonly OwnOutput[]): Promise<FileFailure[]> {
+  const f: FileFailure[] = [];
+  for (const out of outs) if (existsSync(out.path) && !(await isOwnOutput(out))) f.push(failureOf(out.path, refusedOutput(out)));
+  return f;
+}
+
+/**
+ * Write a chart, plot or DET table: a new file, or with `force` over fingerlift's own of that kind only
+ * (checked again now: the file may have changed since the check before the work).
+ * @throws FingerliftError E_EXISTS for an existing file (without force, or not fingerlift's), E_WRITE.
+ */
+async function writeOwnOutput(out: OwnOutput, bytes: Uint8Array | string, force: boolean): Promise<void> {
+  if (force && existsSync(out.path) && !(await isOwnOutput(out))) throw refusedOutput(out);
+  await writeBytes(out.path, bytes, force);
 }
 
 function round(v: number): number {

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTrail, verifyTrail, formatVerifyReport, type VerifyReport } from '../../src/audit/verify.js';
 import { replayFor } from '../../src/tasks/replay.js';
-import { failureOf, printSummary, UsageError, type FileFailure } from '../common.js';
+import { failureOf, jsonFailures, printJson, printSummary, UsageError, type FileFailure } from '../common.js';
 import { humanText, printable } from '../../src/errors.js';
 import { fsErrorReason } from '../../src/fsread.js';
 
@@ -13,9 +13,10 @@ export function register(program: Command): void {
     .description('replay audit trails from the original inputs; exit 1 on any hash mismatch')
     .argument('<trails...>', '<name>.trail.json files')
     .option('--json', 'one JSON document on stdout: { reports, failed (count), failures: [{ path, code, message }] }')
-    .option('--check-files', 'also check the written files on disk against their recorded hashes')
+    .option('--check-files', 'strict: every output the trail records must be on disk (in the trail\'s folder) with its recorded hash (default: those present are checked, absent ones listed as not checked)')
+    .option('--no-check-files', 'do not look at the written files on disk (only the input and the replay)')
     .option('--inputs <dir>', 'the inputs moved: look each one up in <dir> by the file name its trail records (its SHA-256 is still checked)')
-    .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean; inputs?: string }) => {
+    .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean | undefined; inputs?: string }) => {
       const started = Date.now();
       if (o.inputs !== undefined) {
         const st = await stat(o.inputs).catch((e: unknown) => fsErrorReason(e));
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         try {
           const trail = await loadTrail(t);
           const inputPath = o.inputs !== undefined ? join(o.inputs, basename(trail.input.path)) : undefined;
-          const r = await verifyTrail(trail, replayFor(t, inputPath), { trailPath: t, checkFilesOnDisk: o.checkFiles ?? false, ...(inputPath !== undefined ? { inputPath } : {}) });
+          const r = await verifyTrail(trail, replayFor(t, inputPath), { trailPath: t, checkFilesOnDisk: o.checkFiles ?? 'present', ...(inputPath !== undefined ? { inputPath } : {}) });
           reports.push(r);
           if (!o.json) process.stdout.write(`${formatVerifyReport(r)}\n`);
           if (!r.ok) {
@@ -54,7 +55,7 @@ export function register(program: Command): void {
           failures.push(failureOf(t, e));
         }
       }
-      if (o.json) process.stdout.write(JSON.stringify({ reports, failed: failures.length, failures }, null, 2) + '\n');
+      if (o.json) printJson({ reports, ...jsonFailures(failures) });
       printSummary('verify', unique.length - failures.length, failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? 1 : 0;
     });

@@ -4,10 +4,12 @@
  * The pipeline supplies the replay (it re-runs the recorded steps from the original input with the
  * recorded parameters and returns the hash of every step output and every file it would write); this
  * module compares each recorded hash with the replay's and lists every mismatch. It also checks that the
- * original input is unchanged (its SHA-256) and, on request, that the written files on disk still have
- * their recorded hashes.
+ * original input is unchanged (its SHA-256) and that the written files on disk still have their recorded
+ * hashes: by default those present beside the trail (absent ones are listed, not failed), strictly all of
+ * them with `checkFilesOnDisk: true`.
  */
 import { readInputFile } from '../fsread.js';
+import { parseJsonText } from '../formats/json-text.js';
 
 /** Largest audit trail read (64 MiB; a trail records hashes and parameters, typically a few kilobytes). */
 const MAX_TRAIL_BYTES = 64 * 2 ** 20;
@@ -40,7 +42,8 @@ export interface VerifyReport {
   ok: boolean;
   /** The trail file, when loaded from one. */
   trailPath?: string;
-  /** Number of recorded hashes compared (input + steps + outputs). */
+  /** Number of recorded hashes compared: inputs, steps and outputs against the replay, plus the files on
+   *  disk (`files`: those hashed and those outside the folder; with the strict check every recorded output). */
   checked: number;
   matched: number;
   mismatches: VerifyMismatch[];
@@ -48,7 +51,27 @@ export interface VerifyReport {
   warnings: string[];
   /** The replay itself failed. */
   error?: { code: string; message: string };
+  /** What was checked of the written files on disk (`checkFilesOnDisk`). */
+  files: FilesOnDisk;
   ms: number;
+}
+
+/**
+ * The check of the recorded output files on disk. `mode`: `all` (every recorded output must be present and
+ * match: `checkFilesOnDisk: true`), `present` (those present are hashed, absent ones listed: the default
+ * with a trail file), `off` (not looked at). A mismatch of a file on disk is also in `mismatches`, named
+ * `<path> (on disk)`.
+ */
+export interface FilesOnDisk {
+  mode: 'all' | 'present' | 'off';
+  /** Recorded outputs hashed on disk. */
+  checked: number;
+  /** Of those, how many had their recorded hash. */
+  matched: number;
+  /** Recorded outputs not on disk (paths as recorded): not checked in `present` mode, mismatches in `all`. */
+  absent: string[];
+  /** Recorded output paths outside the trail's folder: never read, and a mismatch in either mode. */
+  outside: number;
 }
 
 export interface VerifyOptions {
@@ -58,8 +81,13 @@ export interface VerifyOptions {
   checkInput?: boolean;
   /** Where the main input is now, when it moved since the run (default: the recorded path, `resolveInputPath`). */
   inputPath?: string;
-  /** Also hash every recorded output file on disk (default false: only the replay's hashes). */
-  checkFilesOnDisk?: boolean;
+  /**
+   * The written files on disk (only inside the trail's folder; a recorded path outside it is a mismatch and
+   * is not read): `true`, every recorded output must be present with its recorded hash; `'present'`, those
+   * present must match and absent ones are listed in `files.absent` without failing; `false`, not looked
+   * at. Default `'present'` when `trailPath` is given (as `verifyTrailFile` does), else `false`.
+   */
+  checkFilesOnDisk?: boolean | 'present';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -71,7 +99,13 @@ function fail(source: string, where: string, problem: string): never {
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // A value nested too deeply to print (or holding a cycle), given through the API: said by its type.
+    return Array.isArray(v) ? 'an array nested too deeply to print' : typeof v;
+  }
   return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -186,19 +220,16 @@ export function parseTrail(value: unknown, source = 'trail'): Trail {
 /**
  * Read and validate a trail file.
  * @throws FingerliftError E_NOT_FOUND (unreadable), E_INVALID_ARGUMENT (path not a non-empty string, not
- *   JSON, or not a trail).
+ *   JSON, nested deeper than MAX_JSON_DEPTH (256) arrays and objects, or not a trail).
  */
 export async function loadTrail(path: string): Promise<Trail> {
   if (!(typeof path === 'string' && path !== '')) throw invalidArgument('loadTrail: path', 'a file path (non-empty string)', path);
   const text = (await readInputFile(path, { maxBytes: MAX_TRAIL_BYTES, what: 'audit trail' })).toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    // Node quotes the offending text in its message; a binary file would fill the terminal with bytes.
-    const why = (e as Error).message.replace(/[^\x20-\x7e]/g, '?').slice(0, 120);
-    throw new FingerliftError('E_INVALID_ARGUMENT', `audit trail is not valid JSON (${/^\s*[[{]/.test(text) ? why : 'it does not start with { : not a .trail.json file?'})`, { input: path, cause: e });
-  }
+  // The shared guarded parser: text nested deeper than MAX_JSON_DEPTH is refused before it is parsed.
+  const value = parseJsonText(text, (p) =>
+    p.kind === 'depth'
+      ? new FingerliftError('E_INVALID_ARGUMENT', `not a fingerlift audit trail: ${p.problem}`, { input: path })
+      : new FingerliftError('E_INVALID_ARGUMENT', `audit trail is not valid JSON (${/^\s*[[{]/.test(text) ? p.problem.replace(/^not JSON \((.*)\)$/s, '$1') : 'it does not start with { : not a .trail.json file?'})`, { input: path, cause: p.cause }));
   return parseTrail(value, path);
 }
 
@@ -243,7 +274,17 @@ function inside(path: string, folder: string): boolean {
  * with problem `outside` (a hand-edited trail cannot make fingerlift read other files).
  */
 export async function checkOutputsOnDisk(trail: Trail, trailPath?: string): Promise<VerifyMismatch[]> {
+  return (await hashOutputsOnDisk(trail, trailPath)).mismatches;
+}
+
+/**
+ * `checkOutputsOnDisk` with the count of files hashed (present and inside the folder) and the recorded
+ * paths of those absent (no file there: a file there that cannot be read is not absent, it is a mismatch).
+ */
+async function hashOutputsOnDisk(trail: Trail, trailPath?: string): Promise<{ mismatches: VerifyMismatch[]; hashed: number; absent: Set<string> }> {
   const out: VerifyMismatch[] = [];
+  const absent = new Set<string>();
+  let hashed = 0;
   const folder = trailPath !== undefined ? dirname(resolve(trailPath)) : resolve('.');
   const folderReal = await realpath(folder).catch(() => folder);
   for (const o of trail.outputs) {
@@ -255,9 +296,11 @@ export async function checkOutputsOnDisk(trail: Trail, trailPath?: string): Prom
       continue;
     }
     const actual = await hashFile(path);
+    if (actual !== null) hashed++;
+    else if (!existsSync(path)) absent.add(o.path);
     if (actual !== o.sha256) out.push({ kind: 'output', name: o.path, problem: actual === null ? 'missing' : 'differs', expected: o.sha256, actual });
   }
-  return out;
+  return { mismatches: out, hashed, absent };
 }
 
 function versionWarnings(trail: Trail): string[] {
@@ -289,6 +332,8 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
   const mismatches: VerifyMismatch[] = [];
   let checked = 0;
   let error: { code: string; message: string } | undefined;
+  const diskMode = opts.checkFilesOnDisk === true ? 'all' : opts.checkFilesOnDisk === 'present' || (opts.checkFilesOnDisk === undefined && opts.trailPath !== undefined) ? 'present' : 'off';
+  const files: FilesOnDisk = { mode: diskMode, checked: 0, matched: 0, absent: [], outside: 0 };
   const report = (): VerifyReport => {
     const r: VerifyReport = {
       ok: mismatches.length === 0 && error === undefined,
@@ -296,6 +341,7 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
       matched: checked - mismatches.filter((m) => m.problem !== 'unexpected').length,
       mismatches,
       warnings: versionWarnings(trail),
+      files,
       ms: Math.round((performance.now() - t0) * 1000) / 1000,
     };
     if (opts.trailPath !== undefined) r.trailPath = opts.trailPath;
@@ -314,11 +360,26 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
     }
   }
 
+  // The files on disk are hashed before the replay (they do not depend on it), and reported also when it fails.
+  const disk = diskMode !== 'off' ? await hashOutputsOnDisk(trail, opts.trailPath) : undefined;
+  const addDisk = (): void => {
+    if (!disk) return;
+    files.absent = disk.mismatches.filter((m) => m.problem === 'missing' && disk.absent.has(m.name)).map((m) => m.name);
+    files.outside = disk.mismatches.filter((m) => m.problem === 'outside').length;
+    files.checked = disk.hashed;
+    files.matched = disk.hashed - disk.mismatches.filter((m) => m.problem === 'differs').length;
+    // Strict: every recorded output counts (an absent one as a mismatch). Present: all but the absent ones
+    // (those hashed, those outside the folder and those that cannot be read, both mismatches in either mode).
+    checked += diskMode === 'all' ? trail.outputs.length : trail.outputs.length - files.absent.length;
+    for (const m of disk.mismatches) if (diskMode === 'all' || !(m.problem === 'missing' && disk.absent.has(m.name))) mismatches.push({ ...m, name: `${m.name} (on disk)` });
+  };
+
   let hashes: ReplayHashes;
   try {
     hashes = await replay(trail);
   } catch (e) {
     error = isFingerliftError(e) ? { code: e.code, message: e.message } : { code: 'E_VERIFY', message: `replay failed: ${(e as Error)?.message ?? String(e)}` };
+    addDisk();
     return report();
   }
 
@@ -334,17 +395,15 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
   for (const o of trail.outputs) compare('output', o.path, o.sha256);
   for (const [name, actual] of hashes) if (!known.has(name)) mismatches.push({ kind: 'step', name, problem: 'unexpected', expected: null, actual });
 
-  if (opts.checkFilesOnDisk) {
-    const disk = await checkOutputsOnDisk(trail, opts.trailPath);
-    checked += trail.outputs.length;
-    for (const m of disk) mismatches.push({ ...m, name: `${m.name} (on disk)` });
-  }
+  addDisk();
   return report();
 }
 
 function checkReplayArgs(fn: string, replay: unknown, opts: unknown): void {
   if (typeof replay !== 'function') throw invalidArgument(`${fn}: replay`, 'a function (trail) => Promise<Map<step or output name, SHA-256>>', replay);
   if (opts === null || typeof opts !== 'object') throw invalidArgument(`${fn}: options`, 'an options object { trailPath?, checkInput?, inputPath?, checkFilesOnDisk? }', opts);
+  const c = (opts as VerifyOptions).checkFilesOnDisk;
+  if (c !== undefined && c !== true && c !== false && c !== 'present') throw invalidArgument(`${fn}: checkFilesOnDisk`, "true (every recorded output), 'present' (those on disk) or false", c);
 }
 
 /**
@@ -379,12 +438,22 @@ export function formatVerifyReport(r: VerifyReport): string {
     const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? (source === 'on disk' ? 'missing' : 'not reproduced') : 'differs';
     lines.push(humanText`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
   }
-  if (r.ok) lines.push(`OK: ${r.matched}/${r.checked} hashes reproduced`);
+  // What was checked, always said: the input and replay hashes, and the files on disk.
+  const f: FilesOnDisk = r.files ?? { mode: 'off', checked: 0, matched: 0, absent: [], outside: 0 };
+  if (f.mode === 'present') for (const a of f.absent) lines.push(humanText`absent output ${a}: not on disk, not checked`);
+  // Hashes of files on disk in `checked`: those hashed, and the mismatches on disk other than a differing file.
+  const diskCounted = f.mode === 'off' ? 0 : f.checked + r.mismatches.filter((m) => m.name.endsWith(' (on disk)') && m.problem !== 'differs').length;
+  const replayChecked = r.checked - diskCounted, replayMatched = r.matched - f.matched;
+  const differ = f.checked - f.matched;
+  const disk = f.mode === 'off'
+    ? 'files on disk: not checked'
+    : `files on disk: ${f.checked} checked${differ > 0 ? ` (${differ} differ)` : ''}, ${f.absent.length} absent${f.absent.length > 0 ? (f.mode === 'all' ? ' (each a mismatch: every recorded output required)' : ' (not checked)') : ''}${f.outside > 0 ? `, ${f.outside} outside the trail's folder (not read)` : ''}`;
+  if (r.ok) lines.push(`OK: ${r.matched}/${r.checked} hashes reproduced (input and replay ${replayMatched}/${replayChecked}; ${disk})`);
   else if (r.error) {
-    // The replay failed: only the hashes checked before it (the inputs') were compared.
+    // The replay failed: only the hashes checked before it (the inputs', the files on disk) were compared.
     const mm = r.mismatches.length > 0 ? `, ${r.mismatches.length} mismatch(es)` : '';
-    lines.push(humanText`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${r.matched}/${r.checked} input hashes matched${mm})`);
-  } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)`);
+    lines.push(humanText`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${replayMatched}/${replayChecked} input hashes matched; ${disk}${mm})`);
+  } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es) (input and replay ${replayMatched}/${replayChecked}; ${disk})`);
   return lines.join('\n');
 }
 

@@ -13,6 +13,7 @@ import { readXyt, writeXyt, type XytOptions } from './xyt.js';
 
 export * from './iso19794.js';
 export * from './json.js';
+export * from './json-text.js';
 export * from './xyt.js';
 export * from './reframe.js';
 

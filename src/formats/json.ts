@@ -14,6 +14,7 @@
  */
 import { FingerliftError } from '../errors.js';
 import { checkTemplateArg, checkTemplateInput } from './args.js';
+import { parseJsonText } from './json-text.js';
 import type { Minutia, Template } from '../minutiae/types.js';
 
 export const JSON_TEMPLATE = {
@@ -41,7 +42,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * Parse and validate a JSON template.
  * @throws FingerliftError E_TEMPLATE_FORMAT naming the input and the field at fault (not JSON, wrong
- *   `format`, a `version` newer than 1, size not a positive integer, a minutia outside the image, an
+ *   `format`, a `version` newer than 1, nested deeper than MAX_JSON_DEPTH (256) arrays and objects, size not a positive integer, a minutia outside the image, an
  *   angle outside [0, 2π), an unknown type, a quality outside [0, 1]); E_INVALID_ARGUMENT for input that
  *   is neither bytes nor text or a name that is not a string (default 'template').
  */
@@ -50,12 +51,8 @@ export function readJsonTemplate(input: Uint8Array | string, name = 'template'):
   const size = input.length;
   if (size > JSON_TEMPLATE.maxBytes) throw bad(name, `${size} bytes is over the ${JSON_TEMPLATE.maxBytes}-byte limit`);
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw bad(name, `not JSON (${(e as Error).message})`);
-  }
+  // Through the shared guarded parser: text nested deeper than MAX_JSON_DEPTH is refused before parsing.
+  const doc = parseJsonText(text, (p) => bad(name, p.problem));
   if (!isObject(doc)) throw bad(name, 'the top level is not an object');
   if (doc.format !== JSON_TEMPLATE.format) throw bad(name, `"format" is ${JSON.stringify(doc.format)}, expected "${JSON_TEMPLATE.format}"`);
   if (!Number.isInteger(doc.version) || (doc.version as number) < 1) throw bad(name, `"version" is ${JSON.stringify(doc.version)}, expected 1`);

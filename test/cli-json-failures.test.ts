@@ -1,0 +1,162 @@
+/**
+ * The CLI's user-facing consistency: with --json every command prints one JSON document also on failure,
+ * failures in one shape ({ failed: count, failures: [{ path, code, message }] }); --force replaces only
+ * fingerlift's own chart, plot or DET table; numeric options are plain decimals; a resolution that makes
+ * the print too small at 500 ppi is E_TOO_SMALL before any stage (no internal function name).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeJsonTemplate } from '../src/formats/json.js';
+import { readPngMark, isDetCsv, PLOT_MARK } from '../src/audit/marks.js';
+import { CHART_MARK } from '../src/tasks/compare.js';
+import { decimalNumber } from '../bin/common.js';
+import { repoRoot } from './helpers/data.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fl-cli-json-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...args], { encoding: 'utf8', cwd: tmp });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Failures = { failed: number; failures: Array<{ path: string; code: string; message: string }> };
+
+/** A small template: `seed` picks the finger, `jitter` the impression (a pixel or two apart). */
+function template(seed: number, jitter: number): Uint8Array {
+  const minutiae = Array.from({ length: 24 }, (_, i) => {
+    const k = i + seed * 7;
+    return { x: 20 + ((k * 37) % 250) + jitter, y: 30 + ((k * 53) % 300) + jitter, angle: (k * 0.7) % 6, type: k % 2 ? ('ending' as const) : ('bifurcation' as const), quality: 0.8 };
+  });
+  return writeJsonTemplate({ width: 300, height: 360, ppi: 500, minutiae });
+}
+
+const zero = join(tmp, 'zero.png');
+const ev = join(tmp, 'ev');
+test.before(() => {
+  writeFileSync(zero, '');
+  mkdirSync(ev);
+  for (const [name, seed, jitter] of [['a_1', 1, 0], ['a_2', 1, 1], ['b_1', 2, 0], ['b_2', 2, 1]] as const) writeFileSync(join(ev, `${name}.json`), template(seed, jitter));
+});
+
+function failuresOf(stdout: string): Failures & Record<string, unknown> {
+  const doc = JSON.parse(stdout) as Failures & Record<string, unknown>;
+  assert.type(doc.failed, 'number');
+  assert.ok(Array.isArray(doc.failures));
+  assert.is(doc.failed, doc.failures.length);
+  for (const f of doc.failures) assert.equal(Object.keys(f).sort(), ['code', 'message', 'path']);
+  return doc;
+}
+
+test('--json on failure: compare, search, eval, info print one document with each failed input', () => {
+  const c = cli('compare', zero, join(ev, 'a_1.json'), '--json');
+  assert.is(c.code, 1);
+  const cd = failuresOf(c.stdout);
+  assert.equal([cd.probe, cd.comparisons], [null, []]);
+  assert.equal(cd.failures.map((f) => [f.path, f.code]), [[zero, 'E_TOO_SMALL']]);
+
+  const s = cli('search', zero, '--gallery', ev, '--json');
+  assert.is(s.code, 1);
+  const sd = failuresOf(s.stdout);
+  assert.equal([sd.probe, sd.candidates], [null, []]);
+  assert.equal(sd.failures.map((f) => f.code), ['E_TOO_SMALL']);
+
+  const empty = join(tmp, 'empty');
+  mkdirSync(empty);
+  const e = cli('eval', empty, '--json');
+  assert.is(e.code, 1);
+  assert.equal(failuresOf(e.stdout).failures.map((f) => [f.path, f.code]), [[empty, 'E_NOT_FOUND']]);
+
+  const missing = join(tmp, 'no-such.png');
+  const i = cli('info', missing, zero, '--json');
+  assert.is(i.code, 1);
+  const id = failuresOf(i.stdout);
+  assert.equal(id.failures.map((f) => f.code).sort(), ['E_NOT_FOUND', 'E_TOO_SMALL']);
+  const rows = id.files as Array<{ path: string; error?: { code: string } }>;
+  assert.equal(rows.map((r) => r.error?.code).sort(), ['E_NOT_FOUND', 'E_TOO_SMALL'], 'the missing file has its row too');
+
+  // A usage error (exit 2) with --json: still one document on stdout, saying why.
+  for (const args of [['compare', zero, zero, '--chart', 'x.txt'], ['search', zero, '--gallery', ev, '--top', '0x3'], ['eval', ev, '--bogus'], ['verify', 'x.trail.json', '--inputs', join(tmp, 'nowhere')]]) {
+    const u = cli(...args, '--json');
+    assert.is(u.code, 2, u.stderr);
+    const ud = failuresOf(u.stdout);
+    assert.equal([ud.failed, typeof ud.usageError], [0, 'string'], args.join(' '));
+  }
+  // Success keeps the same fields: failed 0, failures [].
+  const ok = cli('compare', join(ev, 'a_1.json'), join(ev, 'a_2.json'), '--json');
+  assert.is(ok.code, 0, ok.stderr);
+  const okd = failuresOf(ok.stdout);
+  assert.equal([okd.failed, (okd.comparisons as unknown[]).length], [0, 1]);
+  const evOk = cli('eval', ev, '--json');
+  assert.is(evOk.code, 0, evOk.stderr);
+  assert.is(failuresOf(evOk.stdout).failed, 0);
+});
+
+test('--force replaces only fingerlift\'s own chart, plot and DET table; anything else is E_EXISTS, untouched', () => {
+  const other = join(tmp, 'holiday.png');
+  const otherBytes = readFileSync(join(repoRoot, 'fixtures', 'f1_1.png'));
+  for (const name of ['holiday.png', 'chart.png', 'plot.png']) writeFileSync(join(tmp, name), otherBytes);
+  writeFileSync(join(tmp, 'notes.csv'), 'a,b\n1,2\n');
+  const a1 = join(ev, 'a_1.json'), a2 = join(ev, 'a_2.json');
+
+  const c = cli('compare', a1, a2, '--chart', other, '--force', '--json');
+  assert.is(c.code, 1, c.stderr);
+  const cd = failuresOf(c.stdout);
+  assert.equal(cd.failures.map((f) => [f.path, f.code]), [[other, 'E_EXISTS']]);
+  assert.match(cd.failures[0]!.message, /not a comparison chart fingerlift wrote/);
+  assert.equal(readFileSync(other), otherBytes);
+
+  for (const [opt, file] of [['--plot', 'plot.png'], ['--det', 'notes.csv']] as const) {
+    const before = readFileSync(join(tmp, file));
+    const e = cli('eval', ev, opt, join(tmp, file), '--force');
+    assert.is(e.code, 1, e.stderr);
+    assert.match(e.stderr, /\[E_EXISTS\] .*not a (score plot|DET table) fingerlift wrote/);
+    assert.equal(readFileSync(join(tmp, file)), before);
+  }
+
+  // fingerlift's own: written, then replaced with --force (and refused without it).
+  const chart = join(tmp, 'own-chart.png'), plot = join(tmp, 'own-plot.png'), det = join(tmp, 'own-det.csv');
+  assert.is(cli('compare', a1, a2, '--chart', chart).code, 0);
+  assert.is(cli('eval', ev, '--plot', plot, '--det', det).code, 0);
+  return Promise.all([readPngMark(chart), readPngMark(plot), isDetCsv(det), readPngMark(other)]).then(([cm, pm, d, om]) => {
+    assert.equal([cm, pm, d, om], [CHART_MARK.value, PLOT_MARK.value, true, undefined]);
+    assert.is(cli('compare', a1, a2, '--chart', chart).code, 2, 'exists, no --force');
+    assert.is(cli('compare', a1, a2, '--chart', chart, '--force').code, 0);
+    assert.is(cli('eval', ev, '--plot', plot, '--det', det, '--force').code, 0);
+    // A plot is not a chart: --chart --force does not replace it.
+    assert.is(cli('compare', a1, a2, '--chart', plot, '--force').code, 1);
+    assert.ok(existsSync(plot));
+  });
+});
+
+test('numeric options are plain decimal numbers: 0x1f4, 5e2, Infinity, " 500" are usage errors', () => {
+  assert.is(decimalNumber('569.5'), 569.5);
+  assert.is(decimalNumber('500'), 500);
+  for (const v of ['0x1f4', '0o764', '0b1', '5e2', 'Infinity', ' 500', '', '1_000']) assert.ok(Number.isNaN(decimalNumber(v)), v);
+  const a1 = join(ev, 'a_1.json'), a2 = join(ev, 'a_2.json');
+  for (const [opt, v] of [['--ppi', '0x1f4'], ['--ppi', '5e2'], ['--top', '0xa']] as const) {
+    const r = cli(opt === '--top' ? 'search' : 'compare', a1, ...(opt === '--top' ? ['--gallery', ev] : [a2]), opt, v);
+    assert.is(r.code, 2, `${opt} ${v}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${opt} must be`));
+  }
+  assert.is(cli('compare', a1, a2, '--ppi', '500').code, 0);
+});
+
+test('--ppi 20000 on a small print: E_TOO_SMALL saying its size at 500 ppi, no internal function name', () => {
+  const img = join(repoRoot, 'fixtures', 'f1_1.png');
+  const r = cli('compare', img, join(ev, 'a_1.json'), '--ppi', '20000', '--json');
+  assert.is(r.code, 1, r.stderr);
+  const d = failuresOf(r.stdout);
+  assert.equal(d.failures.map((f) => [f.path, f.code]), [[img, 'E_TOO_SMALL']]);
+  assert.match(d.failures[0]!.message, /^.*f1_1\.png: 320 x 400 px at 20000 ppi is 8 x 10 px at 500 ppi, under the 16 px minimum/);
+  assert.not.match(r.stderr + r.stdout, /detectPolarity/);
+  const x = cli('extract', img, '-o', join(tmp, 'x'), '--ppi', '20000', '--quiet');
+  assert.is(x.code, 1);
+  assert.match(x.stderr, /E_TOO_SMALL .*f1_1\.png: 320 x 400 px at 20000 ppi is 8 x 10 px at 500 ppi/);
+});
+
+test.run();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadImage } from '../../src/image/io.js';
-import { EXIT_OK, EXIT_SOME_FAILED, failureOf, nothingToDo, positiveInteger, printSummary, type FileFailure } from '../common.js';
-import { expandInputs } from '../../src/batch/expand.js';
+import { EXIT_OK, EXIT_SOME_FAILED, failureOf, jsonFailures, nothingToDo, positiveInteger, printJson, printSummary, type FileFailure } from '../common.js';
+import { expandInputs, formatSkipped } from '../../src/batch/expand.js';
 import { humanText, printable } from '../../src/errors.js';
 
 export function register(program: Command): void {
@@ -14,10 +14,12 @@ export function register(program: Command): void {
     .action(async (images: string[], opts: { json?: boolean; maxPixels: number }) => {
       const started = Date.now();
       const expanded = await expandInputs(images);
+      for (const line of formatSkipped('info', expanded.skipped)) process.stderr.write(`${line}\n`);
       const files = expanded.files.map((f) => f.path);
       const missing: FileFailure[] = expanded.failed.map((f) => ({ path: f.path, code: f.code, message: f.message }));
       const failures: FileFailure[] = [...missing];
-      const rows: Array<Record<string, unknown>> = [];
+      // Every input has its row, also one that was not found (a missing file, a pattern matching nothing).
+      const rows: Array<Record<string, unknown>> = missing.map((f) => ({ path: f.path, error: { code: f.code, message: f.message } }));
       for (const path of files) {
         try {
           const r = await loadImage(path, { maxPixels: opts.maxPixels });
@@ -33,7 +35,7 @@ export function register(program: Command): void {
           rows.push({ path, error: { code: f.code, message: f.message } });
         }
       }
-      if (opts.json) process.stdout.write(JSON.stringify({ files: rows, failed: failures.length }, null, 2) + '\n');
+      if (opts.json) printJson({ files: rows, ...jsonFailures(failures) });
       printSummary('info', files.length - (failures.length - missing.length), failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;
       if (files.length === 0 && missing.length === 0) nothingToDo('info', 'input files', expanded.ownOutputs.length);

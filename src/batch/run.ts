@@ -8,7 +8,13 @@
  * and is simply run).
  *
  * `--force` replaces only files an earlier fingerlift run of the same input recorded in its trail (and that
- * trail); any other existing file at an output path is refused (E_EXISTS), with or without it. (Outputs
+ * trail); any other existing file at an output path is refused (E_EXISTS), with or without it. "The same
+ * input" means: the trail's recorded SHA-256 is this input's (the same content, even if moved), or its
+ * recorded path is this very file (whose content changed since). A trail of another input that has the
+ * same output name (`db1/101_1.tif` then `db2/101_1.tif`, or `x.png` then `x.tif`, given to separate runs
+ * with one -o folder) is never replaced, not even with --force or --resume: E_EXISTS naming that input.
+ * What --force did to the earlier run's files is returned per input (`BatchDone.replaced`: written over,
+ * removed, kept because edited since; `formatReplaced` words it). (Outputs
  * left without a trail by a process killed outright, SIGKILL or power loss, are such files: the message
  * names them; remove them or choose another -o folder.)
  *
@@ -29,7 +35,7 @@ import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
 import { FingerliftError, humanText, invalidArgument, printable } from '../errors.js';
 import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
-import { checkOutputsOnDisk, loadTrail } from '../audit/verify.js';
+import { checkOutputsOnDisk, loadTrail, resolveInputPath } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
 import type { BatchDone, BatchFailure, BatchResult } from './types.js';
 import runJob, { type JobOutcome, type JobSpec } from './worker.js';
@@ -102,8 +108,46 @@ function taskModuleUrl(m: string | URL): string {
 }
 
 /**
+ * Whose outputs does an existing trail record? `same`: this input (the trail's recorded SHA-256 is this
+ * input's: the same content, even if moved or renamed); `changed`: this same file (its recorded path
+ * resolves to it) whose content has changed since; `other`: another input that has the same output name
+ * (`db1/101_1.tif` then `db2/101_1.tif` into one -o folder, or `x.png` then `x.tif`); `invalid`: not a
+ * readable fingerlift trail; `unreadable`: this input cannot be read (its task then says why).
+ */
+type TrailOwner =
+  | { kind: 'same' | 'changed'; command?: string }
+  | { kind: 'other'; command?: string; path: string; sha256: string }
+  | { kind: 'invalid'; why: string }
+  | { kind: 'unreadable' };
+
+async function trailOwner(file: InputFile, trailPath: string): Promise<TrailOwner> {
+  let trail;
+  try {
+    trail = await loadTrail(trailPath);
+  } catch (e) {
+    return { kind: 'invalid', why: (e as Error).message };
+  }
+  let inputHash: string;
+  try {
+    inputHash = sha256Hex(await readFile(file.path));
+  } catch {
+    return { kind: 'unreadable' };
+  }
+  const command = trail.command?.name;
+  const named = command !== undefined ? { command } : {};
+  if (trail.input.sha256 === inputHash) return { kind: 'same', ...named };
+  const real = (p: string): Promise<string> => realpath(p).catch(() => resolve(p));
+  if ((await real(resolveInputPath(trail.input.path, trailPath))) === (await real(file.path))) return { kind: 'changed', ...named };
+  return { kind: 'other', ...named, path: trail.input.path, sha256: trail.input.sha256 };
+}
+
+/**
  * Resume check: is this input already done? Returns the done record, or a failure explaining why its
- * existing trail cannot be kept (E_EXISTS without force), or undefined to run it.
+ * existing trail cannot be kept or replaced (E_EXISTS), or undefined to run it.
+ *
+ * A trail of ANOTHER input (see `trailOwner`) is never replaced, not even with --force: its outputs are
+ * that input's results. Without --force and --resume the message says whose trail it is (this input's,
+ * this file with changed content, another command's run of it).
  */
 async function resumeCheck(
   file: InputFile,
@@ -119,37 +163,37 @@ async function resumeCheck(
   } catch {
     return undefined; // no trail: run it (its writes refuse to overwrite leftovers without force)
   }
+  const owner = await trailOwner(file, trailPath);
+  if (owner.kind === 'unreadable') return undefined; // the task reads it and says why it cannot
+  const cmd = (c: string | undefined): string => (c !== undefined ? `\`${printable(c)}\`` : 'fingerlift');
+  const run = (c: string | undefined): string => `the ${cmd(c)} run`;
+  if (owner.kind === 'other')
+    return {
+      path: file.path,
+      code: 'E_EXISTS',
+      message: `${trailPath}: trail exists from ${run(owner.command)} of another input, ${printable(owner.path)} (SHA-256 ${owner.sha256.slice(0, 12)}...), which has the same output name: not overwritten, also not with --force or --resume (they apply only to this input's own results); give this input another -o folder`,
+    };
+  if (owner.kind === 'invalid') {
+    if (force && !resume) return undefined; // the job refuses it, naming the file (no fingerlift run of that input wrote it)
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: exists and is not a readable fingerlift trail (${owner.why}): not overwritten, also not with --force; choose another -o folder` };
+  }
+  const otherCommand = owner.command !== undefined && command !== undefined && owner.command !== command;
+  const changed = owner.kind === 'changed' ? ', whose content has changed since' : '';
   if (!resume) {
     if (force) return undefined;
-    // Name the run the trail belongs to: `enhance` then `extract` into one folder share <name>.trail.json, and
-    // --force would replace the other command's outputs; --resume cannot use another command's trail.
-    let name: string | undefined;
-    try {
-      const n = (JSON.parse(trailText) as { command?: { name?: unknown } }).command?.name;
-      if (typeof n === 'string' && /^[a-z-]{1,20}$/.test(n)) name = n;
-    } catch {
-      // not JSON: the message stays general
-    }
-    if (name !== undefined && command !== undefined && name !== command)
-      return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from the \`${name}\` run of that input: give this command another -o folder to keep both), not overwritten (--resume cannot use another command's trail; --force would replace that run's outputs)` };
-    const by = name !== undefined ? ` (from the \`${name}\` run of that input: give this command another -o folder to keep both)` : '';
-    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists${by}, not overwritten (use --force to replace that run's outputs, or --resume to skip finished inputs)` };
+    // `enhance` then `extract` into one folder share <name>.trail.json: --force would replace the other
+    // command's outputs, and --resume cannot use another command's trail.
+    if (otherCommand)
+      return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from ${run(owner.command)} of that input${changed}: give this command another -o folder to keep both), not overwritten (--resume cannot use another command's trail; --force would replace that run's outputs)` };
+    if (owner.kind === 'changed')
+      return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from an earlier ${cmd(owner.command)} run of that input${changed}), not overwritten (use --force to replace that run's outputs with this content's)` };
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from an earlier ${cmd(owner.command)} run of that input), not overwritten (use --force to replace that run's outputs, or --resume to skip finished inputs)` };
   }
   const why = await (async (): Promise<string | undefined> => {
-    let trail;
-    try {
-      trail = await loadTrail(trailPath);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    let inputHash: string;
-    try {
-      inputHash = sha256Hex(await readFile(file.path));
-    } catch (e) {
-      return `cannot read input: ${(e as Error).message}`;
-    }
-    if (command !== undefined && trail.command !== undefined && trail.command.name !== command) return `its trail is from the \`${trail.command.name}\` run of that input (give this command another -o folder to keep both)`;
-    if (trail.input.sha256 !== inputHash) return 'the input changed since its trail was written';
+    const trail = await loadTrail(trailPath).catch((e: unknown) => e as Error);
+    if (trail instanceof Error) return trail.message;
+    if (otherCommand) return `its trail is from ${run(owner.command)} of that input (give this command another -o folder to keep both)`;
+    if (owner.kind === 'changed') return 'the content of this input changed since its trail was written';
     if (sha256Hex(canonicalJson(trail.command?.options ?? null)) !== optionsHash) return 'the options differ from those in its trail';
     const bad = await checkOutputsOnDisk(trail, trailPath);
     if (bad.length > 0) return `output ${bad[0]!.name} ${bad[0]!.problem === 'missing' ? 'is missing' : bad[0]!.problem === 'outside' ? "lies outside the trail's folder" : 'is changed'}`;
@@ -177,7 +221,8 @@ async function resumeCheck(
  * paths or InputFiles nor `expandInputs`'s result, jobs not a positive integer, no task module (a string
  * or URL), outDir not a non-empty string, task not a string).
  */
-/** Most worker threads of a batch (each holds its own OpenCV heap, tens of MB). */
+/** Most worker threads of a batch (each holds its own OpenCV heap, tens of MB). The CLI further caps
+ *  --jobs at `os.availableParallelism()` (bin/batch-options.ts); a library caller gets what it asks for. */
 export const MAX_JOBS = 256;
 
 export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult> {
@@ -280,6 +325,7 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
     if (out.ok) {
       const d: BatchDone = { path: f.path, name: f.name, status: 'done', outputs: out.outputs, fields: out.fields, ms: out.ms };
       if (out.trail) d.trail = out.trail;
+      if (out.replaced) d.replaced = out.replaced;
       finish(spec.index, d);
     } else finish(spec.index, { path: f.path, code: out.code, message: out.message, ms: out.ms });
   };
@@ -315,6 +361,27 @@ export async function runBatch<O>(opts: RunBatchOptions<O>): Promise<BatchResult
 /** Exit code for the CLI: 0 when every input succeeded (or was skipped), 1 when any failed. */
 export function batchExitCode(r: BatchResult): 0 | 1 {
   return r.failed.length > 0 ? 1 : 0;
+}
+
+/**
+ * One line per input that ran with --force over an earlier run's trail (`BatchDone.replaced`), saying
+ * which command's outputs were replaced, how many files were written over and removed, and naming the
+ * files kept because they were edited since that run (no longer fingerlift's output; no trail lists them
+ * now) and those written over although edited. Empty when --force replaced nothing.
+ */
+export function formatReplaced(r: BatchResult): string[] {
+  const lines: string[] = [];
+  const list = (names: string[]): string => names.slice(0, 5).map((n) => printable(n)).join(', ') + (names.length > 5 ? `, ... (${names.length - 5} more)` : '');
+  for (const d of r.done) {
+    const x = d.replaced;
+    if (!x) continue;
+    const by = x.command !== null ? `\`${printable(x.command)}\`` : 'earlier fingerlift';
+    let line = `${printable(d.path)}: --force replaced the ${by} run's trail and outputs: ${x.overwritten.length} file(s) written over, ${x.removed.length} removed (not written by this run)`;
+    if (x.overwrittenChanged.length > 0) line += `; written over although edited since that run: ${list(x.overwrittenChanged)}`;
+    if (x.kept.length > 0) line += `; kept ${x.kept.length} file(s) edited since that run (no longer fingerlift's output, listed by no trail now): ${list(x.kept)}`;
+    lines.push(line);
+  }
+  return lines;
 }
 
 /** One-paragraph end-of-batch summary for the terminal. */

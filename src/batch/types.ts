@@ -41,6 +41,28 @@ export interface BatchDone {
   trail?: { path: string; sha256: string };
   fields: BatchFields;
   ms: number;
+  /** Present when this input ran with `force` over an earlier run's trail: what became of that run's files. */
+  replaced?: ReplacedOutputs;
+}
+
+/**
+ * What a `force` run did to the files an earlier fingerlift run of the same input recorded in the trail
+ * it replaced. Paths relative to the trail's folder, as trails record them; each list in trail order.
+ */
+export interface ReplacedOutputs {
+  /** The command that trail records (e.g. "enhance"), or null when it names none. */
+  command: string | null;
+  /** That run's outputs written over by this run (the same names); its trail is replaced too, not listed. */
+  overwritten: string[];
+  /** Of `overwritten`, those whose content no longer had the SHA-256 that run recorded (edited since). */
+  overwrittenChanged: string[];
+  /** That run's outputs this run does not write, removed (their content still had the recorded SHA-256). */
+  removed: string[];
+  /**
+   * That run's outputs this run does not write whose content no longer has the recorded SHA-256 (edited
+   * since, so no longer fingerlift's output): kept, not removed; no trail lists them any more.
+   */
+  kept: string[];
 }
 
 export interface BatchResult {

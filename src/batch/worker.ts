@@ -13,7 +13,7 @@ import { sha256Hex } from '../audit/hash.js';
 import { cvError } from '../cv/index.js';
 import type { AuditTrail, TrailOutput } from '../audit/trail.js';
 import { loadTrail } from '../audit/verify.js';
-import type { BatchErrorCode, BatchFields, BatchJob, BatchTask, BatchTaskResult } from './types.js';
+import type { BatchErrorCode, BatchFields, BatchJob, BatchTask, BatchTaskResult, ReplacedOutputs } from './types.js';
 
 /** Plain-data description of one job (crosses to worker threads by structured clone). */
 export interface JobSpec {
@@ -40,7 +40,7 @@ export interface JobSpec {
 }
 
 export type JobOutcome =
-  | { ok: true; index: number; outputs: TrailOutput[]; trail?: { path: string; sha256: string }; fields: BatchFields; ms: number }
+  | { ok: true; index: number; outputs: TrailOutput[]; trail?: { path: string; sha256: string }; fields: BatchFields; ms: number; replaced?: ReplacedOutputs }
   | { ok: false; index: number; code: BatchErrorCode; message: string; ms: number; interrupted?: true };
 
 /** Thrown inside a job that stops because the batch was interrupted (never leaves the worker). */
@@ -147,21 +147,24 @@ function refuseInput(path: string, spec: JobSpec): void {
  * the outputs listed in the existing trail at `spec.trailPath` (when it is a valid fingerlift trail) that
  * lie in this input's output names (`<outStem>.*`, in the output folder), and that trail itself. Nothing
  * when there is no trail or it is not a valid one: a file no fingerlift run of this input recorded (a
- * dataset's own `101_1.iso`, a user's `a.f1.png`) is never replaced, with or without --force.
+ * dataset's own `101_1.iso`, a user's `a.f1.png`) is never replaced, with or without --force. (That the
+ * trail is this input's, not another input's with the same output name, the batch runner checks before
+ * the job starts: `resumeCheck` in run.ts.) Each path maps to the SHA-256 the trail recorded for it
+ * (undefined for the trail itself).
  */
-async function replaceableOutputs(spec: JobSpec): Promise<Set<string>> {
+async function replaceableOutputs(spec: JobSpec): Promise<Map<string, string | undefined>> {
   let trail;
   try {
     trail = await loadTrail(spec.trailPath);
   } catch {
-    return new Set();
+    return new Map();
   }
   const trailPath = resolve(spec.trailPath);
   const prefix = resolve(spec.outStem) + '.';
-  const out = new Set<string>([trailPath]);
+  const out = new Map<string, string | undefined>([[trailPath, undefined]]);
   for (const o of trail.outputs) {
     const path = resolve(dirname(trailPath), o.path);
-    if (path.startsWith(prefix)) out.add(path);
+    if (path.startsWith(prefix)) out.set(path, o.sha256);
   }
   return out;
 }
@@ -177,30 +180,39 @@ function notOurs(path: string, spec: JobSpec): FingerliftError {
 
 /**
  * With --force, the outputs the previous run of this input listed in its trail but this run did not
- * write (e.g. the overlays of a run with --overlays, redone without) are removed before the new trail
- * replaces the old one: otherwise an old report or overlay would sit beside the new trail as if it
- * belonged to it. Removed only when it is provably that run's output: a file of this input's stem in
- * the output folder whose content still has the SHA-256 the old trail recorded, and not an input of the
- * batch. An unreadable old trail removes nothing.
+ * write (e.g. the overlays of a run with --overlays, redone without, or `enhance`'s pictures under an
+ * `extract` run) are removed before the new trail replaces the old one: otherwise an old report or overlay
+ * would sit beside the new trail as if it belonged to it. Removed only when it is provably that run's
+ * output: a file of this input's stem in the output folder whose content still has the SHA-256 the old
+ * trail recorded, and not an input of the batch. One whose content changed (edited since) is no longer
+ * fingerlift's output: kept, and listed in `kept`. An unreadable old trail removes nothing (and returns
+ * undefined). Returns what it did, with the command the old trail records.
  */
-async function removeStaleOutputs(spec: JobSpec, kept: readonly TrailOutput[]): Promise<void> {
-  let old: { outputs?: Array<{ path?: unknown; sha256?: unknown }> };
+async function removeStaleOutputs(spec: JobSpec, written: readonly TrailOutput[]): Promise<Omit<ReplacedOutputs, 'overwritten' | 'overwrittenChanged'> | undefined> {
+  let old: { command?: { name?: unknown }; outputs?: Array<{ path?: unknown; sha256?: unknown }> };
   try {
     old = JSON.parse(await readFile(spec.trailPath, 'utf8')) as typeof old;
   } catch {
-    return;
+    return undefined;
   }
-  const keep = new Set(kept.map((o) => o.path));
+  const report = { command: typeof old?.command?.name === 'string' ? old.command.name : null, removed: [] as string[], kept: [] as string[] };
+  const keep = new Set(written.map((o) => o.path));
   const folder = dirname(resolve(spec.outStem)) + sep;
   const prefix = resolve(spec.outStem) + '.';
-  for (const o of Array.isArray(old.outputs) ? old.outputs : []) {
+  for (const o of Array.isArray(old?.outputs) ? old.outputs : []) {
     if (typeof o?.path !== 'string' || typeof o.sha256 !== 'string' || keep.has(o.path)) continue;
     const path = resolve(dirname(spec.trailPath), o.path);
     if (!path.startsWith(folder) || !path.startsWith(prefix) || path === resolve(spec.trailPath) || path === resolve(spec.input) || spec.protect?.includes(path)) continue;
     const bytes = await readFile(path).catch(() => undefined);
-    if (bytes === undefined || sha256Hex(bytes) !== o.sha256) continue;
+    if (bytes === undefined) continue; // already gone
+    if (sha256Hex(bytes) !== o.sha256) {
+      report.kept.push(o.path);
+      continue;
+    }
     await rm(path, { force: true });
+    report.removed.push(o.path);
   }
+  return report;
 }
 
 /** Run one job (inline or in a worker). Never throws: failures come back as outcomes. */
@@ -209,10 +221,11 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   const ms = (): number => Math.round((performance.now() - t0) * 1000) / 1000;
   const outputs: TrailOutput[] = [];
   let trailInfo: { path: string; sha256: string } | undefined;
+  let replaced: ReplacedOutputs | undefined;
   const trailDir = dirname(spec.trailPath);
   // Which existing files --force may replace: read once, before this job's own trail replaces the old one.
-  let replaceable: Promise<Set<string>> | undefined;
-  const earlier = (): Promise<Set<string>> => (replaceable ??= replaceableOutputs(spec));
+  let replaceable: Promise<Map<string, string | undefined>> | undefined;
+  const earlier = (): Promise<Map<string, string | undefined>> => (replaceable ??= replaceableOutputs(spec));
   /**
    * May the existing file at `path` be replaced? false when there is none; true with --force when an
    * earlier run of this input recorded it; otherwise E_EXISTS ("use --force" for such a recorded output,
@@ -232,6 +245,9 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   // any file of it (or of an earlier run of it) is touched.
   const staged = new Map<string, { tmp: string; replace: boolean }>();
   const committed: string[] = [];
+  // Files of the earlier run written over (paths relative to the trail's folder), and those of them edited since.
+  const overwritten: string[] = [];
+  const overwrittenChanged: string[] = [];
   const stage = async (path: string, bytes: Uint8Array | string): Promise<void> => {
     if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
     let s = staged.get(path);
@@ -251,6 +267,13 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     for (const [path, s] of staged) {
       if (committed.includes(path)) continue;
       try {
+        if (s.replace && path !== resolve(spec.trailPath)) {
+          const rel = relative(trailDir, path).split('\\').join('/');
+          const recorded = (await earlier()).get(path);
+          const now = await readFile(path).then((b) => sha256Hex(b), () => undefined);
+          overwritten.push(rel);
+          if (now !== undefined && now !== recorded) overwrittenChanged.push(rel);
+        }
         if (s.replace) await rename(s.tmp, path);
         else await link(s.tmp, path);
       } catch (e) {
@@ -290,7 +313,10 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
       const replace = await replaces(trailPath);
       await commit();
-      if (spec.force) await removeStaleOutputs(spec, outputs);
+      if (spec.force && replace) {
+        const r = await removeStaleOutputs(spec, outputs);
+        if (r) replaced = { command: r.command, overwritten, overwrittenChanged, removed: r.removed, kept: r.kept };
+      }
       try {
         await writeOutputFile(trailPath, text, replace);
       } catch (e) {
@@ -307,6 +333,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     await commit(); // a task that writes no trail
     const out: JobOutcome = { ok: true, index: spec.index, outputs, fields: { ...(result?.fields ?? {}) }, ms: ms() };
     if (trailInfo) out.trail = trailInfo;
+    if (replaced && out.ok) out.replaced = replaced;
     return out;
   } catch (e) {
     // A job that fails after putting some outputs in place (a name too long for the file system, a full

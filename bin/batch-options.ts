@@ -166,6 +166,8 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
       process.stderr.write(humanText`--summary ${opts.summary}: [${f.code}] ${messageAfterPath(opts.summary, f.message)}\n`);
     }
   }
+  // An input whose decoder warned of damaged data: its results may differ from the original capture's.
+  for (const d of result.done) if (typeof d.fields.warning === 'string') process.stderr.write(`${what}: ${printable(d.fields.warning)}\n`);
   process.stderr.write(`${what}: ${formatBatchSummary(result)}\n`);
   process.exitCode = Math.max(batchExitCode(result), summaryFailed || (expanded.files.length === 0 && expanded.failed.length === 0) ? 1 : 0);
   return result;

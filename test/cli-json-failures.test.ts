@@ -93,7 +93,13 @@ test('--json on failure: compare, search, eval, info print one document with eac
   assert.equal([okd.failed, (okd.comparisons as unknown[]).length], [0, 1]);
   const evOk = cli('eval', ev, '--json');
   assert.is(evOk.code, 0, evOk.stderr);
-  assert.is(failuresOf(evOk.stdout).failed, 0);
+  const evd = failuresOf(evOk.stdout) as unknown as { failed: number; eer: number; eerInterval: { low: number; high: number; fingers: number; level: number }; warnings: string[] };
+  assert.is(evd.failed, 0);
+  // The EER with its subsets-bootstrap interval over the fingers (2 here), and no decoder warning.
+  assert.equal([evd.eerInterval.fingers, evd.eerInterval.level, evd.warnings], [2, 0.95, []]);
+  assert.ok(evd.eerInterval.low <= evd.eer && evd.eer <= evd.eerInterval.high, JSON.stringify(evd));
+  assert.match(cli('eval', ev).stdout, /EER \d+\.\d\d% \(95% CI \d+\.\d\d-\d+\.\d\d%, bootstrap over 2 fingers\)/);
+  assert.equal((okd as unknown as { warnings: string[] }).warnings, []);
 });
 
 test('--force replaces only fingerlift\'s own chart, plot and DET table; anything else is E_EXISTS, untouched', () => {

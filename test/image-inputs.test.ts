@@ -88,6 +88,20 @@ test('a result built on an image whose decoder warned of damaged data says so, n
   assert.is(photoC.kind, 'photo');
   assert.match(photoC.notes[0]!, DAMAGED);
   assert.ok(photoC.notes.some((n) => /^photo: fingertip/.test(n)), 'the fingertip note is kept');
+  // The command line says it too: compare on stderr and in --json, extract on stderr; not for a clean file.
+  const cmp = cli('compare', badPath, cleanPath, '--json');
+  assert.is(cmp.status, 0, cmp.stderr);
+  const doc = JSON.parse(cmp.stdout) as { warnings: string[] };
+  assert.is(doc.warnings.length, 1);
+  assert.match(doc.warnings[0]!, DAMAGED);
+  assert.ok(cmp.stderr.split('\n').some((l) => l.startsWith('compare: warning: ') && l.includes(badPath)), cmp.stderr);
+  const clean2 = cli('compare', cleanPath, cleanPath);
+  assert.not.match(clean2.stderr, /decoder warned/);
+  const ex = cli('extract', badPath, cleanPath, '-o', join(tmp, 'ex-out'), '-q');
+  assert.is(ex.status, 0, ex.stderr);
+  const lines = ex.stderr.split('\n').filter((l) => /decoder warned/.test(l));
+  assert.is(lines.length, 1, ex.stderr);
+  assert.ok(lines[0]!.startsWith('extract: warning: ') && lines[0]!.includes(badPath), lines[0]);
 });
 
 /** Copy of a JPEG with its first frame header's (SOF0/1/2) height and width set. */

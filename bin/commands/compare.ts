@@ -4,11 +4,11 @@ import { JSON_TEMPLATE } from '../../src/formats/json.js';
 import { parseJsonText } from '../../src/formats/json-text.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, inputWarnings, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { isDetCsv, PLOT_MARK, readPngMark } from '../../src/audit/marks.js';
 import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
-import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
-import { expandInputs, IMAGE_EXTENSIONS } from '../../src/batch/expand.js';
+import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, eerInterval, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
+import { expandInputs, formatSkipped, IMAGE_EXTENSIONS, type SkippedEntry } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
 import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
@@ -99,14 +99,14 @@ async function isOtherJson(path: string): Promise<boolean> {
  * of `replaced` (outputs --force will replace) that exists must be fingerlift's own of its kind: else an
  * E_EXISTS failure and nothing is loaded (undefined probe).
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number }> {
-  const { files, failed, ownOutputs } = await expandInputs(patterns, { extensions: ALL_EXTS });
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number; skipped: SkippedEntry[] }> {
+  const { files, failed, ownOutputs, skipped } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   // --force replaces only fingerlift's own chart: anything else there is refused before any work.
   const foreign = await foreignOutputs(replaced);
   if (foreign.length > 0) {
     failures.push(...foreign);
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped };
   }
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
@@ -114,9 +114,18 @@ async function loadProbeAndReferences(probePath: string, patterns: string[], opt
     probe = await loadComparable(probePath, fingertip !== undefined ? { ...opts, fingertip } : opts);
   } catch (e) {
     failures.push(failureOf(probePath, e));
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped };
   }
-  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length };
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length, skipped };
+}
+
+/**
+ * On stderr: the symbolic links to folders the expansion did not follow, and one warning per input whose
+ * decoder warned of damaged data (results from it may differ from the original capture's).
+ */
+function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: ReadonlyArray<Comparable | undefined>): void {
+  for (const line of formatSkipped(what, skipped)) process.stderr.write(`${line}\n`);
+  for (const w of inputWarnings(inputs)) process.stderr.write(`${what}: ${printable(w)}\n`);
 }
 
 /** Usage error when an output path names one of the inputs (directly or through a link). */
@@ -157,7 +166,8 @@ export function register(program: Command): void {
       if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
       const replaced: OwnOutput[] = o.chart && o.force ? [{ option: '--chart', path: o.chart, kind: 'chart' }] : [];
-      const { probe, references, found, ownOutputs } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
+      const { probe, references, found, ownOutputs, skipped } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
+      printNotes('compare', skipped, [probe, ...references]);
       if (!probe) {
         // --json: one document also now, the failures in it (the probe's, or the refused chart).
         if (o.json) printJson({ probe: null, comparisons: [], ...jsonFailures(failures) });
@@ -186,6 +196,7 @@ export function register(program: Command): void {
           thresholds: nScaled === rows.length && nScaled > 0 ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS,
           ...(nScaled > 0 && nScaled < rows.length ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}),
           comparisons: rows.map((r) => ({ reference: r.reference, score: round(r.score), decision: decision(r), ...(r.scale !== undefined ? { scale: round(r.scale) } : {}), mated: r.result.mated, transform: r.result.transform })),
+          warnings: inputWarnings([probe, ...references]),
           ...jsonFailures(failures),
         });
       } else {
@@ -210,7 +221,8 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { probe, references: gallery, found, ownOutputs } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
+      const { probe, references: gallery, found, ownOutputs, skipped } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
+      printNotes('search', skipped, [probe, ...gallery]);
       if (!probe || gallery.length === 0) {
         // --json: one document also now, with the failures.
         if (o.json) printJson({ probe: probe?.path ?? null, gallerySize: 0, candidates: [], ...jsonFailures(failures) });
@@ -248,7 +260,7 @@ export function register(program: Command): void {
       }
       const searchMs = performance.now() - t0;
       const nScaled = ranked.filter((c) => c.scale !== undefined).length;
-      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), ...jsonFailures(failures) }, null, 2) + '\n');
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), warnings: inputWarnings([probe, ...gallery]), ...jsonFailures(failures) }, null, 2) + '\n');
       else {
         process.stdout.write(`probe ${printable(probe.path)}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
         ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}\n`));
@@ -274,6 +286,7 @@ export function register(program: Command): void {
       const images = await expandInputs([dir]);
       const templates = await expandInputs([dir], { extensions: TEMPLATE_EXTS });
       const { files, failed: notFound } = images.files.length > 0 ? images : templates;
+      for (const line of formatSkipped('eval', images.files.length > 0 ? images.skipped : templates.skipped)) process.stderr.write(`${line}\n`);
       // An empty folder: one message naming both kinds eval accepts, not the templates' extensions alone.
       // Files named like fingerlift's outputs were found but left out: say so rather than "holds no image".
       const leftOut = images.ownOutputs.length + templates.ownOutputs.length;
@@ -298,11 +311,13 @@ export function register(program: Command): void {
         return;
       }
       const items = [];
+      const loaded: Comparable[] = [];
       for (const f of files) {
         const m = /^(.+)_(\d+)$/.exec(basename(f.path, extname(f.path)));
         if (!m) { failures.push({ path: f.path, code: 'E_INVALID_ARGUMENT', message: 'name is not <finger>_<impression>' }); continue; }
         try {
           const c = await loadComparable(f.path, opts);
+          loaded.push(c);
           items.push({ label: m[1]!, item: prepare(c.template, { id: c.path }) });
         } catch (e) {
           failures.push(failureOf(f.path, e));
@@ -319,12 +334,17 @@ export function register(program: Command): void {
       }
       const pairs = allPairs(items, (a, b) => compare(a, b).score);
       const r = evaluate(pairs.genuine, pairs.impostor);
+      // The EER's sampling uncertainty: subsets bootstrap over the fingers (resamples whole fingers).
+      const ci = eerInterval(items.map((i) => i.label), pairs.pairs);
+      const warnings = inputWarnings(loaded);
+      for (const w of warnings) process.stderr.write(`eval: ${printable(w)}\n`);
       const summary = {
         folder: dir,
         templates: items.length,
         genuinePairs: r.genuineCount,
         impostorPairs: r.impostorCount,
         eer: r.eer,
+        eerInterval: { low: ci.low, high: ci.high, level: ci.level, fingers: ci.fingers, resamples: ci.resamples, method: 'subsets bootstrap over fingers (Bolle, Ratha & Pankanti 2004)' },
         fnmrAtFmr1: r.operatingPoints[0]?.fnmr,
         thresholdFmr1: r.operatingPoints[0]?.threshold,
         fnmrAtFmr01: r.operatingPoints[1]?.fnmr,
@@ -351,8 +371,8 @@ export function register(program: Command): void {
           failures.push(failureOf(detOut.path, e));
         }
       }
-      if (o.json) printJson({ ...summary, ...jsonFailures(failures) });
-      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}%  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
+      if (o.json) printJson({ ...summary, warnings, ...jsonFailures(failures) });
+      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}% (95% CI ${(ci.low * 100).toFixed(2)}-${(ci.high * 100).toFixed(2)}%, bootstrap over ${ci.fingers} fingers)  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
       finish('eval', items.length, failures, started);
     });
 

@@ -29,6 +29,8 @@ export function register(program: Command): void {
             process.stdout.write(`${printable(path)}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
           // Damage the decoder worked around is worth a look before anything is built on the pixels.
           for (const n of r.notes.filter((t) => t.startsWith('decoder warning'))) process.stderr.write(humanText`warning: ${path}: ${n}\n`);
+          // Pages or frames after the first are not examined: said, not silently dropped.
+          for (const n of r.notes.filter((t) => / holds \d+ (pages|frames); /.test(t))) process.stderr.write(humanText`note: ${path}: ${n}\n`);
         } catch (e) {
           const f = failureOf(path, e);
           failures.push(f);

@@ -93,12 +93,24 @@ test('--json on failure: compare, search, eval, info print one document with eac
   assert.equal([okd.failed, (okd.comparisons as unknown[]).length], [0, 1]);
   const evOk = cli('eval', ev, '--json');
   assert.is(evOk.code, 0, evOk.stderr);
-  const evd = failuresOf(evOk.stdout) as unknown as { failed: number; eer: number; eerInterval: { low: number; high: number; fingers: number; level: number }; warnings: string[] };
+  type EvalDoc = { failed: number; eer: number; eerInterval: { low: number; high: number; fingers: number; level: number } | null; fnmrAtFmr1: number | null; fnmrAtFmr01: number | null; notes: string[]; warnings: string[] };
+  const evd = failuresOf(evOk.stdout) as unknown as EvalDoc;
   assert.is(evd.failed, 0);
-  // The EER with its subsets-bootstrap interval over the fingers (2 here), and no decoder warning.
-  assert.equal([evd.eerInterval.fingers, evd.eerInterval.level, evd.warnings], [2, 0.95, []]);
-  assert.ok(evd.eerInterval.low <= evd.eer && evd.eer <= evd.eerInterval.high, JSON.stringify(evd));
-  assert.match(cli('eval', ev).stdout, /EER \d+\.\d\d% \(95% CI \d+\.\d\d-\d+\.\d\d%, bootstrap over 2 fingers\)/);
+  // 2 fingers, 4 impostor pairs: no interval, and neither FMR point can be measured: said, not given as numbers.
+  assert.equal([evd.eerInterval, evd.fnmrAtFmr1, evd.fnmrAtFmr01, evd.warnings], [null, null, null, []]);
+  assert.match(evd.notes.join('\n'), /no interval: 2 fingers, the bootstrap over fingers needs at least 5/);
+  assert.match(evd.notes.join('\n'), /FMR 1% cannot be measured on 4 impostor pairs .* it needs at least 100\)/);
+  const evText = cli('eval', ev).stdout;
+  assert.match(evText, /EER \d+\.\d\d% \(no interval: 2 fingers[^)]*\)  FNMR@FMR1% n\/a  FNMR@FMR0\.1% n\/a\n/);
+  assert.match(evText, /note: FMR 0\.1% cannot be measured on 4 impostor pairs/);
+  // 6 fingers: the EER comes with its subsets-bootstrap interval over them.
+  const ev6 = join(tmp, 'ev6');
+  mkdirSync(ev6);
+  for (let f = 1; f <= 6; f++) for (const j of [0, 1]) writeFileSync(join(ev6, `f${f}_${j + 1}.json`), template(f, j));
+  const e6 = failuresOf(cli('eval', ev6, '--json').stdout) as unknown as EvalDoc;
+  assert.ok(e6.eerInterval !== null && e6.eerInterval.fingers === 6 && e6.eerInterval.level === 0.95, JSON.stringify(e6));
+  assert.ok(e6.eerInterval!.low <= e6.eer && e6.eer <= e6.eerInterval!.high, JSON.stringify(e6));
+  assert.match(cli('eval', ev6).stdout, /EER \d+\.\d\d% \(95% CI \d+\.\d\d-\d+\.\d\d%, bootstrap over 6 fingers\)/);
   assert.equal((okd as unknown as { warnings: string[] }).warnings, []);
 });
 

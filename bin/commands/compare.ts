@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, inputWarnings, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { isDetCsv, PLOT_MARK, readPngMark } from '../../src/audit/marks.js';
 import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
-import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, eerInterval, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
+import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, eerInterval, MIN_INTERVAL_FINGERS, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, formatSkipped, IMAGE_EXTENSIONS, type SkippedEntry } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
@@ -336,6 +336,10 @@ export function register(program: Command): void {
       const r = evaluate(pairs.genuine, pairs.impostor);
       // The EER's sampling uncertainty: subsets bootstrap over the fingers (resamples whole fingers).
       const ci = eerInterval(items.map((i) => i.label), pairs.pairs);
+      // An interval over a handful of fingers says nothing (MIN_INTERVAL_FINGERS), and an FMR below one
+      // impostor pair's share cannot be measured: both are reported as such, not as numbers.
+      const intervalNote = ci.fingers < MIN_INTERVAL_FINGERS ? `no interval: ${ci.fingers} fingers, the bootstrap over fingers needs at least ${MIN_INTERVAL_FINGERS}` : undefined;
+      const unmeasured = r.operatingPoints.map((p) => (r.impostorCount * p.targetFmr < 1 ? `FMR ${p.targetFmr * 100}% cannot be measured on ${r.impostorCount} impostor pairs (one false match is ${((100 / r.impostorCount)).toFixed(2)}%; it needs at least ${Math.ceil(1 / p.targetFmr)})` : undefined));
       const warnings = inputWarnings(loaded);
       for (const w of warnings) process.stderr.write(`eval: ${printable(w)}\n`);
       const summary = {
@@ -344,11 +348,12 @@ export function register(program: Command): void {
         genuinePairs: r.genuineCount,
         impostorPairs: r.impostorCount,
         eer: r.eer,
-        eerInterval: { low: ci.low, high: ci.high, level: ci.level, fingers: ci.fingers, resamples: ci.resamples, method: 'subsets bootstrap over fingers (Bolle, Ratha & Pankanti 2004)' },
-        fnmrAtFmr1: r.operatingPoints[0]?.fnmr,
-        thresholdFmr1: r.operatingPoints[0]?.threshold,
-        fnmrAtFmr01: r.operatingPoints[1]?.fnmr,
-        thresholdFmr01: r.operatingPoints[1]?.threshold,
+        eerInterval: intervalNote ? null : { low: ci.low, high: ci.high, level: ci.level, fingers: ci.fingers, resamples: ci.resamples, method: 'subsets bootstrap over fingers (Bolle, Ratha & Pankanti 2004)' },
+        fnmrAtFmr1: unmeasured[0] ? null : r.operatingPoints[0]?.fnmr,
+        thresholdFmr1: unmeasured[0] ? null : r.operatingPoints[0]?.threshold,
+        fnmrAtFmr01: unmeasured[1] ? null : r.operatingPoints[1]?.fnmr,
+        thresholdFmr01: unmeasured[1] ? null : r.operatingPoints[1]?.threshold,
+        notes: [intervalNote, ...unmeasured].filter((n): n is string => n !== undefined),
         genuineMean: r.genuineMean,
         impostorMean: r.impostorMean,
       };
@@ -372,7 +377,7 @@ export function register(program: Command): void {
         }
       }
       if (o.json) printJson({ ...summary, warnings, ...jsonFailures(failures) });
-      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}% (95% CI ${(ci.low * 100).toFixed(2)}-${(ci.high * 100).toFixed(2)}%, bootstrap over ${ci.fingers} fingers)  FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})  FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})\n`);
+      else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}% (${intervalNote ?? `95% CI ${(ci.low * 100).toFixed(2)}-${(ci.high * 100).toFixed(2)}%, bootstrap over ${ci.fingers} fingers`})  ${summary.fnmrAtFmr1 === null ? 'FNMR@FMR1% n/a' : `FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})`}  ${summary.fnmrAtFmr01 === null ? 'FNMR@FMR0.1% n/a' : `FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})`}\n${unmeasured.filter(Boolean).map((n) => `note: ${n}\n`).join('')}`);
       finish('eval', items.length, failures, started);
     });
 

@@ -27,6 +27,13 @@ export const BOOTSTRAP_DEFAULTS = {
   seed: 1,
 } as const;
 
+/**
+ * Fewest fingers for which an interval is worth reporting (`fingerlift eval` prints none below it): with
+ * n fingers a resample draws one finger only (no impostor pair: the resample is dropped) with probability
+ * n^(1-n), 50% for 2 fingers, 11% for 3, 0.16% for 5; and a handful of fingers is no sample of a population.
+ */
+export const MIN_INTERVAL_FINGERS = 5;
+
 export interface BootstrapOptions {
   /** Number of resamples, an integer in [10, 100000] (default 1000). */
   resamples?: number;
@@ -45,6 +52,7 @@ export interface EerInterval {
   /** Median of the resampled EERs (fraction). */
   median: number;
   level: number;
+  /** Resamples the interval rests on: those that drew a single finger (no impostor pair) are dropped. */
   resamples: number;
   /** Distinct fingers (labels) resampled. */
   fingers: number;

@@ -15,4 +15,4 @@ export { SCALE_HYPOTHESES, prepareAcrossScales, compareAcrossScales, type Scaled
 export { COMPARE_DEFAULTS, type CompareParams } from './params.js';
 export { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from './thresholds.js';
 export { evaluate, detCsv, allPairs, EVAL_DEFAULTS, type EvalResult, type EvaluateOptions, type DetPoint, type OperatingPoint, type Histogram, type Labelled, type PairScores } from './eval.js';
-export { eerInterval, eerDifference, BOOTSTRAP_DEFAULTS, type BootstrapOptions, type EerInterval, type EerDifference } from './bootstrap.js';
+export { eerInterval, eerDifference, BOOTSTRAP_DEFAULTS, MIN_INTERVAL_FINGERS, type BootstrapOptions, type EerInterval, type EerDifference } from './bootstrap.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE, UsageError } from './common.js';
+import { EXIT_SOME_FAILED, EXIT_USAGE, UsageError, stdoutWriteFailure } from './common.js';
 import { escapeControls, humanText } from '../src/errors.js';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerPrint } from './commands/print.js';
@@ -15,11 +15,20 @@ import { register as registerCompare } from './commands/compare.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url).pathname.replace(/\/dist\/package\.json$/, '/package.json'), 'utf8')) as { version: string };
 
 // A reader that stops early (`fingerlift info ... | head -1`) closes the pipe: stop writing, keep the exit
-// status (the work already done stands; outputs on disk are complete).
+// status (the work already done stands; outputs on disk are complete). Any other failure to write stdout
+// (a full disk, `> /dev/full`, a quota, an I/O error) is one typed line on stderr and exit 1, not a stack
+// trace; one of stderr itself cannot be reported anywhere: exit 1.
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    if (stream === process.stdout) {
+      try {
+        process.stderr.write(`error: [E_WRITE] ${stdoutWriteFailure(e)}\n`);
+      } catch {
+        // stderr cannot be written either: the exit status is all there is.
+      }
+    }
+    process.exit(EXIT_SOME_FAILED);
   });
 
 const program = new Command();

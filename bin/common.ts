@@ -61,6 +61,15 @@ export function jsonFailures(failures: readonly FileFailure[]): { failed: number
   return { failed: failures.length, failures: failures.map((f) => ({ path: f.path, code: f.code, message: f.message })) };
 }
 
+/**
+ * Why standard output could not be written, as one line: "cannot write to standard output: no space left
+ * on device (ENOSPC)" (the system's reason and its error code, as `fsErrorReason` gives them, without
+ * Node's ", write" suffix).
+ */
+export function stdoutWriteFailure(e: unknown): string {
+  return `cannot write to standard output: ${fsErrorReason(e).replace(/, write \(/, ' (').replace(/[\r\n]+/g, ' ')}`;
+}
+
 /** Write one JSON document (2-space indented, one trailing line break) on stdout: the whole of stdout under --json. */
 export function printJson(doc: object): void {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -114,11 +123,16 @@ export function numberIn(name: string, min: number, max: number, what = '') {
   };
 }
 
-/** Parse a positive integer option; throws a usage error (exit 2) otherwise. */
+/**
+ * Parse a positive integer option, at most Number.MAX_SAFE_INTEGER (2^53 - 1 = 9007199254740991: above it
+ * a decimal is not held exactly, `9007199254740993` reads as ...992, and sharp's limitInputPixels refuses
+ * it); throws a usage error (exit 2) otherwise.
+ */
 export function positiveInteger(name: string) {
   return (value: string): number => {
     const v = decimalNumber(value);
     if (!Number.isInteger(v) || v < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+    if (!Number.isSafeInteger(v)) throw new UsageError(`${name} must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${value}"`);
     return v;
   };
 }

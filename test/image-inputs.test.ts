@@ -144,7 +144,7 @@ test('a progressive JPEG whose header claims more blocks than its DC scans can c
   const grey = jpegDamage(setJpegSize(await sharp(print).toColourspace('b-w').jpeg({ progressive: true }).toBuffer(), 4000, 4000))!;
   assert.match(grey, /\(250000 blocks of 8 x 8\) .* \(at least 31250 bytes: /);
   const colour = jpegDamage(setJpegSize(await sharp(print).jpeg({ progressive: true, chromaSubsampling: '4:2:0' }).toBuffer(), 4000, 4000))!;
-  assert.match(colour, /\(375000 blocks of 8 x 8 in the 3 components its scans code\) .* \(at least 46875 bytes: /);
+  assert.match(colour, /\(375000 blocks of 8 x 8 in the 3 components its first DC scan codes\) .* \(at least 46875 bytes: /);
   // The most compressible images there are, large, progressive or not, grey or colour, any quality: within the bound.
   for (const progressive of [false, true])
     for (const q of [10, 90])
@@ -152,6 +152,69 @@ test('a progressive JPEG whose header claims more blocks than its DC scans can c
         const flat = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: '#808080' } }).toColourspace(cs).jpeg({ quality: q, progressive }).toBuffer();
         assert.is(jpegDamage(flat), undefined, `flat ${cs} q${q} progressive ${progressive}`);
       }
+});
+
+/** Copy of a JPEG with `n` COM segments of `size` bytes each (at most 65533) after its SOI marker. */
+function withComSegments(jpg: Buffer, n: number, size: number): Buffer {
+  const com = Buffer.alloc(4 + size, 0x20);
+  com[0] = 0xff; com[1] = 0xfe; com.writeUInt16BE(size + 2, 2);
+  return Buffer.concat([jpg.subarray(0, 2), ...Array.from({ length: n }, () => com), jpg.subarray(2)]);
+}
+
+/** Copy of a JPEG with `n` restart markers (FF D0) at the start of its first scan's entropy-coded data. */
+function withRestartMarkers(jpg: Buffer, n: number): Buffer {
+  for (let off = 2; off + 4 <= jpg.length; ) {
+    if (jpg[off + 1] === 0xda) {
+      const at = off + 2 + jpg.readUInt16BE(off + 2);
+      return Buffer.concat([jpg.subarray(0, at), Buffer.alloc(2 * n).fill(Buffer.from([0xff, 0xd0])), jpg.subarray(at)]);
+    }
+    off += 2 + jpg.readUInt16BE(off + 2);
+  }
+  throw new Error('no SOS in the test JPEG');
+}
+
+test('a JPEG whose frame header claims more blocks than its scans can code is refused however the file is padded (COM segments, bytes after EOI, restart markers)', async () => {
+  // A fresh-user trial: a 29,868-byte progressive file declaring 9999 x 9999 was refused, but with 300 KB of
+  // zeros after EOI, or five 64 KB COM segments, it was decoded (info 1.58 GB, lift 2.3 GB): the bound was
+  // checked against the file's length, not against the data of its scans.
+  const print = await sharp(fixture('f1_1.png')).resize(200).toBuffer();
+  for (const progressive of [true, false])
+    for (const cs of ['b-w', 'srgb'] as const) {
+      const jpg = await sharp(print).toColourspace(cs).jpeg({ progressive, quality: 80 }).toBuffer();
+      const what = `${cs} ${progressive ? 'progressive' : 'baseline'}`;
+      const huge = setJpegSize(jpg, 9999, 9999);
+      assert.ok(jpegDamage(huge), `${what}: unpadded not flagged`);
+      // 9999 x 9999 in 4:2:0 colour: 2,343,750 blocks, 2 bits each (baseline): 585,938 bytes; the padding is more.
+      const padded = {
+        com: withComSegments(huge, 10, 65533),
+        trailing: Buffer.concat([huge, Buffer.alloc(1_000_000)]),
+        restarts: withRestartMarkers(huge, 400_000),
+      };
+      for (const [how, b] of Object.entries(padded)) {
+        assert.ok(b.length > 650_000, `${what} ${how}: ${b.length} bytes`);
+        const msg = jpegDamage(b);
+        assert.ok(msg && msg.startsWith('damaged JPEG: the frame header declares 9999 x 9999 pixels'), `${what} padded with ${how}: ${msg}`);
+        assert.match(msg!, progressive ? /but its first DC scan holds \d+ bytes of entropy-coded data, too few/ : /but its scan holds \d+ bytes of entropy-coded data, too few/);
+      }
+      const f = join(tmp, `padded-${cs}-${progressive}.jpg`);
+      writeFileSync(f, padded.com);
+      const cpu0 = process.cpuUsage();
+      const e = await rejection(loadImage(f));
+      const cpu = process.cpuUsage(cpu0);
+      assert.is(e.code, 'E_DECODE', what);
+      assert.ok(cpu.user + cpu.system < 1e6, `${what}: refused in ${(cpu.user + cpu.system) / 1000} ms of CPU, not after decoding`);
+      // The same padding on the intact file changes nothing: it loads.
+      for (const b of [withComSegments(jpg, 3, 65533), Buffer.concat([jpg, Buffer.alloc(10_000)])]) {
+        assert.is(jpegDamage(b), undefined, `${what}: intact padded file flagged`);
+        assert.is((await loadImage(b)).source.width, 200);
+      }
+    }
+  // A large JPEG of real content, progressive or not, grey or colour: within the bound.
+  for (const progressive of [true, false])
+    for (const cs of ['b-w', 'srgb'] as const) {
+      const big = await sharp(fixture('f1_photo.jpg')).resize(6000, 6000, { fit: 'fill' }).toColourspace(cs).jpeg({ progressive, quality: 85 }).toBuffer();
+      assert.is(jpegDamage(big), undefined, `6000 x 6000 ${cs} progressive ${progressive}`);
+    }
 });
 
 test('a print too large to enhance at the resolution its header declares (or --ppi gives) is E_TOO_LARGE before decoding', async () => {

@@ -8,6 +8,9 @@ import { humanText, printable } from '../../src/errors.js';
 import { fsErrorReason } from '../../src/fsread.js';
 
 export function register(program: Command): void {
+  // --check-files and --no-check-files set one value: given both, the last would win silently. Which of
+  // them the command line holds is recorded as Commander parses it, and both together are a usage error.
+  const given = new Set<string>();
   program
     .command('verify')
     .description('replay audit trails from the original inputs; exit 1 on any hash mismatch')
@@ -16,8 +19,11 @@ export function register(program: Command): void {
     .option('--check-files', 'strict: every output the trail records must be on disk (in the trail\'s folder) with its recorded hash (default: those present are checked, absent ones listed as not checked)')
     .option('--no-check-files', 'do not look at the written files on disk (only the input and the replay)')
     .option('--inputs <dir>', 'the inputs moved: look each one up in <dir> by the file name its trail records (its SHA-256 is still checked)')
+    .on('option:check-files', () => given.add('--check-files'))
+    .on('option:no-check-files', () => given.add('--no-check-files'))
     .action(async (trails: string[], o: { json?: boolean; checkFiles?: boolean | undefined; inputs?: string }) => {
       const started = Date.now();
+      if (given.size > 1) throw new UsageError('--check-files (strict: every recorded output must be on disk) and --no-check-files (do not look at the files on disk) contradict each other: give one of them');
       if (o.inputs !== undefined) {
         const st = await stat(o.inputs).catch((e: unknown) => fsErrorReason(e));
         if (typeof st === 'string') throw new UsageError(humanText`--inputs ${o.inputs}: ${st}`);

@@ -358,7 +358,10 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   // the strict decode comes from libvips' process-wide error buffer, equally shared. The note's text is
   // therefore fixed per format: same file, same note, whatever runs beside it.
   const decode = (failOn: 'warning' | 'truncated'): Promise<{ data: Buffer; info: OutputInfo }> => {
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn }).rotate();
+    // sharp takes an integer in [1, Number.MAX_SAFE_INTEGER] here (0 would mean no limit); the header was
+    // checked against maxPixels itself above, and a whole number of pixels is over maxPixels exactly when
+    // it is over its floor.
+    let pipeline = sharp(bytes, { limitInputPixels: Math.max(1, Math.min(Math.floor(maxPixels), Number.MAX_SAFE_INTEGER)), failOn }).rotate();
     if (meta.hasAlpha) pipeline = pipeline.flatten({ background: sixteen ? { r: 65535, g: 65535, b: 65535 } : '#ffffff' });
     pipeline = grey ? pipeline.toColourspace(sixteen ? 'grey16' : 'b-w') : pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
     return pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });

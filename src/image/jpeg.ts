@@ -8,42 +8,76 @@
  *   whole MCUs, so more); a complete scan codes every block of each component it holds.
  * - Huffman codes are 1 to 16 bits long (Annex C), so every coded symbol costs at least one bit.
  * - Sequential (SOF0 baseline, SOF1 extended): each block of a scan is coded with at least its DC
- *   difference code and an end-of-block code (F.1.2): 2 bits a block.
- * - Progressive (SOF2): "For each component, a first DC scan shall precede any AC scans" (G.1.1.1.1), so
- *   the file's first scan is a DC scan, and a DC scan codes each block of its components with a Huffman
- *   DC difference code (first scan, G.1.2.1 / F.1.2.1) or one correction bit (refinement, G.1.2.1): at
- *   least 1 bit a block. End-of-band runs (G.1.2.2) skip blocks only in AC scans, which come later.
- * So each component named in a scan header (SOS, B.2.3) of the file costs at least its blocks x bits a
- * block (2 sequential, 1 progressive: the DC scan it must have), and a frame holds at least one scan of at
- * least one component: the entropy-coded data of a complete file, hence the file, holds at least
- * max(smallest component, sum over the components its scans name) x bits a block. A file shorter than
- * that is damaged (truncated, or its header edited) whatever the image holds. Lossless, hierarchical and
- * arithmetic-coded frames (arithmetic coding can code a block in a fraction of a bit) are left to the decoder.
+ *   difference code and an end-of-block code (F.1.2): 2 bits a block, in every scan.
+ * - Progressive (SOF2): "For each component, a first DC scan shall precede any AC scans" (G.1.1.1.1), and
+ *   a DC scan (Ss = 0) codes each block of its components with a Huffman DC difference code (first scan,
+ *   G.1.2.1 / F.1.2.1) or one correction bit (refinement, G.1.2.1): at least 1 bit a block. End-of-band
+ *   runs (G.1.2.2) skip blocks only in AC scans, which are not bounded here.
+ * The bound is checked against each scan's own entropy-coded data (B.1.1.5, B.2.3): the bytes after its
+ * SOS header up to the first marker other than a restart marker RSTn, leaving out RSTn markers and fill
+ * bytes (a stuffed 0xFF 0x00 counts as the two bytes it takes). Anything else in the file (APPn, COM, DQT,
+ * DHT segments, bytes after EOI) codes no block and does not count: padding a file cannot pass the check.
+ * A frame holds at least one such scan (B.2.1), so a file with none is damaged too. Lossless, hierarchical
+ * and arithmetic-coded frames (arithmetic coding can code a block in a fraction of a bit) are left to the
+ * decoder.
  */
+
+/** One scan of the frame: the component identifiers its header names, its spectral start, its data bytes. */
+interface Scan { ids: number[]; ss: number; dataBytes: number }
+
+/**
+ * The number of entropy-coded data bytes of the scan starting at `start` (just after its SOS header) and
+ * where it ends (the offset of the marker that ends it, or the end of `b`): the bytes as stored, a stuffed
+ * 0xFF 0x00 as its two (at least the data they decode to: the bound stays a lower bound, and a flipped
+ * byte that reads as stuffing does not take a flat image at the bound below it), restart markers (FF
+ * D0-D7) and fill bytes (0xFF before a marker) not at all: they code nothing (B.1.1.5). A scan
+ * ends at a marker that can start a segment or end the image (FF C0-FE except RSTn); 0xFF followed by
+ * 0x01-0xBF (TEM and the reserved codes, B.1.1.3) inside the data is damage (a flipped byte, not a
+ * segment), and the bytes after it are counted as the scan's: they cost the file as many bytes as data
+ * would, so padding still cannot pass the bound, and a slightly damaged file is left to the decoder.
+ */
+function scanData(b: Uint8Array, start: number): { dataBytes: number; end: number } {
+  let dataBytes = 0;
+  let p = start;
+  for (;;) {
+    const q = b.indexOf(0xff, p);
+    if (q < 0 || q + 1 >= b.length) return { dataBytes: dataBytes + (q < 0 ? b.length : q) - p, end: b.length };
+    dataBytes += q - p;
+    const m = b[q + 1]!;
+    if (m === 0x00) { dataBytes += 2; p = q + 2; }
+    else if (m >= 0xd0 && m <= 0xd7) p = q + 2;
+    else if (m === 0xff) p = q + 1; // a fill byte before a marker
+    else if (m < 0xc0) { dataBytes += 2; p = q + 2; } // TEM or a reserved code (B.1.1.3): damaged data, not a segment
+    else return { dataBytes, end: q };
+  }
+}
 
 /**
  * Why a JPEG cannot hold the image its frame header declares, as a "damaged JPEG: ..." message, or
- * undefined when it can (or the frame is not Huffman-coded sequential or progressive DCT, or the header
- * is unreadable: left to the decoder). Reads the marker segments and scan headers, stepping over the
- * entropy-coded data, and only when the file is shorter than all the frame's blocks could need.
+ * undefined when it can (or the frame is not Huffman-coded sequential or progressive DCT, or the frame
+ * header is unreadable: left to the decoder). Reads the marker segments up to EOI and each scan's
+ * entropy-coded data (O(file length), one pass); bytes that are not a marker where one is expected are
+ * stepped over to the next 0xFF, as libjpeg does (with a warning) when it decodes.
  * @param b the whole file, starting with the SOI marker (FF D8).
  */
 export function jpegDamage(b: Uint8Array): string | undefined {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return undefined;
   interface Frame { w: number; h: number; bitsPerBlock: number; ids: number[]; blocks: number[] }
   let frame: Frame | undefined;
-  const scanned = new Set<number>();
-  // Walk the marker segments: the first SOFn, then each SOS header (its entropy-coded data is skipped:
-  // inside it a 0xFF byte is followed by 0x00 (stuffing) or a restart marker D0-D7, B.1.1.5).
-  for (let off = 2; off + 4 <= b.length; ) {
+  const scans: Scan[] = [];
+  for (let off = 2; off + 1 < b.length; ) {
     if (b[off] !== 0xff) {
-      if (frame === undefined) return undefined;
-      break;
+      // Not a marker where one should be: libjpeg skips to the next 0xFF ("extraneous bytes before marker").
+      const next = b.indexOf(0xff, off);
+      if (next < 0) break;
+      off = next;
+      continue;
     }
     const marker = b[off + 1]!;
     if (marker === 0xff) { off++; continue; } // fill byte
-    if (marker === 0xd9) break; // EOI
+    if (marker === 0xd9) break; // EOI: what follows is not part of the image
     if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { off += 2; continue; }
+    if (off + 4 > b.length) break;
     const len = (b[off + 2]! << 8) | b[off + 3]!;
     if (len < 2) break;
     if (frame === undefined && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -67,34 +101,42 @@ export function jpegDamage(b: Uint8Array): string | undefined {
       const hMax = Math.max(...hs), vMax = Math.max(...vs);
       // Component i: ceil(X Hi / Hmax) x ceil(Y Vi / Vmax) samples (A.1.1), in blocks of 8 x 8.
       const blocks = ids.map((_, i) => Math.ceil(Math.ceil((w * hs[i]!) / hMax) / 8) * Math.ceil(Math.ceil((h * vs[i]!) / vMax) / 8));
-      // A file long enough for every component is within the bound whatever its scans: no need to read them.
-      if (b.length >= Math.ceil((blocks.reduce((a, v) => a + v, 0) * bitsPerBlock) / 8)) return undefined;
       frame = { w, h, bitsPerBlock, ids, blocks };
-    } else if (marker === 0xda && frame !== undefined) {
-      // SOS: Ns, then Ns (Cs, Td/Ta) pairs; then the scan's entropy-coded data.
+    } else if (marker === 0xda) {
+      // SOS: Ns, then Ns (Cs, Td/Ta) pairs, then Ss, Se, Ah/Al (B.2.3); then the scan's entropy-coded data.
       const ns = off + 4 < b.length ? b[off + 4]! : 0;
-      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) scanned.add(b[off + 5 + 2 * j]!);
-      let p = off + 2 + len;
-      while (p + 1 < b.length) {
-        if (b[p] !== 0xff) { p++; continue; }
-        const m = b[p + 1]!;
-        if (m === 0x00 || (m >= 0xd0 && m <= 0xd7)) p += 2;
-        else if (m === 0xff) p++;
-        else break;
-      }
-      off = p;
+      const ids: number[] = [];
+      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) ids.push(b[off + 5 + 2 * j]!);
+      const ss = off + 5 + 2 * ns < b.length ? b[off + 5 + 2 * ns]! : 0;
+      const { dataBytes, end } = scanData(b, Math.min(b.length, off + 2 + len));
+      if (frame !== undefined) scans.push({ ids, ss, dataBytes });
+      off = end;
       continue;
     }
     off += 2 + len;
   }
   if (frame === undefined) return undefined;
   const { w, h, bitsPerBlock, ids, blocks } = frame;
-  let named = 0;
-  ids.forEach((id, i) => { if (scanned.has(id)) named += blocks[i]!; });
-  const least = Math.max(Math.min(...blocks), named);
-  const minBytes = Math.ceil((least * bitsPerBlock) / 8);
-  if (b.length >= minBytes) return undefined;
-  const what = named >= Math.min(...blocks) && ids.length > 1 ? ` in the ${[...scanned].filter((id) => ids.includes(id)).length} components its scans code` : ids.length > 1 ? ' in its smallest component' : '';
-  const how = bitsPerBlock === 2 ? '2 bits a block' : '1 bit a block in the DC scan each component must have first (T.81 G.1.1.1.1)';
-  return `damaged JPEG: the frame header declares ${w} x ${h} pixels (${least} blocks of 8 x 8${what}) but the file's ${b.length} bytes cannot code them (at least ${minBytes} bytes: ${how}) (the file may have been truncated or edited)`;
+  const progressive = bitsPerBlock === 1;
+  const how = progressive ? '1 bit a block in the DC scan each component must have first (T.81 G.1.1.1.1)' : '2 bits a block in every scan';
+  const head = `damaged JPEG: the frame header declares ${w} x ${h} pixels`;
+  const tail = '(the file may have been truncated or edited)';
+  // The scans bounded: every scan of a sequential frame, every DC scan (Ss = 0) of a progressive one.
+  const bounded = scans.filter((s) => !progressive || s.ss === 0);
+  if (bounded.length === 0) {
+    const least = Math.min(...blocks);
+    return `${head} (at least ${least} blocks of 8 x 8) but the file holds no ${progressive ? 'DC scan' : 'scan'} to code them (at least ${Math.ceil((least * bitsPerBlock) / 8)} bytes of entropy-coded data: ${how}) ${tail}`;
+  }
+  for (let k = 0; k < bounded.length; k++) {
+    const s = bounded[k]!;
+    const named = ids.flatMap((id, i) => (s.ids.includes(id) ? [i] : []));
+    if (named.length === 0) continue; // a scan of no component of the frame: the decoder refuses it
+    const need = named.reduce((a, i) => a + blocks[i]!, 0);
+    const minBytes = Math.ceil((need * bitsPerBlock) / 8);
+    if (s.dataBytes >= minBytes) continue;
+    const which = progressive ? (k === 0 ? 'its first DC scan' : `its DC scan ${k + 1}`) : bounded.length === 1 ? 'its scan' : `its scan ${k + 1}`;
+    const what = ids.length > 1 ? ` in the ${named.length} component${named.length > 1 ? 's' : ''} ${which} codes` : '';
+    return `${head} (${need} blocks of 8 x 8${what}) but ${which} holds ${s.dataBytes} bytes of entropy-coded data, too few to code them (at least ${minBytes} bytes: ${how}) ${tail}`;
+  }
+  return undefined;
 }

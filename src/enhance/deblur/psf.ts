@@ -181,18 +181,20 @@ const DEG = Math.PI / 180;
 
 /**
  * Parse the CLI form: `gaussian:SIGMA`, `disk:RADIUS`, `motion:LENGTH:ANGLE_DEGREES` (pixels; angle
- * counter-clockwise as displayed), or `auto` (estimate from the image).
+ * counter-clockwise as displayed), or `auto` (estimate from the image). Parameters are plain decimals, as
+ * every number on the command line: an optional sign, digits, an optional fraction (`1.5`, `.5`, `-30`);
+ * not hexadecimal (`0x1`), exponents (`1e1`), `Infinity` or empty.
  * @throws FingerliftError E_INVALID_ARGUMENT naming the text and what is wrong with it.
  */
 export function parsePsf(text: string): PsfSpec | 'auto' {
   const t = String(text).trim().toLowerCase();
   if (t === 'auto') return 'auto';
   const parts = t.split(':');
-  const nums = parts.slice(1).map((p) => (p.trim() === '' ? NaN : Number(p)));
+  const nums = parts.slice(1).map((p) => (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(p.trim()) ? Number(p) : NaN));
   const fail = (why: string): never => {
     throw new FingerliftError('E_INVALID_ARGUMENT', `--psf "${text}": ${why} (expected gaussian:SIGMA, disk:RADIUS, motion:LENGTH:ANGLE_DEG or auto)`, { input: '--psf' });
   };
-  if (nums.some((n) => !Number.isFinite(n))) fail('parameters must be numbers');
+  if (nums.some((n) => !Number.isFinite(n))) fail('parameters must be plain decimal numbers (such as 2, 1.5 or -30)');
   let spec: PsfSpec;
   switch (parts[0]) {
     case 'gaussian':

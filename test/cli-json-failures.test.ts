@@ -112,6 +112,11 @@ test('--json on failure: compare, search, eval, info print one document with eac
   assert.ok(e6.eerInterval!.low <= e6.eer && e6.eer <= e6.eerInterval!.high, JSON.stringify(e6));
   assert.match(cli('eval', ev6).stdout, /EER \d+\.\d\d% \(95% CI \d+\.\d\d-\d+\.\d\d%, bootstrap over 6 fingers\)/);
   assert.equal((okd as unknown as { warnings: string[] }).warnings, []);
+  // A reference given twice is compared once, and the output says so.
+  const twice = cli('compare', join(ev, 'a_1.json'), join(ev, 'a_2.json'), join(ev, 'a_2.json'), '--json');
+  assert.is(twice.code, 0, twice.stderr);
+  assert.is((failuresOf(twice.stdout) as unknown as { comparisons: unknown[] }).comparisons.length, 1);
+  assert.match(twice.stderr, /compare: 1 reference\(s\) given more than once, compared once: .*a_2\.json/);
 });
 
 test('--force replaces only fingerlift\'s own chart, plot and DET table; anything else is E_EXISTS, untouched', () => {

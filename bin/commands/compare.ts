@@ -100,14 +100,14 @@ async function isOtherJson(path: string): Promise<boolean> {
  * of `replaced` (outputs --force will replace) that exists must be fingerlift's own of its kind: else an
  * E_EXISTS failure and nothing is loaded (undefined probe).
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number; skipped: SkippedEntry[] }> {
-  const { files, failed, ownOutputs, skipped } = await expandInputs(patterns, { extensions: ALL_EXTS });
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number; skipped: SkippedEntry[]; duplicates: string[] }> {
+  const { files, failed, ownOutputs, skipped, duplicates } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   // --force replaces only fingerlift's own chart: anything else there is refused before any work.
   const foreign = await foreignOutputs(replaced);
   if (foreign.length > 0) {
     failures.push(...foreign);
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
   }
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
@@ -115,17 +115,19 @@ async function loadProbeAndReferences(probePath: string, patterns: string[], opt
     probe = await loadComparable(probePath, fingertip !== undefined ? { ...opts, fingertip } : opts);
   } catch (e) {
     failures.push(failureOf(probePath, e));
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
   }
-  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length, skipped };
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
 }
 
 /**
  * On stderr: the symbolic links to folders the expansion did not follow, and one warning per input whose
  * decoder warned of damaged data (results from it may differ from the original capture's).
  */
-function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: ReadonlyArray<Comparable | undefined>): void {
+function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: ReadonlyArray<Comparable | undefined>, duplicates: readonly string[] = []): void {
   for (const line of formatSkipped(what, skipped)) process.stderr.write(`${line}\n`);
+  // A reference reached twice (named twice, or through a link and by name) is compared once: said.
+  if (duplicates.length > 0) process.stderr.write(`${what}: ${duplicates.length} reference(s) given more than once, compared once: ${duplicates.slice(0, 3).map(printable).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
   for (const w of inputWarnings(inputs)) process.stderr.write(`${what}: ${printable(w)}\n`);
 }
 
@@ -167,8 +169,8 @@ export function register(program: Command): void {
       if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
       const failures: FileFailure[] = [];
       const replaced: OwnOutput[] = o.chart && o.force ? [{ option: '--chart', path: o.chart, kind: 'chart' }] : [];
-      const { probe, references, found, ownOutputs, skipped } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
-      printNotes('compare', skipped, [probe, ...references]);
+      const { probe, references, found, ownOutputs, skipped, duplicates } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
+      printNotes('compare', skipped, [probe, ...references], duplicates);
       if (!probe) {
         // --json: one document also now, the failures in it (the probe's, or the refused chart).
         if (o.json) printJson({ probe: null, comparisons: [], ...jsonFailures(failures) });
@@ -222,8 +224,8 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { probe, references: gallery, found, ownOutputs, skipped } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
-      printNotes('search', skipped, [probe, ...gallery]);
+      const { probe, references: gallery, found, ownOutputs, skipped, duplicates } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
+      printNotes('search', skipped, [probe, ...gallery], duplicates);
       if (!probe || gallery.length === 0) {
         // --json: one document also now, with the failures.
         if (o.json) printJson({ probe: probe?.path ?? null, gallerySize: 0, candidates: [], ...jsonFailures(failures) });

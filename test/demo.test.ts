@@ -38,7 +38,8 @@ test('fingerlift lift writes a print per usable fingertip, and verify replays it
   const cli = (...a: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...a], { cwd: tmp, encoding: 'utf8' });
   const r = cli('lift', join(repoRoot, 'fixtures', 'f2_photo.jpg'), '-o', 'lifted', '-j', '1', '-q');
   assert.is(r.status, 0, r.stderr);
-  const summary = JSON.parse(readFileSync(join(tmp, 'lifted', 'f2_photo.lift.json'), 'utf8')) as { fingertips: Array<{ index: number; usable: boolean }> };
+  const summary = JSON.parse(readFileSync(join(tmp, 'lifted', 'f2_photo.lift.json'), 'utf8')) as { decoderWarning: string | null; fingertips: Array<{ index: number; usable: boolean }> };
+  assert.is(summary.decoderWarning, null, 'a clean photo: no decoder warning in lift.json');
   const usable = summary.fingertips.filter((f) => f.usable);
   assert.ok(usable.length >= 1);
   for (const f of usable) assert.ok(existsSync(join(tmp, 'lifted', `f2_photo.f${f.index}.png`)));

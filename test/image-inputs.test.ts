@@ -84,6 +84,9 @@ test('a result built on an image whose decoder warned of damaged data says so, n
   assert.ok(Number(lifted.fields.usable) >= 1, 'a usable fingertip from the damaged photo');
   assert.match(String(lifted.fields.warning), DAMAGED);
   assert.ok(String(lifted.fields.warning).includes(badPhoto));
+  // ... and so does <name>.lift.json, beside the prints and templates that rest on those pixels.
+  const liftJson = JSON.parse(Buffer.from(lifted.files.find((f) => f.suffix === '.lift.json')!.bytes).toString('utf8')) as { decoderWarning: string | null };
+  assert.match(String(liftJson.decoderWarning), /^the JPEG data is damaged/);
   const photoC = await loadComparable(badPhoto);
   assert.is(photoC.kind, 'photo');
   assert.match(photoC.notes[0]!, DAMAGED);

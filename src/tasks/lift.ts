@@ -151,6 +151,8 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
     sha256: loaded.source.sha256,
     width: loaded.image.width,
     height: loaded.image.height,
+    // Damage the decoder worked around: the prints and templates rest on those pixels (null: none).
+    decoderWarning: decoderWarningOf(loaded) ?? null,
     fingertips: lifted.fingertips.map(fingertipSummary),
   };
   files.push({ suffix: '.lift.json', bytes: Buffer.from(stableStringify(summary), 'utf8') });

@@ -3,14 +3,14 @@
  * bar, summary file, exit code).
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
 import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs, formatSkipped } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary, formatReplaced, MAX_JOBS } from '../src/batch/run.js';
-import { writeSummary } from '../src/batch/summary.js';
+import { isFingerliftSummary, isTrailName, writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
 import { checkWritableFolder, failureOf, messageAfterPath, positiveInteger, UsageError } from './common.js';
 import { humanText, printable } from '../src/errors.js';
@@ -43,14 +43,15 @@ export function taskModule(name: string): URL {
 
 /**
  * Check, before any work, that the output folder can be created and written and that the summary file
- * has a known extension and does not exist: usage errors (exit 2), not failures after a long batch.
+ * has a known extension and does not exist (without --force): usage errors (exit 2), not failures after a
+ * long batch. (`checkSummaryPath` checks the rest once the inputs are known.)
  */
 export async function checkOutputs(outDir: string, summary: string | undefined, force: boolean): Promise<void> {
   // The summary first: a usage error should leave no empty -o folder behind.
   if (summary !== undefined) {
     const ext = extname(summary).toLowerCase();
     if (ext !== '.json' && ext !== '.csv') throw new UsageError(humanText`--summary ${summary}: must end in .json or .csv`);
-    if (!force && existsSync(summary)) throw new UsageError(humanText`--summary ${summary}: exists (use --force to replace it)`);
+    if (!force && existsSync(summary)) throw new UsageError(humanText`--summary ${summary}: exists (use --force to replace a summary fingerlift wrote)`);
     if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(humanText`--summary ${summary}: not a file`);
     await checkWritableFolder('--summary', summary);
   }
@@ -66,9 +67,11 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
 
 /**
  * The summary file must be neither an input nor a file of this run's outputs (`<stem>.*` of an input in
- * the output folder): with --force it would replace it. A usage error before any work.
+ * the output folder), nor named like a trail (`*.trail.json`), and an existing one (--force) must be a
+ * summary fingerlift wrote (`isFingerliftSummary`: a trail or a user's file is never replaced). A usage
+ * error before any work.
  */
-function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<{ path: string; name: string }>): void {
+async function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<{ path: string; name: string }>): Promise<void> {
   const s = resolve(summary);
   const real = (p: string): string => { try { return realpathSync(p); } catch { return resolve(p); } };
   const sReal = real(s);
@@ -77,6 +80,10 @@ function checkSummaryPath(summary: string, outDir: string, files: ReadonlyArray<
     const stem = join(resolve(outDir), ...f.name.split('/'));
     if (s.startsWith(stem + '.')) throw new UsageError(humanText`--summary ${summary}: would take the place of an output of ${f.path} (${stem}.*)`);
   }
+  // Nor a trail (of any run), nor (with --force) any file but a summary fingerlift wrote, recognised by its content.
+  if (isTrailName(summary)) throw new UsageError(humanText`--summary ${summary}: named like an audit trail (*.trail.json): choose another name`);
+  if (existsSync(summary) && !(await isFingerliftSummary(summary)))
+    throw new UsageError(humanText`--summary ${summary}: [E_EXISTS] exists and is not a summary fingerlift wrote: --force replaces only fingerlift's own summaries (not a trail or any other file); choose another name or remove the file`);
 }
 
 /** Signals that interrupt a batch, with the exit status a shell reports for them (128 + signal number). */
@@ -122,6 +129,7 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
 }
 
 async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O, signal: AbortSignal): Promise<BatchResult> {
+  const outExisted = existsSync(opts.out);
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
@@ -129,7 +137,11 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
   if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).map(printable).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
   // Symbolic links to folders are not followed (a folder walk stays in the folder named): said, not silent.
   for (const line of formatSkipped(what, expanded.skipped)) process.stderr.write(`${line}\n`);
-  if (opts.summary) checkSummaryPath(opts.summary, opts.out, expanded.files);
+  if (opts.summary)
+    await checkSummaryPath(opts.summary, opts.out, expanded.files).catch(async (e: unknown) => {
+      if (!outExisted) await rmdir(opts.out).catch(() => undefined); // the -o folder this run made, still empty: not left behind
+      throw e;
+    });
   if (expanded.files.length === 0 && expanded.failed.length === 0) {
     process.stderr.write(`${what}: no input files${expanded.ownOutputs.length > 0 ? ` (all ${expanded.ownOutputs.length} found are named like fingerlift outputs)` : ''}: nothing done\n`);
     process.exitCode = 1;

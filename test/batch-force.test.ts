@@ -67,7 +67,14 @@ test('--force replaces only the files the earlier run of that input recorded; an
   assert.ok((await readFile(join(dir, 'a.trail.json'))).equals(trail1));
   assert.equal(await names(dir), ['a.bin', 'a.f1.png', 'a.iso', 'a.trail.json', 'a.xyt']);
 
-  // Only recorded files and new names: replaced / written; the trail is replaced too.
+  // a.xyt was edited since that run: never written over, also not with --force (E_EXISTS naming it).
+  r = await run([input], dir, { suffixes: ['.xyt', '.f2.txt'] }, { force: true });
+  assert.is(r.failed[0]!.code, 'E_EXISTS', formatBatchSummary(r));
+  assert.match(r.failed[0]!.message, /a\.xyt: edited since the earlier fingerlift run of this input/);
+  assert.is(await readFile(join(dir, 'a.xyt'), 'utf8'), 'edited');
+  assert.equal(await names(dir), ['a.bin', 'a.f1.png', 'a.iso', 'a.trail.json', 'a.xyt']);
+  // Moved away: only recorded files and new names: replaced / written; the trail is replaced too.
+  await rm(join(dir, 'a.xyt'));
   r = await run([input], dir, { suffixes: ['.xyt', '.f2.txt'] }, { force: true });
   assert.is(r.done.length, 1, formatBatchSummary(r));
   assert.match(await readFile(join(dir, 'a.xyt'), 'utf8'), /^\.xyt [0-9a-f]{64}\n$/);

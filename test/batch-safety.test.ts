@@ -1,6 +1,7 @@
 /**
  * Batch safety: --force and --resume act only on THIS input's earlier results (never another input's with
- * the same output name); what --force replaced or removed is reported (files edited since are kept);
+ * the same output name); what --force replaced or removed is reported (files edited since are kept, never
+ * written over);
  * folder walks do not follow symbolic links to folders, report broken entries, and are bounded; the CLI
  * caps --jobs at the cores available.
  */
@@ -102,7 +103,7 @@ test('a trail is this input\'s when its SHA-256 matches (moved) or its path is t
   assert.match(r.failed[0]!.message, /cannot resume \(the content of this input changed since its trail was written\)/);
   r = await run([a], out, { suffixes: ['.xyt'] }, { force: true });
   assert.is(r.done.length, 1, formatBatchSummary(r));
-  assert.equal(r.done[0]!.replaced, { command: 'files', overwritten: ['a.xyt'], overwrittenChanged: [], removed: [], kept: [] });
+  assert.equal(r.done[0]!.replaced, { command: 'files', overwritten: ['a.xyt'], removed: [], kept: [] });
 });
 
 test('two inputs with one output name in ONE run: distinct names from expandInputs; a forced collision fails, nothing overwritten', async () => {
@@ -123,27 +124,35 @@ test('two inputs with one output name in ONE run: distinct names from expandInpu
   assert.is(r.done.length, 2, formatBatchSummary(r));
 });
 
-test('--force over another run of this input: what it wrote over and removed is reported; a file edited since is kept', async () => {
+test('--force over another run of this input: what it wrote over and removed is reported; a file edited since is kept, never written over', async () => {
   const d = join(root, 'replace');
   await mkdir(d);
   const input = join(d, 'in', 'p.bin');
   await mkdir(join(d, 'in'));
   await writeFile(input, 'print');
   const out = join(d, 'out');
-  // "enhance --overlays": four pictures; then one of them is edited by hand.
+  // "enhance --overlays": four pictures; then two files are edited by hand.
   assert.is((await run([input], out, { suffixes: ['.enhanced.png', '.mask.png', '.quality.png', '.xyt'] })).done.length, 1);
+  const xyt = await readFile(join(out, 'p.xyt'));
   await writeFile(join(out, 'p.quality.png'), 'edited by hand');
   await writeFile(join(out, 'p.xyt'), 'edited too');
-  // "extract --force": writes p.xyt (over the edited one) and its trail, removes the unchanged pictures, keeps the edited one.
-  const r = await run([input], out, { suffixes: ['.xyt'] }, { force: true });
+  // "extract --force" would write p.xyt over the edited one: refused (E_EXISTS naming it), nothing changed.
+  let r = await run([input], out, { suffixes: ['.xyt'] }, { force: true });
+  assert.is(r.failed[0]!.code, 'E_EXISTS', formatBatchSummary(r));
+  assert.match(r.failed[0]!.message, /p\.xyt: edited since the earlier fingerlift run of this input/);
+  assert.is(await readFile(join(out, 'p.xyt'), 'utf8'), 'edited too');
+  assert.equal(await names(out), ['p.enhanced.png', 'p.mask.png', 'p.quality.png', 'p.trail.json', 'p.xyt']);
+  // p.xyt as that run wrote it again: written over; the unchanged pictures removed, the edited one (not written now) kept.
+  await writeFile(join(out, 'p.xyt'), xyt);
+  r = await run([input], out, { suffixes: ['.xyt'] }, { force: true });
   assert.is(r.done.length, 1, formatBatchSummary(r));
-  assert.equal(r.done[0]!.replaced, { command: 'files', overwritten: ['p.xyt'], overwrittenChanged: ['p.xyt'], removed: ['p.enhanced.png', 'p.mask.png'], kept: ['p.quality.png'] });
+  assert.equal(r.done[0]!.replaced, { command: 'files', overwritten: ['p.xyt'], removed: ['p.enhanced.png', 'p.mask.png'], kept: ['p.quality.png'] });
   assert.equal(await names(out), ['p.quality.png', 'p.trail.json', 'p.xyt']);
   assert.is(await readFile(join(out, 'p.quality.png'), 'utf8'), 'edited by hand');
   const lines = formatReplaced(r);
   assert.is(lines.length, 1);
   assert.match(lines[0]!, /p\.bin: --force replaced the `files` run's trail and outputs: 1 file\(s\) written over, 2 removed/);
-  assert.match(lines[0]!, /written over although edited since that run: p\.xyt/);
+  assert.not.match(lines[0]!, /written over although edited/);
   assert.match(lines[0]!, /kept 1 file\(s\) edited since that run .*: p\.quality\.png/);
   // A run without --force replaces nothing and reports nothing.
   await rm(out, { recursive: true });

@@ -133,7 +133,7 @@ test('jobs = 2 (piscina workers) gives byte-identical outputs and the same trail
   assert.equal(parallel.done.map((d) => d.outputs), serial.done.map((d) => d.outputs));
 });
 
-test('existing outputs are not overwritten without force; resume skips matching ones; force redoes', async () => {
+test('existing outputs are not overwritten without force; resume skips matching ones; force redoes, but never over an edited file', async () => {
   const out = join(root, 'out1');
   const again = await runBatch({ inputs: await expandInputs([inputs]), jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true });
   assert.is(again.done.length, 0);
@@ -147,19 +147,34 @@ test('existing outputs are not overwritten without force; resume skips matching 
   const refused = resumed.failed.filter((f) => f.code === 'E_EXISTS');
   assert.is(refused.length, 1);
   assert.match(refused[0]!.message, /good_005\.png is changed/);
+  assert.not.match(refused[0]!.message, /without --force/, '--force would not help: an edited file is never written over');
   assert.equal(await readFile(victim, 'utf8'), 'edited by hand', 'never overwritten without force');
 
   const otherOptions = await runBatch({ inputs: [join(inputs, 'good_001.jpg')], jobs: 1, taskModule: TASK, task: 'greyPng', options: { sigma: 2 }, outDir: out, quiet: true, resume: true });
   assert.match(otherOptions.failed[0]!.message, /options differ/);
 
-  // --resume --force: the 179 matching inputs are skipped, the changed one is redone.
+  // --resume --force: the 179 matching inputs are skipped; the edited file is never written over, also not
+  // with --force (the examiner's edit would be lost): that input is refused naming it, and nothing of it changes.
   const both = await runBatch({ inputs: await expandInputs([inputs]), jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true, resume: true, force: true });
   assert.is(both.done.filter((d) => d.status === 'skipped').length, 179);
-  assert.equal(both.done.filter((d) => d.status === 'done').map((d) => d.name), ['good_005']);
+  assert.equal(both.done.filter((d) => d.status === 'done').map((d) => d.name), []);
+  assert.equal(both.failed.filter((f) => f.code === 'E_EXISTS').map((f) => f.name), ['good_005']);
+  assert.match(both.failed.find((f) => f.code === 'E_EXISTS')!.message, /cannot resume \(output good_005\.png is changed: edited since its trail was written\); an edited output is never overwritten, also not with --force; .*Move the edited file\(s\) \(good_005\.png\) away/);
+  assert.equal(await readFile(victim, 'utf8'), 'edited by hand', 'an edited file is never written over');
+  // Moved away: --resume --force redoes that input.
+  await rm(victim);
+  const redone = await runBatch({ inputs: await expandInputs([inputs]), jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true, resume: true, force: true });
+  assert.is(redone.done.filter((d) => d.status === 'skipped').length, 179);
+  assert.equal(redone.done.filter((d) => d.status === 'done').map((d) => d.name), ['good_005']);
   assert.ok((await readFile(victim)).equals(before), 'redone with the same bytes');
   await writeFile(victim, Buffer.from('edited again'));
 
-  const forced = await runBatch({ inputs: [join(inputs, 'good_005.tif')], jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true, force: true });
+  // --force alone: the same (refused while edited; redone once the edited file is moved away).
+  let forced = await runBatch({ inputs: [join(inputs, 'good_005.tif')], jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true, force: true });
+  assert.is(forced.failed[0]?.code, 'E_EXISTS', formatBatchSummary(forced));
+  assert.equal(await readFile(victim, 'utf8'), 'edited again');
+  await rm(victim);
+  forced = await runBatch({ inputs: [join(inputs, 'good_005.tif')], jobs: 1, taskModule: TASK, task: 'greyPng', options: OPTIONS, outDir: out, quiet: true, force: true });
   assert.is(forced.done.length, 1, formatBatchSummary(forced));
   assert.ok((await readFile(victim)).equals(before), 'force rewrites the same bytes');
   const trail = await loadTrail(join(out, 'good_005.trail.json'));

@@ -14,7 +14,12 @@
  * same output name (`db1/101_1.tif` then `db2/101_1.tif`, or `x.png` then `x.tif`, given to separate runs
  * with one -o folder) is never replaced, not even with --force or --resume: E_EXISTS naming that input.
  * What --force did to the earlier run's files is returned per input (`BatchDone.replaced`: written over,
- * removed, kept because edited since; `formatReplaced` words it). (Outputs
+ * removed, kept because edited since; `formatReplaced` words it). A file of the earlier run edited since
+ * (its SHA-256 no longer the recorded one) that this run would write over refuses the input (E_EXISTS
+ * naming it): it is never written over. Replacement is all or nothing per input: a --force run of an input
+ * that fails (a name too long, a folder in the way, a full disk) leaves the earlier run's outputs and trail
+ * exactly as they were (see `runJob` in worker.ts, and the window it leaves to a process killed outright).
+ * A skipped input's summary fields are what its trail gives (`fieldsFromTrail`: the decoder's warning). (Outputs
  * left without a trail by a process killed outright, SIGKILL or power loss, are such files: the message
  * names them; remove them or choose another -o folder.)
  *
@@ -37,7 +42,8 @@ import { FingerliftError, humanText, invalidArgument, printable } from '../error
 import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
 import { checkOutputsOnDisk, loadTrail, resolveInputPath } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
-import type { BatchDone, BatchFailure, BatchResult } from './types.js';
+import type { BatchDone, BatchFailure, BatchFields, BatchResult } from './types.js';
+import { decoderWarningLine } from '../image/io.js';
 import runJob, { type JobOutcome, type JobSpec } from './worker.js';
 import { workerExecArgv } from '../workers.js';
 
@@ -189,6 +195,7 @@ async function resumeCheck(
       return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from an earlier ${cmd(owner.command)} run of that input${changed}), not overwritten (use --force to replace that run's outputs with this content's)` };
     return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: trail exists (from an earlier ${cmd(owner.command)} run of that input), not overwritten (use --force to replace that run's outputs, or --resume to skip finished inputs)` };
   }
+  let edited: string[] = [];
   const why = await (async (): Promise<string | undefined> => {
     const trail = await loadTrail(trailPath).catch((e: unknown) => e as Error);
     if (trail instanceof Error) return trail.message;
@@ -196,9 +203,16 @@ async function resumeCheck(
     if (owner.kind === 'changed') return 'the content of this input changed since its trail was written';
     if (sha256Hex(canonicalJson(trail.command?.options ?? null)) !== optionsHash) return 'the options differ from those in its trail';
     const bad = await checkOutputsOnDisk(trail, trailPath);
+    edited = bad.filter((b) => b.problem === 'differs').map((b) => b.name);
     if (bad.length > 0) return `output ${bad[0]!.name} ${bad[0]!.problem === 'missing' ? 'is missing' : bad[0]!.problem === 'outside' ? "lies outside the trail's folder" : 'is changed'}`;
     return undefined;
   })();
+  // An output edited since (its SHA-256 no longer the recorded one) is never written over, also not with
+  // --force: the input is refused before any work (the same options write the same outputs).
+  if (why !== undefined && edited.length > 0) {
+    const list = edited.slice(0, 5).map((n) => printable(n)).join(', ') + (edited.length > 5 ? `, ... (${edited.length - 5} more)` : '');
+    return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: cannot resume (${why}: edited since its trail was written); an edited output is never overwritten, also not with --force; nothing of this input was changed. Move the edited file(s) (${list}) away (or choose another -o folder) and run again` };
+  }
   if (why !== undefined) {
     if (force) return undefined; // --resume --force: redo what does not match, overwriting it
     return { path: file.path, code: 'E_EXISTS', message: `${trailPath}: cannot resume (${why}); not overwritten without --force` };
@@ -210,9 +224,23 @@ async function resumeCheck(
     status: 'skipped',
     outputs: trail.outputs,
     trail: { path: trailPath.split(/[\\/]/).pop()!, sha256: sha256Hex(trailText) },
-    fields: {},
+    fields: fieldsFromTrail(file.path, trail),
     ms: 0,
   };
+}
+
+/**
+ * The summary fields of an input skipped as done (--resume) that its trail gives, so its summary says
+ * what the first run's said: for a trail with a `load` step (every image pipeline's: enhance, extract,
+ * lift), `decoderWarning` (the decoder warned of damaged data: the step's note, `DECODER_WARNING_NOTE`) and
+ * `warning` (the line naming the input, `decoderWarningLine`, as the task words it; null when none).
+ * Nothing for a trail without one. (The task's other fields, counts and scores, are not in the trail.)
+ */
+export function fieldsFromTrail(input: string, trail: { steps?: ReadonlyArray<{ name: string; notes?: string[] }> }): BatchFields {
+  const load = trail.steps?.find((st) => st.name === 'load');
+  if (load === undefined) return {};
+  const warning = decoderWarningLine(input, { notes: Array.isArray(load.notes) ? load.notes.filter((n): n is string => typeof n === 'string') : [] });
+  return { decoderWarning: warning !== undefined, warning: warning ?? null };
 }
 
 /**
@@ -367,7 +395,8 @@ export function batchExitCode(r: BatchResult): 0 | 1 {
  * One line per input that ran with --force over an earlier run's trail (`BatchDone.replaced`), saying
  * which command's outputs were replaced, how many files were written over and removed, and naming the
  * files kept because they were edited since that run (no longer fingerlift's output; no trail lists them
- * now) and those written over although edited. Empty when --force replaced nothing.
+ * now). (A file this run would write over that was edited since refuses the input instead: E_EXISTS.)
+ * Empty when --force replaced nothing.
  */
 export function formatReplaced(r: BatchResult): string[] {
   const lines: string[] = [];
@@ -377,7 +406,6 @@ export function formatReplaced(r: BatchResult): string[] {
     if (!x) continue;
     const by = x.command !== null ? `\`${printable(x.command)}\`` : 'earlier fingerlift';
     let line = `${printable(d.path)}: --force replaced the ${by} run's trail and outputs: ${x.overwritten.length} file(s) written over, ${x.removed.length} removed (not written by this run)`;
-    if (x.overwrittenChanged.length > 0) line += `; written over although edited since that run: ${list(x.overwrittenChanged)}`;
     if (x.kept.length > 0) line += `; kept ${x.kept.length} file(s) edited since that run (no longer fingerlift's output, listed by no trail now): ${list(x.kept)}`;
     lines.push(line);
   }

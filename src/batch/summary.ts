@@ -5,7 +5,12 @@
  * CSV follows RFC 4180 (comma, CRLF, fields with comma, quote or line break quoted, quotes doubled).
  * Text cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) get a leading
  * apostrophe (OWASP "CSV injection"); numbers are written as numbers.
+ *
+ * `force` replaces only a summary fingerlift wrote (`isFingerliftSummary`: the JSON summary's marker
+ * `"fingerlift": "batch summary"` or its shape, the CSV's header line), never another file (an audit
+ * trail, a user's notes).
  */
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import { stableStringify } from '../audit/hash.js';
@@ -58,20 +63,88 @@ export function summaryCsv(rows: SummaryRow[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-/** JSON text: `{ done, skipped, failed, ms, results: rows }`, stable key order. */
+/** Value of the JSON summary's `fingerlift` key: marks the file as a summary fingerlift wrote (`isFingerliftSummary`). */
+export const SUMMARY_MARK = 'batch summary';
+
+/** JSON text: `{ counts: { done, skipped, failed }, fingerlift: "batch summary", ms, results: rows }`, stable key order. */
 export function summaryJson(r: BatchResult): string {
   const skipped = r.done.filter((d) => d.status === 'skipped').length;
-  return stableStringify({ counts: { done: r.done.length - skipped, skipped, failed: r.failed.length }, ms: r.ms, results: summaryRows(r) });
+  return stableStringify({ counts: { done: r.done.length - skipped, skipped, failed: r.failed.length }, fingerlift: SUMMARY_MARK, ms: r.ms, results: summaryRows(r) });
+}
+
+/** Largest file recognised as a summary, bytes (a summary of 100,000 inputs is a few tens of MB). */
+const MAX_SUMMARY_BYTES = 512 * 2 ** 20;
+
+/**
+ * True when `path` is a regular file holding a batch summary fingerlift wrote, judged by its content:
+ * JSON whose top level has `"fingerlift": "batch summary"`, or exactly the keys `counts` (numbers `done`,
+ * `skipped`, `failed`), `ms` and `results` (an array) of the summaries written before that marker; CSV
+ * whose first line is the fixed columns `path,name,status,code,message,ms,outputs,trail,trailSha256`
+ * (then the task's field names). The kind is the one `ext` (".json" / ".csv") names. False for anything
+ * else: a trail, a user's file, a folder, an unreadable file, one over 512 MiB.
+ */
+export async function isFingerliftSummary(path: string, ext: string = extname(path).toLowerCase()): Promise<boolean> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size > MAX_SUMMARY_BYTES) return false;
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  let text: string;
+  try {
+    text = await fh.readFile('utf8');
+  } catch {
+    return false;
+  } finally {
+    await fh.close();
+  }
+  if (ext === '.csv') {
+    const header = FIXED_COLUMNS.join(',');
+    const first = text.split(/\r?\n/, 1)[0]!;
+    return first === header || first.startsWith(header + ',');
+  }
+  if (ext !== '.json') return false;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return false;
+  const o = doc as Record<string, unknown>;
+  if (o.fingerlift === SUMMARY_MARK) return true;
+  const c = o.counts as Record<string, unknown> | null;
+  return (
+    Object.keys(o).sort().join(',') === 'counts,ms,results' &&
+    c !== null && typeof c === 'object' && Object.keys(c).sort().join(',') === 'done,failed,skipped' &&
+    ['done', 'failed', 'skipped'].every((k) => typeof c[k] === 'number') &&
+    typeof o.ms === 'number' && Array.isArray(o.results)
+  );
+}
+
+/** E_EXISTS for a --summary file that exists and is not a fingerlift summary (with `force`) or exists (without). */
+export function summaryExists(path: string, force: boolean): FingerliftError {
+  return force
+    ? new FingerliftError('E_EXISTS', `${path}: exists and is not a summary fingerlift wrote: --summary with --force replaces only fingerlift's own summaries (not a trail or any other file); choose another name or remove the file`, { input: path })
+    : new FingerliftError('E_EXISTS', `${path}: exists, not overwritten (use --force to replace a summary fingerlift wrote)`, { input: path });
 }
 
 /**
- * Write the summary to `path`: `.json` or `.csv` (any case).
- * @throws FingerliftError E_INVALID_ARGUMENT for another extension; E_EXISTS when the file exists and
- *   `force` is not set.
+ * Write the summary to `path`: `.json` or `.csv` (any case). With `force` an existing file is replaced only
+ * when it is a summary fingerlift wrote (`isFingerliftSummary`).
+ * @throws FingerliftError E_INVALID_ARGUMENT for another extension or a name ending `.trail.json` (an audit
+ *   trail's name); E_EXISTS when the file exists and `force` is not set, or it is not a fingerlift summary;
+ *   E_WRITE (see `writeOutputFile`).
  */
 export async function writeSummary(r: BatchResult, path: string, opts: { force?: boolean } = {}): Promise<void> {
   const ext = extname(path).toLowerCase();
   if (ext !== '.json' && ext !== '.csv')
     throw new FingerliftError('E_INVALID_ARGUMENT', `summary file must end in .json or .csv, got "${ext || '(none)'}"`, { input: path });
-  await writeOutputFile(path, ext === '.json' ? summaryJson(r) : summaryCsv(summaryRows(r)), opts.force ?? false);
+  if (isTrailName(path)) throw new FingerliftError('E_INVALID_ARGUMENT', `${path}: named like an audit trail (*.trail.json): not a summary name`, { input: path });
+  const force = opts.force ?? false;
+  if (force && (await stat(path).then(() => true, () => false)) && !(await isFingerliftSummary(path, ext))) throw summaryExists(path, true);
+  await writeOutputFile(path, ext === '.json' ? summaryJson(r) : summaryCsv(summaryRows(r)), force);
+}
+
+/** True for a name that ends `.trail.json` (any case): an audit trail's name, never a summary's. */
+export function isTrailName(path: string): boolean {
+  return /\.trail\.json$/i.test(path);
 }

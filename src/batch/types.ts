@@ -52,10 +52,12 @@ export interface BatchDone {
 export interface ReplacedOutputs {
   /** The command that trail records (e.g. "enhance"), or null when it names none. */
   command: string | null;
-  /** That run's outputs written over by this run (the same names); its trail is replaced too, not listed. */
+  /**
+   * That run's outputs written over by this run (the same names); its trail is replaced too, not listed.
+   * Each still had the SHA-256 that run recorded: a file edited since is never written over (the input is
+   * refused with E_EXISTS naming it, and nothing of it changes).
+   */
   overwritten: string[];
-  /** Of `overwritten`, those whose content no longer had the SHA-256 that run recorded (edited since). */
-  overwrittenChanged: string[];
   /** That run's outputs this run does not write, removed (their content still had the recorded SHA-256). */
   removed: string[];
   /**
@@ -107,8 +109,9 @@ export interface BatchJob<O = unknown> {
    * name and put in place with the others just before the trail (`writeTrail`, or when the task returns),
    * so a refused output leaves every existing file untouched. An existing file is replaced only with
    * `force` and only when the existing trail of this input (`trailPath`, a previous fingerlift run) lists
-   * it; otherwise FingerliftError E_EXISTS (a file no fingerlift run of this input recorded is never
-   * replaced). Returns its trail entry, path relative to the trail's folder. Record it with
+   * it and its content still has the SHA-256 that trail recorded; otherwise FingerliftError E_EXISTS (a
+   * file no fingerlift run of this input recorded, or one edited since, is never replaced). If the job
+   * fails before its trail is in place, every name is given back what it held (see `runJob`). Returns its trail entry, path relative to the trail's folder. Record it with
    * `trail.output(entry.path, bytes)` or pass the trail to record it.
    */
   write(suffix: string, bytes: Uint8Array | string, trail?: AuditTrail): Promise<TrailOutput>;

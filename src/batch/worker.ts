@@ -3,7 +3,8 @@
  * failure into a `{ ok: false, code, message }` outcome. The same function runs inline (jobs = 1) and
  * as the piscina worker entry (its default export), so outputs are identical either way.
  */
-import { link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDir, tempNameBeside } from '../image/io.js';
@@ -181,14 +182,20 @@ function notOurs(path: string, spec: JobSpec): FingerliftError {
 /**
  * With --force, the outputs the previous run of this input listed in its trail but this run did not
  * write (e.g. the overlays of a run with --overlays, redone without, or `enhance`'s pictures under an
- * `extract` run) are removed before the new trail replaces the old one: otherwise an old report or overlay
- * would sit beside the new trail as if it belonged to it. Removed only when it is provably that run's
+ * `extract` run) are taken away before the new trail replaces the old one: otherwise an old report or overlay
+ * would sit beside the new trail as if it belonged to it. Taken away only when it is provably that run's
  * output: a file of this input's stem in the output folder whose content still has the SHA-256 the old
  * trail recorded, and not an input of the batch. One whose content changed (edited since) is no longer
- * fingerlift's output: kept, and listed in `kept`. An unreadable old trail removes nothing (and returns
- * undefined). Returns what it did, with the command the old trail records.
+ * fingerlift's output: kept, and listed in `kept`. Each is moved aside (`moveAside`, renamed to a hidden
+ * temporary name beside it), not deleted: the job deletes it only once its new trail is written, and puts it
+ * back if the job fails before that. An unreadable old trail takes nothing away (and returns undefined).
+ * Returns what it did, with the command the old trail records.
  */
-async function removeStaleOutputs(spec: JobSpec, written: readonly TrailOutput[]): Promise<Omit<ReplacedOutputs, 'overwritten' | 'overwrittenChanged'> | undefined> {
+async function removeStaleOutputs(
+  spec: JobSpec,
+  written: readonly TrailOutput[],
+  moveAside: (path: string) => Promise<void>,
+): Promise<Omit<ReplacedOutputs, 'overwritten'> | undefined> {
   let old: { command?: { name?: unknown }; outputs?: Array<{ path?: unknown; sha256?: unknown }> };
   try {
     old = JSON.parse(await readFile(spec.trailPath, 'utf8')) as typeof old;
@@ -204,18 +211,53 @@ async function removeStaleOutputs(spec: JobSpec, written: readonly TrailOutput[]
     const path = resolve(dirname(spec.trailPath), o.path);
     if (!path.startsWith(folder) || !path.startsWith(prefix) || path === resolve(spec.trailPath) || path === resolve(spec.input) || spec.protect?.includes(path)) continue;
     const bytes = await readFile(path).catch(() => undefined);
-    if (bytes === undefined) continue; // already gone
+    if (bytes === undefined) continue; // already gone (or not a file: left as it is)
     if (sha256Hex(bytes) !== o.sha256) {
       report.kept.push(o.path);
       continue;
     }
-    await rm(path, { force: true });
+    await moveAside(path);
     report.removed.push(o.path);
   }
   return report;
 }
 
-/** Run one job (inline or in a worker). Never throws: failures come back as outcomes. */
+/** E_WRITE naming `path` for a failed file system call. */
+function cannotWrite(path: string, e: unknown): FingerliftError {
+  return new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+}
+
+/**
+ * Keep the current content of `path` under `backup` (a new name in the same folder) while `path` stays in
+ * place: a hard link (no copy, same file), or a copy where the file system has no hard links.
+ */
+async function keepCopy(path: string, backup: string): Promise<void> {
+  try {
+    await link(path, backup);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EMLINK') throw e;
+    await copyFile(path, backup, fsConstants.COPYFILE_EXCL);
+  }
+}
+
+/**
+ * Run one job (inline or in a worker). Never throws: failures come back as outcomes.
+ *
+ * How an input's files are replaced (with --force over an earlier run of it): every output is first
+ * written in full to a temporary file beside its name (staged); a file edited since the earlier run (its
+ * SHA-256 no longer the one that run's trail recorded), or one that is not a file any more (a folder), is
+ * never written over: the input is refused (E_EXISTS naming them) before anything is moved. Then the
+ * staged outputs are put in place one by one, each existing one first kept under a hidden name beside it
+ * (a hard link: the name never stops existing), the earlier run's outputs this run does not write are
+ * moved aside too, and the trail is written last (renamed over the old one: atomic). Only then are the
+ * kept earlier files deleted. When anything fails before the trail is in place (a name too long for the
+ * file system, a folder in the way, a full disk), every name is given back what it held: the new files
+ * are removed and the kept ones renamed back, so the earlier run's outputs and trail are exactly as they
+ * were. What remains: a process killed outright (SIGKILL, power loss) during the milliseconds between the
+ * first rename and the trail leaves new outputs beside the old trail (which `verify` then reports as
+ * changed) and the earlier contents in hidden `.fl-*.tmp` files in the output folder.
+ */
 export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   const t0 = performance.now();
   const ms = (): number => Math.round((performance.now() - t0) * 1000) / 1000;
@@ -223,9 +265,11 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   let trailInfo: { path: string; sha256: string } | undefined;
   let replaced: ReplacedOutputs | undefined;
   const trailDir = dirname(spec.trailPath);
+  const trailAbs = resolve(spec.trailPath);
   // Which existing files --force may replace: read once, before this job's own trail replaces the old one.
   let replaceable: Promise<Map<string, string | undefined>> | undefined;
   const earlier = (): Promise<Map<string, string | undefined>> => (replaceable ??= replaceableOutputs(spec));
+  const relName = (path: string): string => relative(trailDir, path).split('\\').join('/');
   /**
    * May the existing file at `path` be replaced? false when there is none; true with --force when an
    * earlier run of this input recorded it; otherwise E_EXISTS ("use --force" for such a recorded output,
@@ -244,10 +288,12 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
   // together just before the trail, so that an output that may not be replaced refuses the input before
   // any file of it (or of an earlier run of it) is touched.
   const staged = new Map<string, { tmp: string; replace: boolean }>();
-  const committed: string[] = [];
-  // Files of the earlier run written over (paths relative to the trail's folder), and those of them edited since.
+  // What the commit changed, to undo it if the job fails before its trail is in place: names that did not
+  // exist (removed again), and names whose earlier file is kept under a backup name (renamed back).
+  const created: string[] = [];
+  const backups: Array<{ path: string; backup: string }> = [];
+  // Files of the earlier run written over (paths relative to the trail's folder).
   const overwritten: string[] = [];
-  const overwrittenChanged: string[] = [];
   const stage = async (path: string, bytes: Uint8Array | string): Promise<void> => {
     if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
     let s = staged.get(path);
@@ -259,30 +305,101 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       await ensureDir(dirname(path));
       await writeFile(s.tmp, bytes);
     } catch (e) {
-      throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+      throw cannotWrite(path, e);
     }
   };
-  /** Put every staged output in place (renamed over a replaceable file, else linked: never over another). */
-  const commit = async (): Promise<void> => {
+  /** Move the file at `path` aside (renamed to a backup name beside it), to be deleted or put back later. */
+  const moveAside = async (path: string): Promise<void> => {
+    const backup = tempNameBeside(path);
+    try {
+      await rename(path, backup);
+    } catch (e) {
+      throw cannotWrite(path, e);
+    }
+    backups.push({ path, backup });
+  };
+  /**
+   * Refuse, before anything is moved, to write over a file of the earlier run that was edited since (its
+   * content no longer has the SHA-256 that run's trail recorded) or that is no longer a file.
+   */
+  const refuseEdited = async (): Promise<void> => {
+    const edited: string[] = [];
+    const notFiles: string[] = [];
     for (const [path, s] of staged) {
-      if (committed.includes(path)) continue;
-      try {
-        if (s.replace && path !== resolve(spec.trailPath)) {
-          const rel = relative(trailDir, path).split('\\').join('/');
-          const recorded = (await earlier()).get(path);
-          const now = await readFile(path).then((b) => sha256Hex(b), () => undefined);
-          overwritten.push(rel);
-          if (now !== undefined && now !== recorded) overwrittenChanged.push(rel);
+      if (!s.replace || path === trailAbs) continue;
+      const st = await lstat(path).catch(() => undefined);
+      if (st === undefined) continue; // gone since: simply written
+      if (!st.isFile()) {
+        notFiles.push(path);
+        continue;
+      }
+      const now = await readFile(path).then((b) => sha256Hex(b), () => undefined);
+      if (now !== (await earlier()).get(path)) edited.push(path);
+    }
+    const list = (names: string[]): string => names.map((n) => printable(n)).join(', ');
+    if (edited.length > 0)
+      throw new FingerliftError(
+        'E_EXISTS',
+        `${list(edited)}: edited since the earlier fingerlift run of this input (content no longer has the SHA-256 its trail recorded): not overwritten, also not with --force; nothing of this input was changed. Move the edited file(s) away (or choose another -o folder) and run again`,
+        { input: spec.input },
+      );
+    if (notFiles.length > 0)
+      throw new FingerliftError(
+        'E_EXISTS',
+        `${list(notFiles)}: output of the earlier fingerlift run of this input, no longer a file (a folder or link is in its place): not replaced, also not with --force; nothing of this input was changed. Move it away (or choose another -o folder) and run again`,
+        { input: spec.input },
+      );
+  };
+  /** Put every staged output in place (an existing one kept aside first, then renamed over; a new one linked: never over another). */
+  const commit = async (): Promise<void> => {
+    await refuseEdited();
+    for (const [path, s] of staged) {
+      if (s.replace && path !== trailAbs) {
+        const st = await lstat(path).catch(() => undefined);
+        if (st !== undefined) {
+          const backup = tempNameBeside(path);
+          try {
+            await keepCopy(path, backup);
+          } catch (e) {
+            throw cannotWrite(path, e);
+          }
+          backups.push({ path, backup });
+          overwritten.push(relName(path));
+          try {
+            await rename(s.tmp, path);
+          } catch (e) {
+            throw cannotWrite(path, e);
+          }
+          staged.delete(path);
+          continue;
         }
-        if (s.replace) await rename(s.tmp, path);
-        else await link(s.tmp, path);
+      }
+      try {
+        await link(s.tmp, path);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw notOurs(path, spec); // appeared since it was staged
-        throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+        throw cannotWrite(path, e);
       }
-      committed.push(path);
+      created.push(path);
+      staged.delete(path);
       await rm(s.tmp, { force: true }).catch(() => undefined);
     }
+  };
+  /** The job failed before its trail was in place: give every name back what it held. Returns what could not be. */
+  const rollback = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const path of created.reverse()) await rm(path, { force: true }).catch(() => problems.push(`could not remove ${path}`));
+    for (const { path, backup } of backups.reverse())
+      await rename(backup, path).catch((e: unknown) => problems.push(`could not put back ${path} (its earlier content is in ${backup}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`));
+    created.length = 0;
+    backups.length = 0;
+    return problems;
+  };
+  /** The trail is in place: the earlier files kept aside are deleted. */
+  const settle = async (): Promise<void> => {
+    for (const { backup } of backups) await rm(backup, { force: true }).catch(() => undefined);
+    created.length = 0;
+    backups.length = 0;
   };
   const job: BatchJob = {
     input: spec.input,
@@ -298,7 +415,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
         throw new FingerliftError('E_INVALID_ARGUMENT', `output suffix "${suffix}" leaves the output folder`);
       refuseInput(path, spec);
       await stage(path, bytes);
-      const rel = relative(trailDir, path).split('\\').join('/');
+      const rel = relName(path);
       const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
       const entry: TrailOutput = trail ? trail.output(rel, data) : { path: rel, sha256: sha256Hex(data), size: data.length };
       const i = outputs.findIndex((o) => o.path === rel);
@@ -308,20 +425,19 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     },
     async writeTrail(trail: AuditTrail): Promise<{ path: string; sha256: string }> {
       const text = trail.serialize();
-      const trailPath = resolve(spec.trailPath);
-      refuseInput(trailPath, spec);
+      refuseInput(trailAbs, spec);
       if (staged.size === 0 && interrupted(spec)) throw new Interrupted();
-      const replace = await replaces(trailPath);
+      const replace = await replaces(trailAbs);
       await commit();
-      if (spec.force && replace) {
-        const r = await removeStaleOutputs(spec, outputs);
-        if (r) replaced = { command: r.command, overwritten, overwrittenChanged, removed: r.removed, kept: r.kept };
-      }
+      let r: Omit<ReplacedOutputs, 'overwritten'> | undefined;
+      if (spec.force && replace) r = await removeStaleOutputs(spec, outputs, moveAside);
       try {
-        await writeOutputFile(trailPath, text, replace);
+        await writeOutputFile(trailAbs, text, replace);
       } catch (e) {
-        throw isFingerliftError(e) && e.code === 'E_EXISTS' ? notOurs(trailPath, spec) : e;
+        throw isFingerliftError(e) && e.code === 'E_EXISTS' ? notOurs(trailAbs, spec) : e;
       }
+      await settle();
+      if (r) replaced = { command: r.command, overwritten: [...overwritten], removed: r.removed, kept: r.kept };
       trailInfo = { path: basename(spec.trailPath), sha256: sha256Hex(text) };
       return trailInfo;
     },
@@ -331,17 +447,19 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
     const task = await loadTask(spec);
     const result = (await task(job)) as BatchTaskResult | undefined;
     await commit(); // a task that writes no trail
+    await settle();
     const out: JobOutcome = { ok: true, index: spec.index, outputs, fields: { ...(result?.fields ?? {}) }, ms: ms() };
     if (trailInfo) out.trail = trailInfo;
     if (replaced && out.ok) out.replaced = replaced;
     return out;
   } catch (e) {
-    // A job that fails after putting some outputs in place (a name too long for the file system, a full
-    // disk) leaves no partial set behind: the files it wrote are removed (its trail is written last, so
-    // there is none), and a re-run is not refused by them.
-    if (!trailInfo) for (const path of committed) await rm(path, { force: true }).catch(() => undefined);
+    // A job that fails after putting some outputs in place leaves every name as it was before it: its new
+    // files removed (its trail is written last, so there is none), the earlier run's files put back (see above).
+    const problems = trailInfo ? [] : await rollback();
     if (e instanceof Interrupted) return { ok: false, index: spec.index, code: 'E_INTERNAL', message: 'interrupted before its first output', ms: ms(), interrupted: true };
-    return { ok: false, index: spec.index, ...toFailure(e), ms: ms() };
+    const f = toFailure(e);
+    if (problems.length > 0) f.message += `; undoing this input's writes: ${problems.join('; ')}`;
+    return { ok: false, index: spec.index, ...f, ms: ms() };
   } finally {
     for (const { tmp } of staged.values()) await rm(tmp, { force: true }).catch(() => undefined);
   }

@@ -7,10 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, describeInput, type Trail } from '../src/audit/trail.js';
+import { trailIn } from './helpers/trails.js';
 import { formatVerifyReport, verifyTrail, verifyTrailFile } from '../src/audit/verify.js';
 import { repoRoot } from './helpers/data.js';
 
@@ -22,20 +22,8 @@ function cli(...args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function trailIn(dir: string, outputs: Array<[string, string]>): Promise<{ trail: Trail; trailPath: string }> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'in.bin'), 'input');
-  const t = new AuditTrail({ command: 'files', options: {} });
-  t.setInput(describeInput(join(dir, 'in.bin'), Buffer.from('input')));
-  for (const [path, content] of outputs) t.output(path, content);
-  const trailPath = join(dir, 'in.trail.json');
-  await writeFile(trailPath, t.serialize());
-  for (const [path, content] of outputs) await writeFile(join(dir, path), content);
-  return { trail: JSON.parse(t.serialize()) as Trail, trailPath };
-}
-
 test('API: a trail file is checked against the files on disk by default; absent ones listed; strict and off modes', async () => {
-  const { trail, trailPath } = await trailIn(join(tmp, 'api'), [['in.xyt', 'xyt'], ['in.png', 'png']]);
+  const { trail, trailPath } = await trailIn(join(tmp, 'api'), [['in.xyt', 'xyt'], ['in.png', 'png']], true);
   const replay = async (): Promise<Map<string, string>> => new Map(trail.outputs.map((o) => [o.path, o.sha256]));
   const clean = await verifyTrailFile(trailPath, replay);
   assert.is(clean.ok, true);

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, describeInput, type Trail } from '../src/audit/trail.js';
+import { trailIn } from './helpers/trails.js';
 import { checkOutputsOnDisk, formatVerifyReport, verifyTrail } from '../src/audit/verify.js';
 import { FingerliftError } from '../src/errors.js';
 
@@ -17,17 +17,6 @@ test.before(async () => {
 test.after(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function trailIn(dir: string, outputs: Array<[string, string]>): Promise<{ trail: Trail; trailPath: string }> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'in.bin'), 'input');
-  const t = new AuditTrail({ command: 'files', options: {} });
-  t.setInput(describeInput(join(dir, 'in.bin'), Buffer.from('input')));
-  for (const [path, content] of outputs) t.output(path, content);
-  const trailPath = join(dir, 'in.trail.json');
-  await writeFile(trailPath, t.serialize());
-  return { trail: JSON.parse(t.serialize()) as Trail, trailPath };
-}
 
 test('checkOutputsOnDisk: paths leaving the trail folder (.., absolute, a link out of it) are reported, not read', async () => {
   const dir = join(root, 'case', 'out');

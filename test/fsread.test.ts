@@ -8,7 +8,7 @@ import { fsErrorReason, readInputFile } from '../src/fsread.js';
 import { FingerliftError } from '../src/errors.js';
 import { expandInputs } from '../src/batch/expand.js';
 import { repoRoot } from './helpers/data.js';
-import { errorCode } from './helpers/errors.js';
+import { errorCode, rejection } from './helpers/errors.js';
 import { loadImage } from '../src/image/io.js';
 import { loadComparable } from '../src/tasks/compare.js';
 import { loadTrail } from '../src/audit/verify.js';
@@ -67,17 +67,6 @@ test('huge files are refused from their size, before a byte is read (sparse file
   assert.is(await code(loadImage(small, { maxPixels: 1e5 })), 'E_TOO_LARGE');
 });
 
-/** The FingerliftError a promise rejects with (the test fails when it resolves or throws anything else). */
-async function failure(p: Promise<unknown>): Promise<FingerliftError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, FingerliftError);
-    return e as FingerliftError;
-  }
-  throw new assert.Assertion({ message: 'resolved, expected a FingerliftError', operator: 'rejects', expects: 'an error', actual: 'resolved' });
-}
-
 test('a path that exists but cannot be reached is E_NOT_FOUND saying why, never "no such file" (ELOOP, ENOTDIR, ENAMETOOLONG, a dangling link)', async () => {
   // Reported by a trial: each of these said "does not exist" / "no such file or directory".
   const loop = join(dir, 'loop-a.png');
@@ -91,7 +80,7 @@ test('a path that exists but cannot be reached is E_NOT_FOUND saying why, never 
   ];
   for (const [path, why] of cases) {
     for (const read of [() => readInputFile(path, { maxBytes: 10, what: 'image' }), () => loadImage(path), () => loadComparable(path), () => loadTrail(path)]) {
-      const e = await failure(read());
+      const e = await rejection(read());
       assert.is(e.code, 'E_NOT_FOUND', path);
       assert.match(e.message, why);
       assert.not.match(e.message, /no such file|does not exist/);
@@ -106,7 +95,7 @@ test('a path that exists but cannot be reached is E_NOT_FOUND saying why, never 
   symlinkSync(join(dir, 'gone.png'), join(dir, 'dangling.png'));
   assert.match((await expandInputs([join(dir, 'dangling.png')])).failed[0]!.message, /a symbolic link whose target does not exist \(ENOENT\)/);
   assert.match((await expandInputs([join(dir, 'missing.png')])).failed[0]!.message, /missing\.png: no such file or directory \(ENOENT\)/);
-  assert.match((await failure(loadImage(join(dir, 'missing.png')))).message, /cannot read image: no such file or directory \(ENOENT\)/);
+  assert.match((await rejection(loadImage(join(dir, 'missing.png')))).message, /cannot read image: no such file or directory \(ENOENT\)/);
 });
 
 test('fsErrorReason names the cause of every error code a read can meet, and keeps an unknown one', () => {
@@ -145,7 +134,7 @@ test('an input without read permission is E_NOT_FOUND "permission denied (EACCES
     assert.is(r.status, 0, r.stderr);
     out = JSON.parse(r.stdout) as typeof out;
   } else {
-    const read = await failure(readInputFile(paths[0]!, { maxBytes: 10, what: 'image' }));
+    const read = await rejection(readInputFile(paths[0]!, { maxBytes: 10, what: 'image' }));
     out = { read: [read.code, read.message], expand: (await expandInputs(paths.slice(1))).failed.map((f) => [f.code, f.message]) };
   }
   chmodSync(join(acc, 'closed'), 0o755);

@@ -22,7 +22,7 @@ import { pngDamage } from '../src/image/png.js';
 import { jpegDamage } from '../src/image/jpeg.js';
 import { FingerliftError } from '../src/errors.js';
 import { workerExecArgv } from '../src/workers.js';
-import { errorCode } from './helpers/errors.js';
+import { errorCode, rejection } from './helpers/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-damage-'));
 const W = 388, H = 374;
@@ -238,17 +238,6 @@ async function damagedFlatJpeg(): Promise<{ good: Buffer; bad: Buffer }> {
   const bad = Buffer.from(good);
   for (let i = 400; i < bad.length - 2; i += 40) bad[i] = bad[i]! ^ 0xff;
   return { good, bad };
-}
-
-/** The FingerliftError a promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<FingerliftError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, FingerliftError);
-    return e as FingerliftError;
-  }
-  throw new assert.Assertion({ message: 'resolved, expected a FingerliftError', operator: 'rejects', expects: 'an error', actual: 'resolved' });
 }
 
 const WARNED = / \(the decoder warned: the JPEG data is damaged \(such as corrupt entropy-coded data or a bad chunk\) and was decoded anyway; its pixels may differ from the original capture\)$/;

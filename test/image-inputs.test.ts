@@ -23,21 +23,11 @@ import { comparisonChart, compareAll, inputWarnings, loadComparable, withPngText
 import { MAX_ENHANCE_PIXELS } from '../src/enhance/index.js';
 import { FingerliftError } from '../src/errors.js';
 import { repoRoot } from './helpers/data.js';
+import { rejection } from './helpers/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-inputs-'));
 const fixture = (f: string): string => join(repoRoot, 'fixtures', f);
 const cli = (...a: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...a], { cwd: tmp, encoding: 'utf8' });
-
-/** The FingerliftError a promise rejects with. */
-async function rejection(p: Promise<unknown>): Promise<FingerliftError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, FingerliftError);
-    return e as FingerliftError;
-  }
-  throw new assert.Assertion({ message: 'resolved, expected a FingerliftError', operator: 'rejects', expects: 'an error', actual: 'resolved' });
-}
 
 /** A copy of a JPEG with bytes from `from` (a fraction of its length) on, every `step`, inverted: libjpeg warns ("bad Huffman code") and decodes on. */
 function flipTail(jpg: Buffer, from: number, step: number): Buffer {

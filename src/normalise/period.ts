@@ -33,17 +33,44 @@ export interface RidgePeriodEstimate {
 }
 
 /**
+ * Fill `tile` (N x N, row-major) with the image patch whose top-left corner is (x0, y0), minus `mean`,
+ * under the separable Hann window `hann` (length N); returns the patch's variance about `mean`.
+ */
+function windowTile(data: Float32Array, W: number, x0: number, y0: number, N: number, mean: number, hann: Float32Array | Float64Array, tile: Float32Array | Float64Array): number {
+  let varSum = 0;
+  for (let y = 0; y < N; y++) {
+    const row = (y0 + y) * W + x0;
+    for (let x = 0; x < N; x++) {
+      const d = data[row + x]! - mean;
+      varSum += d * d;
+      tile[y * N + x] = d * hann[x]! * hann[y]!;
+    }
+  }
+  return varSum / (N * N);
+}
+
+/**
+ * The checks both period estimators make of their arguments, and the period band (default 3-25 px).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image, options that are not an
+ *   object, or an empty or non-positive period range.
+ */
+function checkPeriodArguments(gray: GrayImage, options: { minPeriod?: number; maxPeriod?: number }, what: string): { minP: number; maxP: number } {
+  checkImage(gray, what);
+  if ((gray as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: expected a grey image, got an RGB image (convert it with toGray)`);
+  if (options === null || typeof options !== 'object') throw new FingerliftError('E_INVALID_ARGUMENT', `${what}: options must be an object`);
+  const minP = options.minPeriod ?? 3;
+  const maxP = options.maxPeriod ?? 25;
+  if (!(minP >= 2 && maxP > minP)) throw new FingerliftError('E_INVALID_ARGUMENT', `ridge period range [${minP}, ${maxP}] px: need 2 <= min < max`);
+  return { minP, maxP };
+}
+
+/**
  * Estimate the dominant ridge period of a grey image (height x width, [0, 1]).
  * @throws FingerliftError E_INVALID_ARGUMENT for a gray that is not a grey image (size and data must
  *   agree), options that are not an object, or when the period range is empty or not positive.
  */
 export function estimateRidgePeriodSpectral(gray: GrayImage, options: RidgePeriodOptions = {}): RidgePeriodEstimate {
-  checkImage(gray, 'estimateRidgePeriodSpectral');
-  if ((gray as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodSpectral: expected a grey image, got an RGB image (convert it with toGray)');
-  if (options === null || typeof options !== 'object') throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodSpectral: options must be an object');
-  const minP = options.minPeriod ?? 3;
-  const maxP = options.maxPeriod ?? 25;
-  if (!(minP >= 2 && maxP > minP)) throw new FingerliftError('E_INVALID_ARGUMENT', `ridge period range [${minP}, ${maxP}] px: need 2 <= min < max`);
+  const { minP, maxP } = checkPeriodArguments(gray, options, 'estimateRidgePeriodSpectral');
   // Tile: a power of two holding at least three periods of the longest ridge spacing.
   let N = 32;
   while (N < 3 * maxP && N < 128) N *= 2;
@@ -82,16 +109,7 @@ export function estimateRidgePeriodSpectral(gray: GrayImage, options: RidgePerio
             for (let x = 0; x < N; x++) mean += data[row + x]!;
           }
           mean /= N * N;
-          let varSum = 0;
-          for (let y = 0; y < N; y++) {
-            const row = (y0 + y) * W + x0;
-            for (let x = 0; x < N; x++) {
-              const d = data[row + x]! - mean;
-              varSum += d * d;
-              tile[y * N + x] = d * hann[x]! * hann[y]!;
-            }
-          }
-          if (varSum / (N * N) < 1e-7) continue; // flat tile: no texture
+          if (windowTile(data, W, x0, y0, N, mean, hann, tile) < 1e-7) continue; // flat tile: no texture
           src.data32F.set(tile);
           cv.dft(src, dst, cv.DFT_COMPLEX_OUTPUT);
           const f = dst.data32F as Float32Array;
@@ -179,12 +197,7 @@ export interface TileRidgePeriodEstimate {
  *   size, or a minProminence that is not a number >= 1.
  */
 export function estimateRidgePeriodTiles(gray: GrayImage, options: TileRidgePeriodOptions = {}): TileRidgePeriodEstimate {
-  checkImage(gray, 'estimateRidgePeriodTiles');
-  if ((gray as { channels?: number }).channels === 3) throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodTiles: expected a grey image, got an RGB image (convert it with toGray)');
-  if (options === null || typeof options !== 'object') throw new FingerliftError('E_INVALID_ARGUMENT', 'estimateRidgePeriodTiles: options must be an object');
-  const minP = options.minPeriod ?? 3;
-  const maxP = options.maxPeriod ?? 25;
-  if (!(minP >= 2 && maxP > minP)) throw new FingerliftError('E_INVALID_ARGUMENT', `ridge period range [${minP}, ${maxP}] px: need 2 <= min < max`);
+  const { minP, maxP } = checkPeriodArguments(gray, options, 'estimateRidgePeriodTiles');
   const prom = options.minProminence ?? 8;
   if (!(typeof prom === 'number' && prom >= 1)) throw new FingerliftError('E_INVALID_ARGUMENT', `estimateRidgePeriodTiles: minProminence ${prom}: need a number >= 1`);
   const { width: W, height: H, data } = gray;
@@ -222,16 +235,7 @@ export function estimateRidgePeriodTiles(gray: GrayImage, options: TileRidgePeri
           }
           if (inside < 0.75 * N * N) continue;
           mean /= N * N;
-          let varSum = 0;
-          for (let y = 0; y < N; y++) {
-            const row = (y0 + y) * W + x0;
-            for (let x = 0; x < N; x++) {
-              const d = data[row + x]! - mean;
-              varSum += d * d;
-              tile[y * N + x] = d * hann[x]! * hann[y]!;
-            }
-          }
-          if (varSum / (N * N) < 1e-7) continue; // flat tile
+          if (windowTile(data, W, x0, y0, N, mean, hann, tile) < 1e-7) continue; // flat tile
           src.data32F.set(tile);
           cv.dft(src, dst, cv.DFT_COMPLEX_OUTPUT);
           const f = dst.data32F as Float32Array;

@@ -3,7 +3,7 @@
  * a socket (a FIFO never ends, /dev/zero never stops) and a file far larger than anything fingerlift
  * reads are refused at once with a typed error, instead of hanging or filling the memory.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { FingerliftError, type ErrorCode } from './errors.js';
 
 export interface ReadInputOptions {
@@ -106,4 +106,15 @@ export async function readInputFile(path: string, options: ReadInputOptions): Pr
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The text of `path` when it is a regular file of at most `maxBytes` bytes that can be read; undefined
+ * otherwise (missing, a folder, too large, unreadable). For recognising fingerlift's own files on disk
+ * (a DET table, a batch summary) before `--force` replaces them: a refusal, never an error.
+ */
+export async function readSmallTextFile(path: string, maxBytes: number, encoding: 'utf8' | 'latin1' = 'utf8'): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile() || st.size > maxBytes) return undefined;
+  return readFile(path, encoding).catch(() => undefined);
 }

@@ -5,6 +5,7 @@
  * `threshold,fmr,fnmr` and rows of three numbers.
  */
 import { open, stat } from 'node:fs/promises';
+import { readSmallTextFile } from '../fsread.js';
 
 /** PNG text keyword of fingerlift's pictures (as `CHART_MARK.keyword`). */
 export const PNG_MARK_KEYWORD = 'fingerlift';
@@ -48,16 +49,8 @@ const MAX_DET_BYTES = 256 * 2 ** 20;
  * then only lines of three numbers. A regular file only, at most 256 MiB.
  */
 export async function isDetCsv(path: string): Promise<boolean> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile() || st.size > MAX_DET_BYTES) return false;
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  let text: string;
-  try {
-    text = await fh.readFile('latin1');
-  } finally {
-    await fh.close();
-  }
+  const text = await readSmallTextFile(path, MAX_DET_BYTES, 'latin1');
+  if (text === undefined) return false;
   const lines = text.split('\n');
   if (lines[0] !== 'threshold,fmr,fnmr' || lines.at(-1) !== '') return false;
   const num = /^-?(\d+(\.\d+)?([eE][+-]?\d+)?|Infinity)$/;

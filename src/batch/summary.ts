@@ -10,8 +10,9 @@
  * `"fingerlift": "batch summary"` or its shape, the CSV's header line), never another file (an audit
  * trail, a user's notes).
  */
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { readSmallTextFile } from '../fsread.js';
 import { FingerliftError } from '../errors.js';
 import { stableStringify } from '../audit/hash.js';
 import type { BatchResult } from './types.js';
@@ -84,18 +85,8 @@ const MAX_SUMMARY_BYTES = 512 * 2 ** 20;
  * else: a trail, a user's file, a folder, an unreadable file, one over 512 MiB.
  */
 export async function isFingerliftSummary(path: string, ext: string = extname(path).toLowerCase()): Promise<boolean> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile() || st.size > MAX_SUMMARY_BYTES) return false;
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  let text: string;
-  try {
-    text = await fh.readFile('utf8');
-  } catch {
-    return false;
-  } finally {
-    await fh.close();
-  }
+  const text = await readSmallTextFile(path, MAX_SUMMARY_BYTES);
+  if (text === undefined) return false;
   if (ext === '.csv') {
     const header = FIXED_COLUMNS.join(',');
     const first = text.split(/\r?\n/, 1)[0]!;

@@ -49,6 +49,7 @@ export function taskModule(name: string): URL {
 export async function checkOutputs(outDir: string, summary: string | undefined, force: boolean): Promise<void> {
   // The summary first: a usage error should leave no empty -o folder behind.
   if (summary !== undefined) {
+    if (summary === '-') throw new UsageError("--summary -: standard output carries the progress and results, not the summary: give a .json or .csv file name");
     const ext = extname(summary).toLowerCase();
     if (ext !== '.json' && ext !== '.csv') throw new UsageError(humanText`--summary ${summary}: must end in .json or .csv`);
     if (!force && existsSync(summary)) throw new UsageError(humanText`--summary ${summary}: exists (use --force to replace a summary fingerlift wrote)`);
@@ -105,14 +106,14 @@ export function interruptedMessage(what: string, i: NonNullable<BatchResult['int
  * signal (a shell sees 130, 143 or 129). Further signals while it stops are ignored (the launcher
  * bin/fingerlift.js forwards the terminal's Ctrl-C, which reaches this process too).
  */
-export async function runBatchCommand<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O): Promise<BatchResult> {
+export async function runBatchCommand<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O, afterWarning?: string): Promise<BatchResult> {
   const stop = new AbortController();
   const onSignal = (sig: NodeJS.Signals): void => {
     if (!stop.signal.aborted) stop.abort(sig);
   };
   for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(sig, onSignal);
   try {
-    const result = await runBatchCommandUntil(what, inputs, opts, module, task, options, stop.signal);
+    const result = await runBatchCommandUntil(what, inputs, opts, module, task, options, stop.signal, afterWarning);
     if (result.interrupted) {
       const sig = result.interrupted.reason as StopSignal;
       process.stderr.write(`${interruptedMessage(what, result.interrupted, opts.force ?? false)}\n`);
@@ -128,7 +129,7 @@ export async function runBatchCommand<O>(what: string, inputs: string[], opts: B
   }
 }
 
-async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O, signal: AbortSignal): Promise<BatchResult> {
+async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: BatchCliOptions, module: string, task: string, options: O, signal: AbortSignal, afterWarning?: string): Promise<BatchResult> {
   const outExisted = existsSync(opts.out);
   await checkOutputs(opts.out, opts.summary, opts.force ?? false);
   const expanded = await expandInputs(inputs);
@@ -179,7 +180,12 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
     }
   }
   // An input whose decoder warned of damaged data: its results may differ from the original capture's.
-  for (const d of result.done) if (typeof d.fields.warning === 'string') process.stderr.write(`${what}: ${printable(d.fields.warning)}\n`);
+  // `afterWarning` follows it when the outputs cannot record it (a .xyt or ISO template).
+  for (const d of result.done)
+    if (typeof d.fields.warning === 'string') {
+      process.stderr.write(`${what}: ${printable(d.fields.warning)}\n`);
+      if (afterWarning !== undefined) process.stderr.write(humanText`${what}: note: ${d.path}: ${afterWarning}\n`);
+    }
   process.stderr.write(`${what}: ${formatBatchSummary(result)}\n`);
   process.exitCode = Math.max(batchExitCode(result), summaryFailed || (expanded.files.length === 0 && expanded.failed.length === 0) ? 1 : 0);
   return result;

@@ -4,6 +4,7 @@
  * and reported), 2 usage error.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDir } from '../src/image/io.js';
 import { FingerliftError, humanText, printable } from '../src/errors.js';
@@ -135,6 +136,31 @@ export function positiveInteger(name: string) {
     if (!Number.isSafeInteger(v)) throw new UsageError(`${name} must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, got "${value}"`);
     return v;
   };
+}
+
+/**
+ * Make every option that takes a value (`--ppi <n>`, `-o, --out <dir>`, ...) of `cmd` and its subcommands
+ * a usage error when given more than once ("--ppi given twice ("500" and "300"): give it once"): Commander
+ * would keep the last value silently. Occurrences are counted as Commander parses them (its
+ * `option:<name>` event, once per occurrence, whichever of the option's names was used), not from the
+ * value its parser returns (that parser receives the default as `previous` on the first use). Options that
+ * take a list of values (`<x...>`) and flags without a value are left alone; commands register none that
+ * is meant to be given twice.
+ */
+export function refuseRepeatedOptions(cmd: Command): void {
+  for (const sub of cmd.commands) refuseRepeatedOptions(sub);
+  for (const option of cmd.options) {
+    if (!(option.required || option.optional) || option.variadic) continue;
+    const names = [option.short, option.long].filter((n): n is string => n !== undefined).join('/');
+    let first: string | undefined;
+    let given = false;
+    cmd.on(`option:${option.name()}`, (value: unknown) => {
+      const text = value === undefined ? '(no value)' : `"${String(value)}"`;
+      if (given) throw new UsageError(`${names} given twice (${first} and ${text}): give it once`);
+      given = true;
+      first = text;
+    });
+  }
 }
 
 export class UsageError extends Error {

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePsf } from '../src/enhance/deblur/psf.js';
@@ -89,6 +89,34 @@ test('verify --check-files with --no-check-files (either order) is a usage error
     assert.is(r.code, 1, r.stderr); // the trail is missing: a failed input, not a usage error
     assert.not.match(r.stderr, /contradict/);
   }
+});
+
+test('an option that takes a value, given twice, is a usage error naming it and both values, in every command; nothing is written', () => {
+  const cases: Array<[string[], string]> = [
+    [['info', print, '--max-pixels', '500000', '--max-pixels', '300000'], '--max-pixels given twice ("500000" and "300000")'],
+    [['extract', print, '--ppi', '500', '--ppi', '300', '-o', 'rep-x'], '--ppi given twice ("500" and "300")'],
+    [['extract', print, '-o', 'rep-a', '--out', 'rep-b'], '-o/--out given twice ("rep-a" and "rep-b")'],
+    [['extract', print, '-f', 'json', '--format=iso', '-o', 'rep-f'], '-f/--format given twice ("json" and "iso")'],
+    [['enhance', print, '--polarity', 'dark', '--polarity', 'dark', '-o', 'rep-e'], '--polarity given twice ("dark" and "dark")'],
+    [['lift', join(repoRoot, 'fixtures', 'f1_photo.jpg'), '--psf', 'auto', '--psf', 'gaussian:1', '-o', 'rep-l'], '--psf given twice ("auto" and "gaussian:1")'],
+    [['search', print, '--gallery', print, '--top', '3', '--top', '5'], '--top given twice ("3" and "5")'],
+    [['eval', print, '--image-kind', 'print', '--image-kind', 'auto'], '--image-kind given twice ("print" and "auto")'],
+    [['convert', 'a.json', '--to', 'xyt', '--to', 'iso', '-o', 'rep.xyt'], '--to given twice ("xyt" and "iso")'],
+    [['verify', 'a.trail.json', '--inputs', 'x', '--inputs', 'y'], '--inputs given twice ("x" and "y")'],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr.split('\n')[0], `error: ${message}: give it once`, args.join(' '));
+  }
+  for (const out of ['rep-x', 'rep-a', 'rep-b', 'rep-f', 'rep-e', 'rep-l', 'rep.xyt']) assert.not.ok(existsSync(join(tmp, out)), out);
+  // --json commands still print one document.
+  const j = cli('compare', print, print, '--json', '--ppi', '500', '--ppi=500');
+  assert.is(j.code, 2);
+  assert.is((JSON.parse(j.stdout) as { usageError: string }).usageError, '--ppi given twice ("500" and "500"): give it once');
+  // Once is fine, and flags without a value may be repeated as before.
+  const once = cli('info', print, '--max-pixels', '500000', '--json', '--json');
+  assert.is(once.code, 0, once.stderr);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readInputFile } from '../../src/fsread.js';
-import { JSON_TEMPLATE } from '../../src/formats/json.js';
+import { JSON_TEMPLATE, type JsonTemplate } from '../../src/formats/json.js';
 import { parseJsonText } from '../../src/formats/json-text.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -394,17 +394,24 @@ export function register(program: Command): void {
     .description('convert a template between .xyt (NIST), ISO/IEC 19794-2:2005, ANSI INCITS 378-2004 and JSON')
     .argument('<template>', 'template file (.xyt, .iso, .ansi, .json)')
     .requiredOption('--to <format>', 'xyt, iso, ansi (INCITS 378-2004) or json')
-    .requiredOption('-o, --out <file>', 'output file (never the input; not overwritten without --force)')
+    .requiredOption('-o, --out <file>', 'output file (never the input; not overwritten without --force), or - for standard output (binary iso and ansi only when it is not a terminal)')
     .option('--xyt-size <WxH>', 'image size for .xyt input')
     .option('--force', 'overwrite the output')
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
       if (o.out.trim() === '') throw new UsageError(`-o must name the output file, got an empty name`);
-      if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(humanText`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
-      if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(humanText`-o ${o.out} is a directory: give the output file's name`);
+      // `-o -`: standard output, never a file named "-" (a file of that name is written as -o ./-).
+      const toStdout = o.out === '-';
+      if (toStdout && (o.to === 'iso' || o.to === 'ansi') && process.stdout.isTTY)
+        throw new UsageError(`-o -: refusing to write a binary ${o.to === 'iso' ? 'ISO/IEC 19794-2' : 'ANSI INCITS 378'} template to a terminal: redirect standard output to a file or a pipe, or give -o <file>`);
+      if (!toStdout) {
+        if (resolve(o.out) === resolve(path) || sameFile(o.out, path)) throw new UsageError(humanText`-o ${o.out} is the input (or a link to it): the input is never overwritten`);
+        if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new UsageError(humanText`-o ${o.out} is a directory: give the output file's name`);
+      }
       const inputOptions = comparableOptions({ ...(o.xytSize ? { xytSize: o.xytSize } : {}) });
       // An output folder that cannot take the file is a usage error (exit 2), as for every command.
-      await checkWritableFolder('-o', o.out);
+      if (!toStdout) await checkWritableFolder('-o', o.out);
+      const outName = toStdout ? 'standard output' : o.out;
       let writing = false;
       try {
         const c = await loadComparable(path, { ...inputOptions, imageKind: 'print', comparisonLimits: false });
@@ -418,16 +425,29 @@ export function register(program: Command): void {
           throw new FingerliftError('E_TEMPLATE_FORMAT', `cannot be converted to ${o.to}: ${e.message}`, { input: path });
         }
         writing = true;
-        await writeBytes(o.out, bytes, o.force ?? false);
+        if (toStdout) await writeStdout(bytes);
+        else await writeBytes(o.out, bytes, o.force ?? false);
         const notes = [...c.notes];
-        if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${o.out} will not search across scales unless its partner is a photo or a JSON template that says so`);
-        process.stderr.write(`convert: ${printable(path)} -> ${printable(o.out)} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${printable(notes.join('; '))}` : ''}\n`);
+        if ((c.template as JsonTemplate).decoderWarning !== undefined && o.to !== 'json') notes.push(`${o.to} has no field for the template's "decoderWarning" (the image it was made from was damaged): ${outName} does not carry it`);
+        if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${outName} will not search across scales unless its partner is a photo or a JSON template that says so`);
+        process.stderr.write(`convert: ${printable(path)} -> ${printable(outName)} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${printable(notes.join('; '))}` : ''}\n`);
       } catch (e) {
-        const f = failureOf(writing ? o.out : path, e);
+        const f = failureOf(writing ? outName : path, e);
         printSummary('convert', 0, [f], 0);
         process.exitCode = 1;
       }
     });
+}
+
+/**
+ * Write bytes to standard output, resolving once they are handed to the system (after a 'drain' when the
+ * pipe is full). A failure to write (a closed pipe, a full disk) is handled by the CLI's stdout error handler.
+ */
+function writeStdout(bytes: Uint8Array): Promise<void> {
+  return new Promise((done) => {
+    if (process.stdout.write(bytes)) done();
+    else process.stdout.once('drain', () => done());
+  });
 }
 
 /** True when both paths name the same file (through a symbolic or hard link): same device and inode. */
@@ -442,6 +462,7 @@ function sameFile(a: string, b: string): boolean {
 
 /** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */
 async function checkNewFile(option: string, path: string, exts: string[], force: boolean): Promise<void> {
+  if (path === '-') throw new UsageError(`${option} -: standard output carries the command's results, not the ${exts.join(' or ')} file: give a file name`);
   if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(humanText`${option} ${path}: must end in ${exts.join(' or ')}`);
   if (!force && existsSync(path)) throw new UsageError(humanText`${option} ${path}: exists (use --force to replace it)`);
   if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(humanText`${option} ${path}: not a file`);

@@ -66,6 +66,9 @@ export function register(program: Command): void {
     .option('--overlay', 'also draw the minutiae on the enhanced print')
     .action(async (images: string[], o: PrintCli) => {
       if (!['xyt', 'iso', 'json'].includes(o.format ?? 'xyt')) throw new UsageError(`--format must be xyt, iso or json, got "${o.format}"`);
-      await runBatchCommand('extract', images, o, 'print', 'extractTask', { ...taskOptions(o), format: o.format ?? 'xyt', ...(o.overlay ? { overlay: true } : {}) });
+      const format = o.format ?? 'xyt';
+      // Only a JSON template records the decoder's warning ("decoderWarning"): for the others, said beside the warning.
+      const unrecorded = format === 'json' ? undefined : `the .${format} template cannot record this warning (only the JSON template has a field for it, "decoderWarning"; use -f json); it is kept in the trail`;
+      await runBatchCommand('extract', images, o, 'print', 'extractTask', { ...taskOptions(o), format, ...(o.overlay ? { overlay: true } : {}) }, unrecorded);
     });
 }

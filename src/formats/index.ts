@@ -8,7 +8,7 @@ import { FingerliftError } from '../errors.js';
 import { checkOptionsArg, checkTemplateArg, checkTemplateInput } from './args.js';
 import type { Template } from '../minutiae/types.js';
 import { looksLikeFmr, fmrStandard, readFmrRecord, isoViewToTemplate, writeIsoTemplate, type IsoRecord, type IsoWriteOptions } from './iso19794.js';
-import { readJsonTemplate, writeJsonTemplate } from './json.js';
+import { readJsonTemplate, writeJsonTemplate, type JsonTemplate } from './json.js';
 import { readXyt, writeXyt, type XytOptions } from './xyt.js';
 
 export * from './iso19794.js';
@@ -136,12 +136,13 @@ export interface WriteTemplateOptions {
 
 /**
  * Serialise a Template: .xyt text (x, y, theta rounded to whole units), ISO/IEC 19794-2:2005 or ANSI
- * INCITS 378-2004 (one finger view; x, y whole pixels, angle 1/256 turn or 2 degrees), or JSON (exact).
+ * INCITS 378-2004 (one finger view; x, y whole pixels, angle 1/256 turn or 2 degrees), or JSON (exact,
+ * and the only one to keep `scaleEstimated` and `decoderWarning`).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not a Template (an object with a
  *   minutiae array of objects), when the template cannot be stored in the format (names the problem), or
  *   for an unknown format.
  */
-export function writeTemplate(template: Template, format: TemplateFormat, opts: WriteTemplateOptions = {}): Uint8Array {
+export function writeTemplate(template: JsonTemplate, format: TemplateFormat, opts: WriteTemplateOptions = {}): Uint8Array {
   checkTemplateArg('writeTemplate', template);
   checkOptionsArg('writeTemplate', opts);
   switch (format) {

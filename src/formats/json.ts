@@ -11,8 +11,18 @@
  * counter-clockwise as displayed, ISO/IEC 19794-2 direction; quality [0, 1]. A print lifted from a
  * photo at an estimated resolution also carries `"scaleEstimated": true` after `"ppi"` (see
  * {@link Template.scaleEstimated}); the field is optional, so version-1 files without it read as before.
+ *
+ * A template made from an image whose decoder warned of damaged data (corrupt entropy-coded data, a bad
+ * chunk: decoded anyway, `loadImage`'s "decoder warning" note) carries `"decoderWarning"` after
+ * `"scaleEstimated"` (or `"ppi"`): what the decoder warned of, as one line of text ("the JPEG data is
+ * damaged (such as corrupt entropy-coded data or a bad chunk) and was decoded anyway", the text of
+ * `decoderWarningOf` and of `<name>.lift.json`'s `decoderWarning`), a string of 1-2000 characters without
+ * line breaks or other control characters. Its
+ * minutiae may differ from those of the original capture. The field is optional and version 1 stays: files
+ * without it read as before, and earlier fingerlift versions read files with it (they ignore it). NIST .xyt,
+ * ISO/IEC 19794-2 and ANSI 378 records have no field for it.
  */
-import { FingerliftError } from '../errors.js';
+import { describeValue, escapeControls, FingerliftError } from '../errors.js';
 import { checkTemplateArg, checkTemplateInput } from './args.js';
 import { parseJsonText } from './json-text.js';
 import type { Minutia, Template } from '../minutiae/types.js';
@@ -28,10 +38,22 @@ export const JSON_TEMPLATE = {
   maxSide: 100_000,
 } as const;
 
-export interface JsonTemplateFile extends Template {
+/** A Template as the JSON format holds it: with the fields only this format keeps. */
+export interface JsonTemplate extends Template {
+  /**
+   * What the decoder warned of when it decoded the image the minutiae came from (damaged data decoded
+   * anyway), one line of text, 1-2000 characters; absent when it did not warn (or the file is older).
+   */
+  decoderWarning?: string;
+}
+
+export interface JsonTemplateFile extends JsonTemplate {
   format: typeof JSON_TEMPLATE.format;
   version: number;
 }
+
+/** Longest `decoderWarning` read or written, characters. */
+const MAX_WARNING_CHARS = 2000;
 
 function bad(name: string, problem: string): FingerliftError {
   return new FingerliftError('E_TEMPLATE_FORMAT', `${name}: not a valid fingerlift JSON template: ${problem}`, { input: name });
@@ -46,7 +68,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  *   angle outside [0, 2π), an unknown type, a quality outside [0, 1]); E_INVALID_ARGUMENT for input that
  *   is neither bytes nor text or a name that is not a string (default 'template').
  */
-export function readJsonTemplate(input: Uint8Array | string, name = 'template'): Template {
+export function readJsonTemplate(input: Uint8Array | string, name = 'template'): JsonTemplate {
   checkTemplateInput('readJsonTemplate', input, name, true);
   const size = input.length;
   if (size > JSON_TEMPLATE.maxBytes) throw bad(name, `${size} bytes is over the ${JSON_TEMPLATE.maxBytes}-byte limit`);
@@ -66,7 +88,7 @@ export function readJsonTemplate(input: Uint8Array | string, name = 'template'):
  * Check the Template fields of a parsed document (or a Template about to be written) and return a
  * clean Template; `fail` builds the error for a problem.
  */
-function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Error): Template {
+function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Error): JsonTemplate {
   const posInt = (k: string): number => {
     const v = doc[k];
     if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > JSON_TEMPLATE.maxSide) throw fail(`"${k}" is ${JSON.stringify(v)}, expected a whole number of pixels in 1-${JSON_TEMPLATE.maxSide}`);
@@ -79,6 +101,9 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
   if (typeof ppi !== 'number' || !Number.isFinite(ppi) || ppi < 50 || ppi > 20000) throw fail(`"ppi" is ${JSON.stringify(ppi)}, expected a resolution in 50-20000 pixels per inch`);
   const scaleEstimated = doc.scaleEstimated;
   if (scaleEstimated !== undefined && typeof scaleEstimated !== 'boolean') throw fail(`"scaleEstimated" is ${JSON.stringify(scaleEstimated)}, expected true or false (or no such field)`);
+  const decoderWarning = doc.decoderWarning;
+  if (decoderWarning !== undefined && !(typeof decoderWarning === 'string' && decoderWarning.length >= 1 && decoderWarning.length <= MAX_WARNING_CHARS && escapeControls(decoderWarning) === decoderWarning))
+    throw fail(`"decoderWarning" is ${typeof decoderWarning === 'string' ? `a string of ${decoderWarning.length} characters${escapeControls(decoderWarning) !== decoderWarning ? ' holding a line break or another control character' : ''}` : describeValue(decoderWarning)}, expected one line of text of 1-${MAX_WARNING_CHARS} characters (or no such field)`);
   if (!Array.isArray(doc.minutiae)) throw fail('"minutiae" is not an array');
   if (doc.minutiae.length > JSON_TEMPLATE.maxMinutiae) throw fail(`${doc.minutiae.length} minutiae, more than ${JSON_TEMPLATE.maxMinutiae}: not a fingerprint template`);
   const minutiae: Minutia[] = doc.minutiae.map((m: unknown, i: number): Minutia => {
@@ -98,17 +123,19 @@ function checkFields(doc: Record<string, unknown>, fail: (problem: string) => Er
     if (m.type !== 'ending' && m.type !== 'bifurcation') throw fail(`${at}.type is ${JSON.stringify(m.type)}, expected "ending" or "bifurcation"`);
     return { x, y, angle, type: m.type, quality };
   });
-  return scaleEstimated ? { width, height, ppi, minutiae, scaleEstimated: true } : { width, height, ppi, minutiae };
+  const out: JsonTemplate = scaleEstimated ? { width, height, ppi, minutiae, scaleEstimated: true } : { width, height, ppi, minutiae };
+  if (decoderWarning !== undefined) out.decoderWarning = decoderWarning as string;
+  return out;
 }
 
 /**
  * Serialise a Template as JSON (UTF-8): fixed key order, one minutia per line, numbers as JavaScript
  * prints them (shortest text that reads back to the same float64), so writing is deterministic and a
- * round trip is exact.
+ * round trip is exact. `decoderWarning`, when the template has one, is written after `scaleEstimated`.
  * @throws FingerliftError E_INVALID_ARGUMENT when the template breaks a rule the reader checks (so
  *   every written file reads back).
  */
-export function writeJsonTemplate(template: Template): Uint8Array {
+export function writeJsonTemplate(template: JsonTemplate): Uint8Array {
   checkTemplateArg('writeJsonTemplate', template);
   checkFields(template as unknown as Record<string, unknown>, (p) => new FingerliftError('E_INVALID_ARGUMENT', `template: ${p}`));
   const num = (v: number): string => JSON.stringify(v);
@@ -121,6 +148,7 @@ export function writeJsonTemplate(template: Template): Uint8Array {
     `{\n  "format": "${JSON_TEMPLATE.format}",\n  "version": ${JSON_TEMPLATE.version},\n` +
     `  "width": ${num(template.width)},\n  "height": ${num(template.height)},\n  "ppi": ${num(template.ppi)},\n` +
     (template.scaleEstimated ? `  "scaleEstimated": true,\n` : '') +
+    (template.decoderWarning !== undefined ? `  "decoderWarning": ${JSON.stringify(template.decoderWarning)},\n` : '') +
     `  "minutiae": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
   return new TextEncoder().encode(text);
 }

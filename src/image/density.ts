@@ -18,7 +18,12 @@ export interface DeclaredDensity {
 
 const NONE: DeclaredDensity = { ppi: undefined, field: 'none' };
 
-export function readDeclaredDensity(bytes: Uint8Array, format: string): DeclaredDensity {
+/**
+ * The resolution `bytes` (a whole file of `format`) declares, or `{ ppi: undefined, field: 'none' }`.
+ * @param ifdOffset TIFF only: the byte offset of the directory (page) whose resolution is wanted
+ *   (default the first directory's).
+ */
+export function readDeclaredDensity(bytes: Uint8Array, format: string, ifdOffset?: number): DeclaredDensity {
   try {
     switch (format) {
       case 'png':
@@ -26,7 +31,7 @@ export function readDeclaredDensity(bytes: Uint8Array, format: string): Declared
       case 'jpeg':
         return jpegDensity(bytes);
       case 'tiff':
-        return tiffDensity(bytes, 0);
+        return tiffDensity(bytes, 0, ifdOffset);
       case 'bmp':
         return bmpDensity(bytes);
       default:
@@ -81,12 +86,12 @@ function jpegDensity(b: Uint8Array): DeclaredDensity {
   return jfif;
 }
 
-function tiffDensity(b: Uint8Array, base: number): DeclaredDensity {
+function tiffDensity(b: Uint8Array, base: number, ifdOffset?: number): DeclaredDensity {
   const dv = view(b);
   const le = b[base] === 0x49;
   const u16 = (o: number): number => dv.getUint16(base + o, le);
   const u32 = (o: number): number => dv.getUint32(base + o, le);
-  const ifd = u32(4);
+  const ifd = ifdOffset ?? u32(4);
   const n = u16(ifd);
   let xres: number | undefined;
   let unit = 2; // TIFF 6.0 default: inch

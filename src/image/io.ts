@@ -16,7 +16,7 @@ import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
 import { CHART_REFUSED, hasChartMark, pngDamage } from './png.js';
 import { jpegDamage } from './jpeg.js';
-import { tiffDamage } from './tiff.js';
+import { tiffDamage, tiffPages } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
 import { checkImage, isRgb } from './types.js';
 
@@ -104,7 +104,10 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * Damage the decoder works around (e.g. corrupt JPEG entropy data) is decoded anyway and recorded as a note
  * starting "decoder warning", the same for the same file whatever else runs in the process. A file of
  * several pages or frames (a multi-page TIFF, an animated WebP) has its first read, with the note
- * "TIFF holds N pages; page 1 read (...)" (`multiPageNote`).
+ * "TIFF holds N pages; page 1 read (...)" (`multiPageNote`); of a TIFF, the first page that is not a
+ * reduced-resolution image (a thumbnail or preview, TIFF 6.0 NewSubfileType bit 0), with a note naming the
+ * page read and why, or page 1 with a note starting "warning: every page of the TIFF" when all are
+ * (`tiffPageToRead`).
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
  *   E_DECODE (not an image, corrupt or truncated; a TIFF whose strips or tiles cannot cover the size its
@@ -114,12 +117,101 @@ function sniffFormat(b: Uint8Array): string | undefined {
  *   positive number).
  */
 export async function loadImage(input: string | Uint8Array, options: LoadOptions = {}): Promise<LoadedImage> {
+  const f = await readForLoad(input, options, 'loadImage');
+  const { bytes, name, maxPixels, minSide, format, page } = f;
+  if (format === 'tiff') {
+    // Before anything is decoded (libtiff decodes missing strips as black, and allocates the declared size).
+    const damage = tiffDamage(bytes, page);
+    if (damage !== undefined) throw new FingerliftError('E_DECODE', damage, { input: name });
+  }
+  const decoded = format === 'bmp' ? decodeBmpImage(bytes, name, maxPixels) : await decodeWithSharp(bytes, name, maxPixels, page);
+  const { image } = decoded;
+  if (image.width < minSide || image.height < minSide)
+    throw new FingerliftError('E_TOO_SMALL', `image is ${image.width} x ${image.height} pixels; at least ${minSide} px a side is needed`, { input: name });
+  f.notes.push(...decoded.notes);
+  const source = sourceOf(f, { width: image.width, height: image.height, bitDepth: decoded.bitDepth, channels: decoded.channels, ...(decoded.orientation !== undefined ? { orientation: decoded.orientation } : {}) });
+  return { image, ppi: f.ppi, source, notes: f.notes };
+}
+
+/** What `readImageInfo` tells of a file without decoding its pixels. */
+export interface ImageInfo {
+  /** As `LoadedImage.ppi`. */
+  ppi: number | undefined;
+  /**
+   * As `LoadedImage.source` (size after EXIF orientation); for BMP `channels` is 1 when the file's
+   * palette is all grey and 3 otherwise (`loadImage` also reads a 24- or 32-bit BMP whose pixels are all
+   * grey as 1 channel: that takes a decode).
+   */
+  source: ImageSource;
+  /**
+   * The notes `loadImage` records that the headers tell (resolution, CMYK, alpha, palette, pages, the TIFF
+   * page read, EXIF orientation); never the "decoder warning" note, nor a BMP's alpha, which take a decode.
+   */
+  notes: string[];
+  /**
+   * Why `loadImage` would refuse the file as damaged (E_DECODE: a TIFF whose strips or tiles cannot cover
+   * its declared size, a PNG or JPEG whose compressed data cannot hold it), from the file's structure
+   * alone; undefined when that structure is whole. Damage inside the compressed data shows only in a decode.
+   */
+  damage?: string;
+}
+
+/**
+ * What an image file's headers say, as `loadImage` would report it, without decoding its pixels: format,
+ * size, bit depth, channels, resolution, SHA-256 of the bytes, and the notes the headers tell. Fast on a
+ * huge file (no pixel buffer is allocated) and on a damaged one (its structure is checked, `damage`,
+ * rather than refused).
+ * @param input a file path, or the file's bytes; @param options as `loadImage` (`name` for bytes).
+ * @throws FingerliftError as `loadImage` (E_NOT_FOUND, E_TOO_SMALL, E_TOO_LARGE from the header,
+ *   E_UNSUPPORTED_FORMAT, E_DECODE for bytes that are no image or a header that cannot be read,
+ *   E_INVALID_ARGUMENT), except that structural damage is returned in `damage`, not thrown.
+ */
+export async function readImageInfo(input: string | Uint8Array, options: LoadOptions = {}): Promise<ImageInfo> {
+  const f = await readForLoad(input, options, 'readImageInfo');
+  const { bytes, name, maxPixels, minSide, format, page } = f;
+  let damage = format === 'tiff' ? tiffDamage(bytes, page) : undefined;
+  let size: { width: number; height: number; bitDepth: number; channels: number; orientation?: number };
+  if (format === 'bmp') {
+    const h = bmpHeader(bytes, name, maxPixels);
+    size = { width: h.width, height: h.height, bitDepth: h.bitPP <= 8 ? h.bitPP : 8, channels: h.bitPP <= 8 && bmpPaletteIsGrey(bytes, h) ? 1 : 3 };
+    damage ??= h.damage;
+  } else {
+    const h = await sharpHeader(bytes, name, maxPixels, page);
+    f.notes.push(...h.notes);
+    damage ??= h.damage;
+    size = { width: h.width, height: h.height, bitDepth: h.bitDepth, channels: h.channels, ...(h.orientation !== undefined ? { orientation: h.orientation } : {}) };
+    // As `loadImage` notes it (after the decode's own note, which this never has).
+    if (h.orientation !== undefined && h.orientation !== 1) f.notes.push(`EXIF orientation ${h.orientation} applied`);
+  }
+  if (size.width < minSide || size.height < minSide)
+    throw new FingerliftError('E_TOO_SMALL', `image is ${size.width} x ${size.height} pixels; at least ${minSide} px a side is needed`, { input: name });
+  return { ppi: f.ppi, source: sourceOf(f, size), notes: f.notes, ...(damage !== undefined ? { damage } : {}) };
+}
+
+/** A file read and sniffed for `loadImage` or `readImageInfo`, before any decode. */
+interface ReadForLoad {
+  bytes: Uint8Array;
+  name: string;
+  path?: string;
+  maxPixels: number;
+  minSide: number;
+  format: ImageFormat;
+  sha256: string;
+  /** The TIFF page to read, 0-based (0 for other formats): `tiffPageToRead`. */
+  page: number;
+  ppi: number | undefined;
+  declared: { ppi: number | undefined; field: string };
+  notes: string[];
+}
+
+/** The checks and header reads `loadImage` and `readImageInfo` share: arguments, bytes, format, TIFF page, resolution. */
+async function readForLoad(input: string | Uint8Array, options: LoadOptions, fn: string): Promise<ReadForLoad> {
   if (!((typeof input === 'string' && input !== '') || input instanceof Uint8Array))
-    throw invalidArgument('loadImage: input', 'a file path (non-empty string) or the file bytes (Uint8Array or Buffer)', input);
+    throw invalidArgument(`${fn}: input`, 'a file path (non-empty string) or the file bytes (Uint8Array or Buffer)', input);
   options ??= {};
   for (const k of ['maxPixels', 'minSide'] as const)
     if (options[k] !== undefined && !(typeof options[k] === 'number' && options[k] > 0))
-      throw invalidArgument(`loadImage: ${k}`, 'a positive number', options[k]);
+      throw invalidArgument(`${fn}: ${k}`, 'a positive number', options[k]);
   const name = typeof input === 'string' ? input : (options.name ?? '<buffer>');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const minSide = options.minSide ?? DEFAULT_MIN_SIDE;
@@ -134,36 +226,48 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
     throw new FingerliftError('E_UNSUPPORTED_FORMAT', `${sniffed.toUpperCase()} is not supported (use JPEG, PNG, TIFF, WebP or BMP)`, { input: name });
   const format = sniffed as ImageFormat;
   const notes: string[] = [];
-  const declared = readDeclaredDensity(bytes, format);
+  const tiff = format === 'tiff' ? tiffPageToRead(bytes) : { page: 0 };
+  if (tiff.note !== undefined) notes.push(tiff.note);
+  const declared = readDeclaredDensity(bytes, format, tiff.offset);
   const ppi = declared.ppi !== undefined && declared.ppi >= PLAUSIBLE_PPI[0] && declared.ppi <= PLAUSIBLE_PPI[1] ? declared.ppi : undefined;
   if (declared.ppi !== undefined && ppi === undefined)
     notes.push(`file declares ${round(declared.ppi)} ppi (${declared.field}), implausible for a fingerprint image: resolution treated as unknown`);
   if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
+  return { bytes, name, ...(typeof input === 'string' ? { path: input } : {}), maxPixels, minSide, format, sha256, page: tiff.page, ppi: ppi === undefined ? undefined : round(ppi), declared, notes };
+}
 
-  if (format === 'tiff') {
-    // Before anything is decoded (libtiff decodes missing strips as black, and allocates the declared size).
-    const damage = tiffDamage(bytes);
-    if (damage !== undefined) throw new FingerliftError('E_DECODE', damage, { input: name });
-  }
-  const decoded = format === 'bmp' ? decodeBmpImage(bytes, name, maxPixels) : await decodeWithSharp(bytes, name, maxPixels);
-  const { image } = decoded;
-  if (image.width < minSide || image.height < minSide)
-    throw new FingerliftError('E_TOO_SMALL', `image is ${image.width} x ${image.height} pixels; at least ${minSide} px a side is needed`, { input: name });
-  notes.push(...decoded.notes);
-  const source: ImageSource = {
-    sha256,
-    bytes: bytes.length,
-    format,
-    width: image.width,
-    height: image.height,
-    bitDepth: decoded.bitDepth,
-    channels: decoded.channels,
-    densityField: declared.field,
-  };
-  if (typeof input === 'string') source.path = input;
-  if (decoded.orientation !== undefined) source.exifOrientation = decoded.orientation;
-  if (declared.ppi !== undefined) source.declaredPpi = round(declared.ppi);
-  return { image, ppi: ppi === undefined ? undefined : round(ppi), source, notes };
+/** The source record of a file read by `readForLoad`, with its size, depth and channels. */
+function sourceOf(f: ReadForLoad, size: { width: number; height: number; bitDepth: number; channels: number; orientation?: number }): ImageSource {
+  const source: ImageSource = { sha256: f.sha256, bytes: f.bytes.length, format: f.format, width: size.width, height: size.height, bitDepth: size.bitDepth, channels: size.channels, densityField: f.declared.field };
+  if (f.path !== undefined) source.path = f.path;
+  if (size.orientation !== undefined) source.exifOrientation = size.orientation;
+  if (f.declared.ppi !== undefined) source.declaredPpi = round(f.declared.ppi);
+  return source;
+}
+
+/** Start of the note `loadImage` records when a TIFF's first page is a reduced-resolution image and a later one is read. */
+export const REDUCED_PAGE_NOTE = 'TIFF page';
+/** Start of the note (a warning) `loadImage` records when every page of a TIFF is a reduced-resolution image. */
+export const ALL_REDUCED_NOTE = 'warning: every page of the TIFF';
+
+/**
+ * The TIFF page `loadImage` reads: the first that is not a reduced-resolution image (TIFF 6.0 NewSubfileType
+ * bit 0, or SubfileType 2: a thumbnail or preview, `tiffPages`), with a note when that is not page 1 ("TIFF
+ * page 2 read (120 x 90): page 1 before it is a reduced-resolution image (...)"); when every page is one,
+ * page 1 with a note that starts "warning: every page of the TIFF" (`ALL_REDUCED_NOTE`).
+ * @param bytes the whole file (a classic TIFF). @returns `page` 0-based, `offset` its directory's offset
+ *   (undefined for page 0), and the note.
+ */
+export function tiffPageToRead(bytes: Uint8Array): { page: number; offset?: number; note?: string } {
+  const pages = tiffPages(bytes);
+  if (pages.length === 0 || !pages[0]!.reduced) return { page: 0 };
+  const size = (p: { width: number; height: number }): string => `${p.width} x ${p.height}`;
+  const k = pages.findIndex((p) => !p.reduced);
+  const why = 'NewSubfileType bit 0 set: a thumbnail or preview, not the print';
+  if (k < 0)
+    return { page: 0, note: `${ALL_REDUCED_NOTE} (${pages.length}) is marked as a reduced-resolution image (${why}); page 1 (${size(pages[0]!)}) read, which may not be the full-resolution print` };
+  const before = k === 1 ? `page 1 before it is a reduced-resolution image (${size(pages[0]!)}, ${why})` : `pages 1-${k} before it are reduced-resolution images (${pages.slice(0, k).map(size).join(', ')}; ${why})`;
+  return { page: k, offset: pages[k]!.offset, note: `${REDUCED_PAGE_NOTE} ${k + 1} read (${size(pages[k]!)}): ${before}` };
 }
 
 /**
@@ -171,12 +275,12 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
  * which only the first is read: "TIFF holds 2 pages; page 1 read". Undefined for a single image.
  * @param meta sharp's metadata of the file (`pages`: the number of pages or frames libvips found).
  */
-export function multiPageNote(meta: Pick<Metadata, 'pages' | 'format'>): string | undefined {
+export function multiPageNote(meta: Pick<Metadata, 'pages' | 'format'>, page = 0): string | undefined {
   const n = meta.pages ?? 1;
   if (!(n > 1)) return undefined;
   const format = String(meta.format ?? 'image');
   const unit = format === 'tiff' ? 'page' : 'frame';
-  return `${format === 'tiff' ? 'TIFF' : format === 'webp' ? 'WebP' : format.toUpperCase()} holds ${n} ${unit}s; ${unit} 1 read (the others are not examined)`;
+  return `${format === 'tiff' ? 'TIFF' : format === 'webp' ? 'WebP' : format.toUpperCase()} holds ${n} ${unit}s; ${unit} ${page + 1} read (the others are not examined)`;
 }
 
 /**
@@ -230,6 +334,8 @@ export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader | 
   const sniffed = sniffFormat(bytes);
   if (sniffed === undefined || !(SUPPORTED_FORMATS as readonly string[]).includes(sniffed)) return undefined;
   const format = sniffed as ImageFormat;
+  // A TIFF's page as `loadImage` reads it (a reduced-resolution first page is passed over).
+  const tiff = format === 'tiff' ? tiffPageToRead(bytes) : { page: 0 };
   let width = 0, height = 0;
   if (format === 'bmp') {
     if (bytes.length < 26) return undefined;
@@ -239,7 +345,7 @@ export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader | 
     height = headerSize === 12 ? dv.getUint16(20, true) : Math.abs(dv.getInt32(22, true));
   } else {
     try {
-      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      const meta = await sharp(bytes, { limitInputPixels: false, ...(tiff.page > 0 ? { page: tiff.page } : {}) }).metadata();
       width = meta.width ?? 0;
       height = meta.height ?? 0;
     } catch {
@@ -247,7 +353,7 @@ export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader | 
     }
   }
   if (!(width > 0 && height > 0)) return undefined;
-  const declared = readDeclaredDensity(bytes, format);
+  const declared = readDeclaredDensity(bytes, format, tiff.offset);
   const plausible = declared.ppi !== undefined && declared.ppi >= PLAUSIBLE_PPI[0] && declared.ppi <= PLAUSIBLE_PPI[1];
   return { format, width, height, ppi: plausible ? round(declared.ppi!) : undefined, declaredPpi: declared.ppi !== undefined ? round(declared.ppi) : undefined };
 }
@@ -323,10 +429,28 @@ interface Decoded {
   notes: string[];
 }
 
-async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: number): Promise<Decoded> {
+/** What sharp's metadata tells of the page to be read, as `loadImage` reports it (no pixels decoded). */
+interface SharpHeader {
+  meta: Metadata;
+  /** Size after EXIF orientation (sides swapped for orientations 5-8), pixels. */
+  width: number;
+  height: number;
+  bitDepth: number;
+  channels: number;
+  orientation?: number;
+  notes: string[];
+  /** PNG and JPEG: why the compressed data cannot hold the image (`pngDamage`, `jpegDamage`). */
+  damage?: string;
+}
+
+/**
+ * The header of a file sharp reads, at `page`, checked against `maxPixels`.
+ * @throws FingerliftError E_DECODE (header unreadable), E_TOO_LARGE, E_TOO_SMALL (zero size).
+ */
+async function sharpHeader(bytes: Uint8Array, name: string, maxPixels: number, page: number): Promise<SharpHeader> {
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false, ...(page > 0 ? { page } : {}) }).metadata();
   } catch (e) {
     throw new FingerliftError('E_DECODE', `cannot read image header: ${decoderMessage(e)}`, { input: name, cause: e });
   }
@@ -335,18 +459,35 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   if (w * h > maxPixels)
     throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
-  if (meta.format === 'png' || meta.format === 'jpeg') {
-    const damage = meta.format === 'png' ? pngDamage(bytes) : jpegDamage(bytes);
-    if (damage !== undefined) throw new FingerliftError('E_DECODE', damage, { input: name });
-  }
+  const damage = meta.format === 'png' ? pngDamage(bytes) : meta.format === 'jpeg' ? jpegDamage(bytes) : undefined;
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
-  const grey = (meta.channels ?? 3) <= 2 && meta.space !== 'cmyk';
   const notes: string[] = [];
   if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
   if (meta.hasAlpha) notes.push('alpha composited on white');
   if (meta.isPalette) notes.push('palette expanded');
-  const pages = multiPageNote(meta);
+  const pages = multiPageNote(meta, page);
   if (pages !== undefined) notes.push(pages);
+  const swapped = meta.orientation !== undefined && meta.orientation >= 5 && meta.orientation <= 8;
+  const out: SharpHeader = {
+    meta,
+    width: swapped ? h : w,
+    height: swapped ? w : h,
+    bitDepth: sixteen ? 16 : meta.depth === 'uchar' && meta.bitsPerSample === 1 ? 1 : 8,
+    channels: meta.channels ?? 3,
+    notes,
+    ...(damage !== undefined ? { damage } : {}),
+  };
+  if (meta.orientation !== undefined) out.orientation = meta.orientation;
+  return out;
+}
+
+async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: number, page: number): Promise<Decoded> {
+  const header = await sharpHeader(bytes, name, maxPixels, page);
+  if (header.damage !== undefined) throw new FingerliftError('E_DECODE', header.damage, { input: name });
+  const { meta } = header;
+  const sixteen = header.bitDepth === 16;
+  const grey = (meta.channels ?? 3) <= 2 && meta.space !== 'cmyk';
+  const notes = header.notes;
   // Damage the decoder works around (corrupt JPEG entropy data, bad PNG chunks) is not fatal (failOn
   // 'truncated' still refuses files that end early), but it is recorded in a note. Whether there was any
   // is learnt from a first decode with failOn 'warning', which fails exactly when the loader warns: that
@@ -361,7 +502,7 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
     // sharp takes an integer in [1, Number.MAX_SAFE_INTEGER] here (0 would mean no limit); the header was
     // checked against maxPixels itself above, and a whole number of pixels is over maxPixels exactly when
     // it is over its floor.
-    let pipeline = sharp(bytes, { limitInputPixels: Math.max(1, Math.min(Math.floor(maxPixels), Number.MAX_SAFE_INTEGER)), failOn }).rotate();
+    let pipeline = sharp(bytes, { limitInputPixels: Math.max(1, Math.min(Math.floor(maxPixels), Number.MAX_SAFE_INTEGER)), failOn, ...(page > 0 ? { page } : {}) }).rotate();
     if (meta.hasAlpha) pipeline = pipeline.flatten({ background: sixteen ? { r: 65535, g: 65535, b: 65535 } : '#ffffff' });
     pipeline = grey ? pipeline.toColourspace(sixteen ? 'grey16' : 'b-w') : pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
     return pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -404,7 +545,21 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   return out;
 }
 
-function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Decoded {
+/** A BMP's header: size, bits per pixel, and a truncation of uncompressed pixel data found from the file size. */
+interface BmpHeader {
+  width: number;
+  height: number;
+  bitPP: number;
+  headerSize: number;
+  compression: number;
+  damage?: string;
+}
+
+/**
+ * Read a BMP's header (BITMAPCOREHEADER or BITMAPINFOHEADER and later), checked against `maxPixels`.
+ * @throws FingerliftError E_DECODE (header cut off), E_TOO_LARGE, E_TOO_SMALL (zero size).
+ */
+function bmpHeader(bytes: Uint8Array, name: string, maxPixels: number): BmpHeader {
   if (bytes.length < 26) throw new FingerliftError('E_DECODE', 'truncated BMP header', { input: name });
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerSize = dv.getUint32(14, true);
@@ -417,8 +572,33 @@ function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Dec
   const offset = dv.getUint32(10, true);
   const rowBytes = Math.floor((bitPP * w + 31) / 32) * 4;
   const compression = headerSize >= 40 && bytes.length >= 34 ? dv.getUint32(30, true) : 0;
-  if (compression === 0 && offset + rowBytes * h > bytes.length)
-    throw new FingerliftError('E_DECODE', `truncated BMP: ${bytes.length} bytes, pixel data needs ${offset + rowBytes * h}`, { input: name });
+  const header: BmpHeader = { width: w, height: h, bitPP, headerSize, compression };
+  if (compression === 0 && offset + rowBytes * h > bytes.length) header.damage = `truncated BMP: ${bytes.length} bytes, pixel data needs ${offset + rowBytes * h}`;
+  return header;
+}
+
+/**
+ * True when every entry of a palette BMP's colour table (1, 4 or 8 bits per pixel) has R = G = B, as in
+ * the grey BMPs scanners write; false when it has a colour entry or its table is cut off.
+ */
+function bmpPaletteIsGrey(bytes: Uint8Array, h: BmpHeader): boolean {
+  const entry = h.headerSize === 12 ? 3 : 4; // RGBTRIPLE or RGBQUAD, stored B, G, R
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const used = h.headerSize >= 40 && bytes.length >= 50 ? dv.getUint32(46, true) : 0;
+  const n = used > 0 && used <= 2 ** h.bitPP ? used : 2 ** h.bitPP;
+  const at = 14 + h.headerSize;
+  if (at + n * entry > bytes.length) return false;
+  for (let i = 0; i < n; i++) {
+    const e = at + i * entry;
+    if (bytes[e] !== bytes[e + 1] || bytes[e + 1] !== bytes[e + 2]) return false;
+  }
+  return true;
+}
+
+function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Decoded {
+  const header = bmpHeader(bytes, name, maxPixels);
+  if (header.damage !== undefined) throw new FingerliftError('E_DECODE', header.damage, { input: name });
+  const { bitPP, compression } = header;
   let bmp: ReturnType<typeof decodeBmp>;
   try {
     bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // pixels as A, B, G, R bytes

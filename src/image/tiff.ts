@@ -3,8 +3,8 @@
  * whose strips were cut off, or whose header was edited to declare more rows than its strips hold, as
  * black pixels with at most a warning, and allocates whatever size the header declares (a 145 KB file
  * declaring 60000 x 60000 took 31 s and 17.7 GB): a damaged scan must never be processed as if it were
- * whole. The first directory (IFD0) of a classic TIFF is read and checked against itself and against the
- * file size (TIFF 6.0, Adobe 1992, sections 2, 3, 8 and 15):
+ * whole. The directory of the page to be read (IFD0, or the first page that is not a reduced-resolution
+ * image: `tiffPages`) of a classic TIFF is read and checked against itself and against the file size (TIFF 6.0, Adobe 1992, sections 2, 3, 8 and 15):
  * - the strip (tags 273/279) or tile (324/325) count must be the one the image size requires,
  *   ceil(ImageLength / RowsPerStrip) strips, or ceil(ImageWidth / TileWidth) x ceil(ImageLength /
  *   TileLength) tiles (times SamplesPerPixel when PlanarConfiguration is 2);
@@ -16,7 +16,7 @@
  * (fingerlift does not accept it).
  */
 
-/** The fields of IFD0 that locate and size the image data. */
+/** The fields of one directory (IFD) that locate and size the image data. */
 interface Ifd0 {
   width?: number;
   height?: number;
@@ -38,16 +38,21 @@ interface Ifd0 {
 const DAMAGED = '(the file may have been truncated or edited)';
 
 /**
- * Why the first image of a classic TIFF cannot be decoded whole, as a message starting "damaged TIFF:" or
+ * Why an image (page) of a classic TIFF cannot be decoded whole, as a message starting "damaged TIFF:" or
  * "truncated TIFF:", or undefined when its strips or tiles cover the image the header declares (or the
  * layout is too unusual to judge, which is left to the decoder).
  * @param b the whole file (a little- or big-endian classic TIFF, magic 42).
+ * @param page the page to check, 0-based in the file's chain of directories (default 0, the first; a page
+ *   past the end of the chain is checked as the first). Messages about a page other than the first name it.
  */
-export function tiffDamage(b: Uint8Array): string | undefined {
+export function tiffDamage(b: Uint8Array, page = 0): string | undefined {
   if (b.length < 8) return `truncated TIFF: ${b.length} bytes, shorter than a TIFF header`;
-  const d = readIfd0(b);
+  const chain = page > 0 ? tiffPageOffsets(b) : [];
+  const at = page > 0 && page < chain.length ? chain[page]! : undefined;
+  const d = readIfd0(b, at, page);
   if (typeof d === 'string') return d;
-  if (d.outside.length > 0) return `truncated TIFF: the ${d.outside.join(' and ')} of the first image lie past the end of the ${b.length}-byte file ${DAMAGED}`;
+  const which = at === undefined ? 'the first image' : `page ${page + 1}`;
+  if (d.outside.length > 0) return `truncated TIFF: the ${d.outside.join(' and ')} of ${which} lie past the end of the ${b.length}-byte file ${DAMAGED}`;
   const { width: w, height: h } = d;
   if (w === undefined || h === undefined || w === 0 || h === 0) return undefined; // the decoder names a missing size
   const spp = d.samplesPerPixel;
@@ -139,16 +144,91 @@ export function tiffDamage(b: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** IFD0's image-data fields, or a "truncated TIFF: ..." message when the directory is not in the file. */
-function readIfd0(b: Uint8Array): Ifd0 | string {
+/** One page of a TIFF as its directory declares it (`tiffPages`). */
+export interface TiffPage {
+  /** Byte offset of the page's directory (IFD). */
+  offset: number;
+  /** Size the directory declares, pixels (0 when it declares none). */
+  width: number;
+  height: number;
+  /**
+   * True for a reduced-resolution version of another image of the file (a thumbnail or preview): bit 0 of
+   * NewSubfileType (tag 254) set, or the older SubfileType (tag 255) 2 (TIFF 6.0, Adobe 1992, section 8).
+   */
+  reduced: boolean;
+}
+
+/** Most directories followed in a TIFF's chain (a loop or a damaged chain stops earlier). */
+const MAX_PAGES = 10_000;
+
+/** Offsets of the directories in a classic TIFF's chain, in order: stops at a loop, a directory outside the file, or MAX_PAGES. */
+function tiffPageOffsets(b: Uint8Array): number[] {
+  if (b.length < 8) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = b[0] === 0x49;
+  const out: number[] = [];
+  const seen = new Set<number>();
+  let at = dv.getUint32(4, le);
+  while (at !== 0 && at + 2 <= b.length && !seen.has(at) && out.length < MAX_PAGES) {
+    const n = dv.getUint16(at, le);
+    if (at + 2 + 12 * n + 4 > b.length) {
+      out.push(at); // its entries or link are cut off: tiffDamage says so for this page; no page follows
+      break;
+    }
+    seen.add(at);
+    out.push(at);
+    at = dv.getUint32(at + 2 + 12 * n, le);
+  }
+  return out;
+}
+
+/**
+ * The pages of a classic TIFF, from its chain of directories (IFDs), without decoding anything: each
+ * one's declared size and whether it is a reduced-resolution image (`TiffPage.reduced`). The chain is
+ * followed until its end, a loop, a directory outside the file, or 10,000 pages. Empty for bytes that
+ * are not a classic TIFF whose first directory is in the file.
+ * @param b the whole file (a little- or big-endian classic TIFF, magic 42).
+ */
+export function tiffPages(b: Uint8Array): TiffPage[] {
+  if (b.length < 8 || !((b[0] === 0x49 && b[1] === 0x49 && b[2] === 42 && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 42))) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = b[0] === 0x49;
+  const pages: TiffPage[] = [];
+  for (const offset of tiffPageOffsets(b)) {
+    const n = dv.getUint16(offset, le);
+    const page: TiffPage = { offset, width: 0, height: 0, reduced: false };
+    for (let i = 0; i < n && offset + 2 + 12 * (i + 1) <= b.length; i++) {
+      const e = offset + 2 + 12 * i;
+      const tag = dv.getUint16(e, le);
+      const type = dv.getUint16(e + 2, le);
+      // A single SHORT or LONG value sits in the entry itself.
+      const value = type === 3 ? dv.getUint16(e + 8, le) : type === 4 ? dv.getUint32(e + 8, le) : undefined;
+      if (value === undefined) continue;
+      if (tag === 254) page.reduced ||= (value & 1) === 1;
+      else if (tag === 255) page.reduced ||= value === 2;
+      else if (tag === 256) page.width = value;
+      else if (tag === 257) page.height = value;
+    }
+    pages.push(page);
+  }
+  return pages;
+}
+
+/**
+ * A directory's image-data fields, or a "truncated TIFF: ..." message when the directory is not in the
+ * file. @param at its offset (default the first directory's, from the header); @param page its 0-based
+ * number, for messages.
+ */
+function readIfd0(b: Uint8Array, at?: number, page = 0): Ifd0 | string {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const le = b[0] === 0x49;
   const u16 = (o: number): number => dv.getUint16(o, le);
   const u32 = (o: number): number => dv.getUint32(o, le);
-  const ifd = u32(4);
-  if (ifd + 2 > b.length) return `truncated TIFF: the first directory (offset ${ifd}) is past the end of the ${b.length}-byte file`;
+  const ifd = at ?? u32(4);
+  const dir = at === undefined ? 'the first directory' : `the directory of page ${page + 1}`;
+  if (ifd + 2 > b.length) return `truncated TIFF: ${dir} (offset ${ifd}) is past the end of the ${b.length}-byte file`;
   const n = u16(ifd);
-  if (ifd + 2 + 12 * n > b.length) return `truncated TIFF: the first directory (${n} entries) is cut off at byte ${b.length}`;
+  if (ifd + 2 + 12 * n > b.length) return `truncated TIFF: ${dir} (${n} entries) is cut off at byte ${b.length}`;
   /** Values of an entry of type BYTE, SHORT, LONG or LONG8; undefined for another type or values outside the file. */
   const values = (e: number): number[] | undefined => {
     const type = u16(e + 2);

@@ -16,7 +16,7 @@ import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../
 import { IMAGE_EXTENSIONS } from '../batch/expand.js';
 import { stat } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
-import { JSON_TEMPLATE } from '../formats/json.js';
+import { JSON_TEMPLATE, type JsonTemplate } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
 import { checkTemplate } from '../compare/prepare.js';
 import { compare, prepare, prepareAcrossScales, compareAcrossScales, DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS, type CompareResult, type PreparedTemplate, type SearchCandidate } from '../compare/index.js';
@@ -153,6 +153,12 @@ export async function loadComparable(path: string, options: ComparableOptions = 
     if (options.comparisonLimits ?? true) checkTemplate(file.template, path);
     // An empty template is no evidence: "no match" against it would mislead a report.
     if (file.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', 'the template holds no minutiae', { input: path });
+    // A JSON template made from an image the decoder warned about says so ("decoderWarning"): reported as an image's warning is.
+    const warned = (file.template as JsonTemplate).decoderWarning;
+    if (warned !== undefined) {
+      const warning = templateWarningLine(path, warned);
+      return { path, id, kind: 'template', template: file.template, notes: [warning, ...notes, ...file.notes], warnings: [warning] };
+    }
     return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
   }
   await refuseFingerliftChart(path);
@@ -181,6 +187,15 @@ function comparableOf(path: string, id: string, loaded: LoadedImage, imageFormat
   // A result built on a damaged image is said to be so wherever it is reported (notes, JSON), not used silently.
   const warning = decoderWarningLine(path, loaded);
   return warning === undefined ? c : { ...c, notes: [warning, ...c.notes], warnings: [warning] };
+}
+
+/**
+ * The warning reported beside results built on a JSON template whose "decoderWarning" says the image it was
+ * made from was damaged: "warning: <path>: made from an image whose decoder warned of damaged data: <its
+ * text>; its minutiae, and results from them, may differ from the original capture's".
+ */
+export function templateWarningLine(path: string, decoderWarning: string): string {
+  return `warning: ${path}: made from an image whose decoder warned of damaged data: ${decoderWarning}; its minutiae, and results from them, may differ from the original capture's`;
 }
 
 /** The comparable of a loaded image: a photo's best (or chosen) fingertip, or a contact print's template. */

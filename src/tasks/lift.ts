@@ -128,7 +128,9 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
     // minutiae) would be compared like any other. The report still shows its stages, marked unusable.
     if (f.usable) {
       files.push({ suffix: `.f${f.index}.png`, bytes: png });
-      files.push({ suffix: `.f${f.index}.json`, bytes: writeTemplate(f.template, 'json') });
+      // The template records the decoder's warning of the photo (its "decoderWarning"), as <name>.lift.json does.
+      const warning = decoderWarningOf(loaded);
+      files.push({ suffix: `.f${f.index}.json`, bytes: writeTemplate(warning !== undefined ? { ...f.template, decoderWarning: warning } : f.template, 'json') });
     }
     if (options.overlays || options.report) {
       const m = await drawMinutiae(f.print, f.template, { ppi: 500 });

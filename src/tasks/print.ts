@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
-import { DEFAULT_MAX_PIXELS, decoderWarningLine, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
+import { DEFAULT_MAX_PIXELS, decoderWarningLine, decoderWarningOf, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
 import { readInputFile } from '../fsread.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
@@ -115,7 +115,10 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
     if (options.overlays) files.push(...(await overlayFiles(r)));
   } else {
     const format = options.format ?? 'xyt';
-    const bytes = trail.step('write.template', { format }, () => writeTemplate(r.template, format));
+    // A JSON template records the decoder's warning (its "decoderWarning"); .xyt and ISO have no field for it.
+    const warning = decoderWarningOf(loaded);
+    const template = format === 'json' && warning !== undefined ? { ...r.template, decoderWarning: warning } : r.template;
+    const bytes = trail.step('write.template', { format }, () => writeTemplate(template, format));
     files.push({ suffix: `.${format}`, bytes });
     if (options.overlay) files.push({ suffix: '.minutiae.png', bytes: await drawMinutiae(r.enhancement.enhanced, r.template, { ppi: 500 }) });
   }

@@ -8,7 +8,7 @@ import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { expandInputs, formatSkipped } from '../src/batch/expand.js';
+import { expandInputs, formatRepeated, formatSkipped } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary, formatReplaced, MAX_JOBS } from '../src/batch/run.js';
 import { isFingerliftSummary, isTrailName, writeSummary } from '../src/batch/summary.js';
 import type { BatchResult } from '../src/batch/types.js';
@@ -135,7 +135,8 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
   const expanded = await expandInputs(inputs);
   // Files fingerlift wrote itself (e.g. when -o is the input folder) are not inputs of the next run.
   if (expanded.ownOutputs.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.ownOutputs.length} file(s) found in folders or by patterns and named like fingerlift outputs (*.enhanced.png, *.minutiae.png, ...) left out of the inputs (name such a file explicitly to process it)\n`);
-  if (expanded.duplicates.length > 0 && !opts.quiet) process.stderr.write(`${what}: ${expanded.duplicates.length} input(s) given more than once, processed once: ${expanded.duplicates.slice(0, 3).map(printable).join(', ')}${expanded.duplicates.length > 3 ? ', ...' : ''}\n`);
+  // A file reached more than once (named again, or found through a link to it) is processed once: said per file, how.
+  if (!opts.quiet) for (const line of formatRepeated(what, expanded.repeated)) process.stderr.write(`${line}\n`);
   // Symbolic links to folders are not followed (a folder walk stays in the folder named): said, not silent.
   for (const line of formatSkipped(what, expanded.skipped)) process.stderr.write(`${line}\n`);
   if (opts.summary)

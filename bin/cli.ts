@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT_SOME_FAILED, EXIT_USAGE, UsageError, refuseRepeatedOptions, stdoutWriteFailure } from './common.js';
+import { EXIT_SOME_FAILED, EXIT_USAGE, UsageError, refuseOptionsWithoutTheirPartner, refuseRepeatedOptions, stdoutWriteFailure } from './common.js';
 import { escapeControls, humanText } from '../src/errors.js';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerPrint } from './commands/print.js';
@@ -55,6 +55,8 @@ registerCompare(program);
 registerVerify(program);
 // An option that takes a value, given twice, is a usage error naming both values (not the last one kept silently).
 refuseRepeatedOptions(program);
+// An option that means nothing without another (--deblur-method without --psf) is a usage error, not ignored.
+refuseOptionsWithoutTheirPartner(program);
 
 /**
  * A usage error of a command that takes --json, run with --json: stdout still holds one JSON document

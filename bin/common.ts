@@ -71,6 +71,19 @@ export function stdoutWriteFailure(e: unknown): string {
   return `cannot write to standard output: ${fsErrorReason(e).replace(/, write \(/, ' (').replace(/[\r\n]+/g, ' ')}`;
 }
 
+/**
+ * Resolves once everything written to stdout so far has been handed to the system. When that fails (a
+ * full disk: `> /dev/full`), the CLI's stdout error handler (bin/cli.ts) prints its one E_WRITE line and
+ * ends the process first, so a command that awaits this before its closing summary prints no summary
+ * ("1 done, 0 failed") above that line: the failure to write is the one line on stderr.
+ */
+export function stdoutFlushed(): Promise<void> {
+  // The callback runs after the earlier writes; the stream's 'error' event (nextTick) comes before setImmediate.
+  return new Promise((done) => {
+    process.stdout.write('', () => setImmediate(done));
+  });
+}
+
 /** Write one JSON document (2-space indented, one trailing line break) on stdout: the whole of stdout under --json. */
 export function printJson(doc: object): void {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -161,6 +174,32 @@ export function refuseRepeatedOptions(cmd: Command): void {
       first = text;
     });
   }
+}
+
+/**
+ * Options that mean nothing without another: given alone they would be ignored without a word, so each is
+ * a usage error (exit 2) naming the option it needs. `--deblur-method` (enhance, extract, lift) chooses
+ * how the blur `--psf` describes is undone: without `--psf` nothing is deblurred.
+ */
+const NEEDS: ReadonlyArray<{ option: string; needs: string; why: string }> = [
+  { option: '--deblur-method', needs: '--psf', why: 'it chooses how the blur --psf describes is undone, and without --psf nothing is deblurred: add --psf auto (or gaussian:<sigma>, disk:<radius>, motion:<length>:<degrees>), or leave --deblur-method out' },
+];
+
+/**
+ * Before any command runs (Commander's `preAction` hook on `program`): refuse an option of `NEEDS` given
+ * on the command line (not its default) without the option it needs. Only commands that have both options
+ * are checked.
+ */
+export function refuseOptionsWithoutTheirPartner(program: Command): void {
+  program.hook('preAction', (_program, cmd) => {
+    for (const n of NEEDS) {
+      const option = cmd.options.find((o) => o.long === n.option);
+      const partner = cmd.options.find((o) => o.long === n.needs);
+      if (option === undefined || partner === undefined) continue;
+      if (cmd.getOptionValueSource(option.attributeName()) === 'cli' && cmd.getOptionValue(partner.attributeName()) === undefined)
+        throw new UsageError(`${n.option} ${String(cmd.getOptionValue(option.attributeName()))} needs ${n.needs}: ${n.why}`);
+    }
+  });
 }
 
 export class UsageError extends Error {

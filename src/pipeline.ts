@@ -249,17 +249,20 @@ function checkSizeAt500(width: number, height: number, ppi: number): void {
  * A contact print (or a normalised fingertip) from image to template.
  * @param image grey or colour print, height x width, [0, 1].
  * @param source resolution facts from the loader (`ppi` plausible, `declaredPpi` as written), ppi; default
- *   `{}` (resolution unknown: decided from the options or the ridge period).
+ *   `{}` (resolution unknown: decided from the options or the ridge period). `scaleEstimated`: the image is
+ *   a print lifted from a photo whose resolution was estimated (`LoadedImage.scaleEstimated`): unless
+ *   `options.ppi` gives the resolution, the template then has `scaleEstimated` (compared across scales).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must agree),
  *   a source ppi that is not a positive number, an options `ppi` that is not a number in PLAUSIBLE_PPI, an
  *   unknown polarity or grey mode, a deblur PSF or method that is not one of those accepted; E_TOO_SMALL
  *   for a print under 16 px a side, as given or at 500 ppi at its resolution (checked before any stage
  *   when the resolution is stated, else right after it is decided); from the stages (E_INVALID_ARGUMENT, E_CV).
  */
-export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined } = {}, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
+export function processPrint(image: AnyImage, source: { ppi?: number | undefined; declaredPpi?: number | undefined; scaleEstimated?: boolean | undefined } = {}, options: PrintOptions = {}, trail?: StepRecorder): PrintResult {
   const step = <T>(name: string, params: unknown, fn: () => T, notes?: (v: T) => string[]): T => (trail ? trail.step(name, params, fn, notes ? { notes } : undefined) : fn());
   checkImage(image, 'processPrint');
   checkPpiFacts(source, 'processPrint: source', ['ppi', 'declaredPpi']);
+  if (source.scaleEstimated !== undefined && typeof source.scaleEstimated !== 'boolean') throw invalidArgument('processPrint: source: scaleEstimated', 'true, false or undefined', source.scaleEstimated);
   if (options === null || typeof options !== 'object') throw invalidArgument('processPrint: options', 'an options object', options);
   if (options.ppi !== undefined && !(typeof options.ppi === 'number' && options.ppi >= PLAUSIBLE_PPI[0] && options.ppi <= PLAUSIBLE_PPI[1]))
     throw new FingerliftError('E_INVALID_ARGUMENT', `processPrint: ppi must be a number in [${PLAUSIBLE_PPI.join(', ')}] (a print's resolution, ppi), got ${describeValue(options.ppi)}`);
@@ -313,10 +316,12 @@ export function processPrint(image: AnyImage, source: { ppi?: number | undefined
 
   const enhancement = enhanceRecorded(gray, { ...options.enhance, ppi: resolution.ppi }, trail);
   const extracted = step('extract', resolveExtractOptions(options.extract), () => extractMinutiaeDetailed(enhancement, options.extract), (v) => [`${v.template.minutiae.length} minutiae (${v.diagnostics.candidates} candidates)`]);
+  // A lifted print's 500 ppi is the photo's estimated scale: its template says so, unless the caller gave the resolution.
+  const scaleEstimated = source.scaleEstimated === true && resolution.basis !== 'option';
   return {
     gray,
     enhancement,
-    template: extracted.template,
+    template: scaleEstimated ? { ...extracted.template, scaleEstimated: true } : extracted.template,
     extraction: extracted.diagnostics,
     decisions: { resolution, polarity, ...(deblurEvidence ? { deblur: deblurEvidence } : {}) },
   };

@@ -147,7 +147,20 @@ test('--force replaces only fingerlift\'s own chart, plot and DET table; anythin
   assert.is(cli('eval', ev, '--plot', plot, '--det', det).code, 0);
   return Promise.all([readPngMark(chart), readPngMark(plot), isDetCsv(det), readPngMark(other)]).then(([cm, pm, d, om]) => {
     assert.equal([cm, pm, d, om], [CHART_MARK.value, PLOT_MARK.value, true, undefined]);
-    assert.is(cli('compare', a1, a2, '--chart', chart).code, 2, 'exists, no --force');
+    // Without --force an existing file is an output refusal, E_EXISTS exit 1 (was a usage error, exit 2, without a
+    // code), for compare --chart and eval --plot / --det alike, and in the --json document.
+    const noForce = cli('compare', a1, a2, '--chart', chart, '--json');
+    assert.is(noForce.code, 1, 'exists, no --force');
+    assert.equal(failuresOf(noForce.stdout).failures.map((f) => [f.path, f.code]), [[chart, 'E_EXISTS']]);
+    assert.match(noForce.stderr, /\[E_EXISTS\] .*exists \(a comparison chart fingerlift wrote\), not overwritten \(use --force to replace it\)/);
+    for (const [opt, file] of [['--plot', plot], ['--det', det]] as const) {
+      const e = cli('eval', ev, opt, file);
+      assert.is(e.code, 1, e.stderr);
+      assert.match(e.stderr, /\[E_EXISTS\] .*fingerlift wrote\), not overwritten \(use --force to replace it\)/);
+    }
+    const foreign = cli('eval', ev, '--plot', other);
+    assert.is(foreign.code, 1, foreign.stderr);
+    assert.match(foreign.stderr, /\[E_EXISTS\] .*not a score plot fingerlift wrote/, 'a foreign file is refused the same way with or without --force');
     assert.is(cli('compare', a1, a2, '--chart', chart, '--force').code, 0);
     assert.is(cli('eval', ev, '--plot', plot, '--det', det, '--force').code, 0);
     // A plot is not a chart: --chart --force does not replace it.

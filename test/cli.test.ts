@@ -266,7 +266,7 @@ test('verify: failures are in the JSON, a trail named twice is replayed once, --
   const d1 = JSON.parse(twice.stdout) as Doc;
   assert.is(d1.reports.length, 1);
   assert.equal(d1.failures, []);
-  assert.match(twice.stderr, /1 trail\(s\) given more than once, verified once/);
+  assert.match(twice.stderr, /^verify: \S+f1_1\.trail\.json given 2 times: verified once$/m);
   const missing = cli('verify', join(tmp, 'g.trail.json'), '--json');
   assert.is(missing.code, 1);
   const d2 = JSON.parse(missing.stdout) as Doc;

@@ -1,19 +1,20 @@
 import { existsSync, statSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { readInputFile } from '../../src/fsread.js';
 import { JSON_TEMPLATE, type JsonTemplate } from '../../src/formats/json.js';
 import { parseJsonText } from '../../src/formats/json-text.js';
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, inputWarnings, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
+import { imageMagic, loadComparable, compareAll, comparisonChart, decisionAt, hasEstimatedScale, rowThresholds, searchAcrossScales, inputWarnings, withPngText, CHART_MARK, type Comparable, type ComparableOptions } from '../../src/tasks/compare.js';
 import { isDetCsv, PLOT_MARK, readPngMark } from '../../src/audit/marks.js';
 import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, eerInterval, MIN_INTERVAL_FINGERS, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
 import { expandInputs, formatSkipped, IMAGE_EXTENSIONS, type SkippedEntry } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
-import { writeTemplate, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
-import { failureOf, finish, printSummary, checkWritableFolder, jsonFailures, nothingToDo, numberIn, positiveInteger, printJson, UsageError, type FileFailure } from '../common.js';
+import { writeTemplate, detectTemplateFormat, readTemplateFile, pixelsPerCmFromPpi, XYT_DEFAULTS, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
+import { failureOf, finish, messageAfterPath, printSummary, checkWritableFolder, jsonFailures, nothingToDo, numberIn, positiveInteger, printJson, UsageError, type FileFailure } from '../common.js';
 import { PLAUSIBLE_PPI } from '../../src/image/io.js';
 import { PHOTO_PPI_RANGE } from '../../src/normalise/index.js';
 import { FingerliftError, humanText, printable } from '../../src/errors.js';
@@ -128,7 +129,20 @@ function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: Read
   for (const line of formatSkipped(what, skipped)) process.stderr.write(`${line}\n`);
   // A reference reached twice (named twice, or through a link and by name) is compared once: said.
   if (duplicates.length > 0) process.stderr.write(`${what}: ${duplicates.length} reference(s) given more than once, compared once: ${duplicates.slice(0, 3).map(printable).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
-  for (const w of inputWarnings(inputs)) process.stderr.write(`${what}: ${printable(w)}\n`);
+  for (const w of warningLines(inputWarnings(inputs))) process.stderr.write(`${what}: ${printable(w)}\n`);
+}
+
+/**
+ * The input warnings as lines for stderr: the same warning about several files (".xyt holds no
+ * resolution: 500 ppi assumed", one per .xyt of a gallery) said once with their count and the first file;
+ * the others as they are. (A --json document lists each.)
+ */
+function warningLines(warnings: readonly string[]): string[] {
+  const xyt = warnings.filter((w) => / \.xyt holds no resolution: /.test(w));
+  if (xyt.length < 2) return [...warnings];
+  const first = /^warning: (.*): \.xyt holds no resolution: /.exec(xyt[0]!)?.[1] ?? '';
+  const grouped = `warning: ${xyt.length} .xyt inputs hold no resolution: 500 ppi assumed for each (the format records none), e.g. ${first}`;
+  return [...warnings.filter((w) => !xyt.includes(w)), grouped];
 }
 
 /** Usage error when an output path names one of the inputs (directly or through a link). */
@@ -149,9 +163,9 @@ function thresholdLines(nScaled: number, nRows: number, probeEstimated: boolean)
   return `rows with a scale: pairs with a photo (or a template lifted from one), compared across scales ${scales}, thresholds ${t(SCALE_SEARCH_THRESHOLDS)}\nother rows: thresholds ${t(DECISION_THRESHOLDS)}\n`;
 }
 
-/** For a photo (or an image read despite a template extension): which fingertip was used, as "; fingertip 2 of 5". */
+/** For a photo (or an input whose content is not what its extension says): which fingertip was used, as "; fingertip 2 of 5". */
 function photoNote(c: Comparable | undefined): string {
-  const n = c?.notes.filter((t) => t.startsWith('photo: ') || / image \(by its first bytes\)/.test(t)).map((t) => t.replace(/^photo: /, '')) ?? [];
+  const n = c?.notes.filter((t) => t.startsWith('photo: ') || / image \(by its first bytes\)/.test(t) || / template \(by its content\)/.test(t)).map((t) => t.replace(/^photo: /, '')) ?? [];
   return n.length ? `  [${printable(n.join('; '))}]` : '';
 }
 
@@ -166,9 +180,10 @@ export function register(program: Command): void {
     .action(async (probePath: string, refs: string[], o: InputCli & { chart?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
-      if (o.chart) await checkNewFile('--chart', o.chart, ['.png'], o.force ?? false);
+      if (o.chart) await checkNewFile('--chart', o.chart, ['.png']);
       const failures: FileFailure[] = [];
-      const replaced: OwnOutput[] = o.chart && o.force ? [{ option: '--chart', path: o.chart, kind: 'chart' }] : [];
+      // An existing chart is refused before any work (E_EXISTS, exit 1): without --force any file, with it any but fingerlift's own chart.
+      const replaced: OwnOutput[] = o.chart ? [{ option: '--chart', path: o.chart, kind: 'chart', force: o.force ?? false }] : [];
       const { probe, references, found, ownOutputs, skipped, duplicates } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
       printNotes('compare', skipped, [probe, ...references], duplicates);
       if (!probe) {
@@ -268,10 +283,15 @@ export function register(program: Command): void {
       }
       const searchMs = performance.now() - t0;
       const nScaled = ranked.filter((c) => c.scale !== undefined).length;
-      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), warnings: inputWarnings([probe, ...gallery]), ...jsonFailures(failures) }, null, 2) + '\n');
+      // A reference that scores 0 (no minutia pair mated) is never ranked: when the list is shorter than
+      // --top allows, every reference missing from it scored 0 (or was left out by --preselect), said so.
+      const unlisted = ranked.length < Math.min(o.top, gallery.length) ? gallery.length - ranked.length : 0;
+      const unlistedNote = unlisted > 0 ? `${unlisted} of the ${gallery.length} references ${unlisted === 1 ? 'is' : 'are'} not listed: ${unlisted === 1 ? 'it' : 'they'} scored 0 (no minutiae mated)${o.preselect !== undefined ? ' or ' + (unlisted === 1 ? 'was' : 'were') + ' left out by --preselect' : ''}` : undefined;
+      if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), unlisted, ...(unlistedNote ? { notes: [unlistedNote] } : {}), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), warnings: inputWarnings([probe, ...gallery]), ...jsonFailures(failures) }, null, 2) + '\n');
       else {
         process.stdout.write(`probe ${printable(probe.path)}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
         ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}\n`));
+        if (unlistedNote) process.stdout.write(`note: ${unlistedNote}\n`);
         process.stdout.write(thresholdLines(nScaled, ranked.length, scaleAll));
       }
       finish('search', gallery.length, failures, started);
@@ -287,8 +307,8 @@ export function register(program: Command): void {
     .action(async (dir: string, o: InputCli & { plot?: string; det?: string }) => {
       const started = Date.now();
       const opts = comparableOptions(o);
-      if (o.plot) await checkNewFile('--plot', o.plot, ['.png'], o.force ?? false);
-      if (o.det) await checkNewFile('--det', o.det, ['.csv'], o.force ?? false);
+      if (o.plot) await checkNewFile('--plot', o.plot, ['.png']);
+      if (o.det) await checkNewFile('--det', o.det, ['.csv']);
       const failures: FileFailure[] = [];
       // Images when the folder has any (an FVC folder also holds a .iso per image: one kind only), else templates.
       const images = await expandInputs([dir]);
@@ -303,7 +323,9 @@ export function register(program: Command): void {
       // --json: one document whatever happens, the failures in it.
       const failedDoc = (templates: number): void => { if (o.json) printJson({ folder: dir, templates, ...jsonFailures(failures) }); };
       // --force replaces only fingerlift's own plot and DET table: anything else there is refused before any work.
-      const outputs: OwnOutput[] = o.force ? [...(o.plot ? [{ option: '--plot', path: o.plot, kind: 'plot' as const }] : []), ...(o.det ? [{ option: '--det', path: o.det, kind: 'det' as const }] : [])] : [];
+      // Without --force any existing file there is refused too (E_EXISTS, exit 1, as compare --chart).
+      const force = o.force ?? false;
+      const outputs: OwnOutput[] = [...(o.plot ? [{ option: '--plot', path: o.plot, kind: 'plot' as const, force }] : []), ...(o.det ? [{ option: '--det', path: o.det, kind: 'det' as const, force }] : [])];
       const foreign = await foreignOutputs(outputs);
       if (foreign.length > 0) {
         failures.push(...foreign);
@@ -349,7 +371,7 @@ export function register(program: Command): void {
       const intervalNote = ci.fingers < MIN_INTERVAL_FINGERS ? `no interval: ${ci.fingers} fingers, the bootstrap over fingers needs at least ${MIN_INTERVAL_FINGERS}` : undefined;
       const unmeasured = r.operatingPoints.map((p) => (r.impostorCount * p.targetFmr < 1 ? `FMR ${p.targetFmr * 100}% cannot be measured on ${r.impostorCount} impostor pairs (one false match is ${((100 / r.impostorCount)).toFixed(2)}%; it needs at least ${Math.ceil(1 / p.targetFmr)})` : undefined));
       const warnings = inputWarnings(loaded);
-      for (const w of warnings) process.stderr.write(`eval: ${printable(w)}\n`);
+      for (const w of warningLines(warnings)) process.stderr.write(`eval: ${printable(w)}\n`);
       const summary = {
         folder: dir,
         templates: items.length,
@@ -396,7 +418,7 @@ export function register(program: Command): void {
     .requiredOption('--to <format>', 'xyt, iso, ansi (INCITS 378-2004) or json')
     .requiredOption('-o, --out <file>', 'output file (never the input; not overwritten without --force), or - for standard output (binary iso and ansi only when it is not a terminal)')
     .option('--xyt-size <WxH>', 'image size for .xyt input')
-    .option('--force', 'overwrite the output')
+    .option('--force', 'overwrite the output when it is a template (.xyt, ISO, ANSI or JSON, as fingerlift reads them); any other file is never overwritten')
     .action(async (path: string, o: { to: TemplateFormat; out: string; xytSize?: string; force?: boolean }) => {
       if (!['xyt', 'iso', 'ansi', 'json'].includes(o.to)) throw new UsageError(`--to must be xyt, iso, ansi or json, got "${o.to}"`);
       if (o.out.trim() === '') throw new UsageError(`-o must name the output file, got an empty name`);
@@ -426,8 +448,16 @@ export function register(program: Command): void {
         }
         writing = true;
         if (toStdout) await writeStdout(bytes);
-        else await writeBytes(o.out, bytes, o.force ?? false);
+        else {
+          // An existing file that is not a template (an image, a trail) is never written over, not even with --force.
+          const what = await notATemplate(o.out);
+          if (what !== undefined) throw new FingerliftError('E_EXISTS', `${what}: refusing to overwrite it even with --force (convert --force replaces only an existing template); choose another name`, { input: o.out });
+          await writeBytes(o.out, bytes, o.force ?? false);
+        }
         const notes = [...c.notes];
+        // .xyt has no resolution field (its readers assume 500 ppi): a template at another one loses it. The
+        // coordinates are written as they are (pixels at the template's resolution), not resampled.
+        if (o.to === 'xyt' && pixelsPerCmFromPpi(c.template.ppi) !== pixelsPerCmFromPpi(XYT_DEFAULTS.ppi)) notes.push(`.xyt has no field for the resolution: the template's ${Math.round(c.template.ppi)} ppi is not kept in ${outName}, whose readers assume ${XYT_DEFAULTS.ppi} ppi (the coordinates are written as they are, in pixels at ${Math.round(c.template.ppi)} ppi; iso, ansi and json keep the resolution)`);
         if ((c.template as JsonTemplate).decoderWarning !== undefined && o.to !== 'json') notes.push(`${o.to} has no field for the template's "decoderWarning" (the image it was made from was damaged): ${outName} does not carry it`);
         if (c.template.scaleEstimated && o.to !== 'json') notes.push(`the template's scale was estimated from a photo ("scaleEstimated"); ${o.to} has no field for that, so comparisons of ${outName} will not search across scales unless its partner is a photo or a JSON template that says so`);
         process.stderr.write(`convert: ${printable(path)} -> ${printable(outName)} (${c.template.minutiae.length} minutiae)${notes.length ? `; ${printable(notes.join('; '))}` : ''}\n`);
@@ -437,6 +467,42 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/**
+ * convert -o: undefined when nothing is at `path` or it reads as a template (by fingerlift's own readers,
+ * `detectTemplateFormat` and `readTemplateFile`: .xyt, ISO/IEC 19794-2, ANSI INCITS 378, fingerlift JSON;
+ * an .xyt sized from its minutiae, as `compare` reads one); else what it is, starting with the path, for
+ * the E_EXISTS message ("x.tif: exists and is a TIFF image, not a template", "t.trail.json: exists and is
+ * not a template (<why the reader refused it>)").
+ */
+async function notATemplate(path: string): Promise<string | undefined> {
+  if ((await lstat(path).catch(() => undefined)) === undefined) return undefined;
+  const why = (e: unknown): string => messageAfterPath(path, e instanceof Error ? e.message : String(e));
+  let bytes: Buffer;
+  try {
+    bytes = await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' });
+  } catch (e) {
+    return `${printable(path)}: exists and is not a template (${why(e)})`;
+  }
+  const image = imageMagic(bytes);
+  if (image !== undefined) return `${printable(path)}: exists and is a ${image} image, not a template`;
+  try {
+    const format = detectTemplateFormat(bytes, path);
+    let size = {};
+    if (format === 'xyt') {
+      let width = 1, height = 1;
+      for (const line of bytes.toString('latin1').split(/\r?\n/)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length >= 3 && /^\d{1,6}$/.test(f[0]!) && /^\d{1,6}$/.test(f[1]!)) { width = Math.max(width, Number(f[0]) + 1); height = Math.max(height, Number(f[1]) + 1); }
+      }
+      size = { width, height };
+    }
+    readTemplateFile(bytes, path, format, size);
+    return undefined;
+  } catch (e) {
+    return `${printable(path)}: exists and is not a template (${why(e)})`;
+  }
 }
 
 /**
@@ -460,11 +526,13 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-/** A picture/CSV the command will write: known extension, and not existing unless --force (checked before the work). */
-async function checkNewFile(option: string, path: string, exts: string[], force: boolean): Promise<void> {
+/**
+ * A picture/CSV the command will write: a known extension, not a folder, in a folder that takes new files
+ * (usage errors, exit 2). An existing file there is an output refusal, E_EXISTS (exit 1): `foreignOutputs`.
+ */
+async function checkNewFile(option: string, path: string, exts: string[]): Promise<void> {
   if (path === '-') throw new UsageError(`${option} -: standard output carries the command's results, not the ${exts.join(' or ')} file: give a file name`);
   if (!exts.includes(extname(path).toLowerCase())) throw new UsageError(humanText`${option} ${path}: must end in ${exts.join(' or ')}`);
-  if (!force && existsSync(path)) throw new UsageError(humanText`${option} ${path}: exists (use --force to replace it)`);
   if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(humanText`${option} ${path}: not a file`);
   // Its folder must take new files: checked before any comparison, not found out after a long search.
   await checkWritableFolder(option, path);
@@ -475,6 +543,8 @@ interface OwnOutput {
   option: string;
   path: string;
   kind: 'chart' | 'plot' | 'det';
+  /** --force was given (for `foreignOutputs`: an existing file of fingerlift's own of this kind may then be replaced). */
+  force?: boolean;
 }
 
 const OWN_KIND: Record<OwnOutput['kind'], string> = { chart: 'comparison chart', plot: 'score plot', det: 'DET table' };
@@ -489,10 +559,17 @@ function refusedOutput(out: OwnOutput): FingerliftError {
   return new FingerliftError('E_EXISTS', `exists and is not a ${OWN_KIND[out.kind]} fingerlift wrote: ${out.option} with --force replaces only fingerlift's own ${OWN_KIND[out.kind]}; choose another name or remove the file`, { input: out.path });
 }
 
-/** The outputs to be replaced (--force) that exist and are not fingerlift's own, as E_EXISTS failures. */
+/**
+ * The outputs that exist and may not be replaced, as E_EXISTS failures: any file that is not fingerlift's
+ * own of its kind, and without `force` also one that is.
+ */
 async function foreignOutputs(outs: readonly OwnOutput[]): Promise<FileFailure[]> {
   const f: FileFailure[] = [];
-  for (const out of outs) if (existsSync(out.path) && !(await isOwnOutput(out))) f.push(failureOf(out.path, refusedOutput(out)));
+  for (const out of outs) {
+    if (!existsSync(out.path)) continue;
+    if (!(await isOwnOutput(out))) f.push(failureOf(out.path, refusedOutput(out)));
+    else if (out.force !== true) f.push(failureOf(out.path, new FingerliftError('E_EXISTS', `exists (a ${OWN_KIND[out.kind]} fingerlift wrote), not overwritten (use --force to replace it)`, { input: out.path })));
+  }
   return f;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { loadImage, readImageInfo, type ImageInfo } from '../../src/image/io.js';
-import { EXIT_OK, EXIT_SOME_FAILED, failureOf, jsonFailures, nothingToDo, positiveInteger, printJson, printSummary, type FileFailure } from '../common.js';
+import { EXIT_OK, EXIT_SOME_FAILED, failureOf, jsonFailures, nothingToDo, positiveInteger, printJson, printSummary, stdoutFlushed, type FileFailure } from '../common.js';
 import { expandInputs, formatSkipped } from '../../src/batch/expand.js';
 import { FingerliftError, humanText, printable } from '../../src/errors.js';
 
@@ -50,6 +50,8 @@ export function register(program: Command): void {
         }
       }
       if (opts.json) printJson({ files: rows, ...jsonFailures(failures) });
+      // Standard output that cannot be written is the one line on stderr (no "done" summary above it).
+      await stdoutFlushed();
       const failedFiles = new Set(failures.map((f) => f.path));
       printSummary('info', files.filter((p) => !failedFiles.has(p)).length, failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? EXIT_SOME_FAILED : EXIT_OK;

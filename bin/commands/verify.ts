@@ -1,11 +1,12 @@
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTrail, verifyTrail, formatVerifyReport, type VerifyReport } from '../../src/audit/verify.js';
 import { replayFor } from '../../src/tasks/replay.js';
-import { failureOf, jsonFailures, printJson, printSummary, UsageError, type FileFailure } from '../common.js';
+import { failureOf, jsonFailures, printJson, printSummary, stdoutFlushed, UsageError, type FileFailure } from '../common.js';
 import { humanText, printable } from '../../src/errors.js';
 import { fsErrorReason } from '../../src/fsread.js';
+import { formatRepeated, groupRepeated } from '../../src/batch/expand.js';
 
 export function register(program: Command): void {
   // --check-files and --no-check-files set one value: given both, the last would win silently. Which of
@@ -30,15 +31,10 @@ export function register(program: Command): void {
         if (!st.isDirectory()) throw new UsageError(humanText`--inputs ${o.inputs}: not a folder`);
       }
       // The same trail named twice (also through ./, ../ or a link) is verified once, as other commands do.
-      const seen = new Set<string>();
-      const unique: string[] = [];
-      const duplicates: string[] = [];
-      for (const t of trails) {
-        const key = await realpath(t).catch(() => resolve(t));
-        if (seen.has(key)) duplicates.push(t);
-        else { seen.add(key); unique.push(t); }
-      }
-      if (duplicates.length > 0) process.stderr.write(`verify: ${duplicates.length} trail(s) given more than once, verified once: ${duplicates.slice(0, 3).map(printable).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
+      const { unique: uniqueAbs, repeated } = await groupRepeated(trails.map((t) => resolve(t)), new Set(trails.map((t) => resolve(t))));
+      // Each trail as the user typed it (the first mention of the path taken).
+      const unique = uniqueAbs.map((abs: string) => trails.find((t) => resolve(t) === abs)!);
+      for (const line of formatRepeated('verify', repeated, 'verified once')) process.stderr.write(`${line}\n`);
       const failures: FileFailure[] = [];
       const reports: VerifyReport[] = [];
       for (const t of unique) {
@@ -62,6 +58,8 @@ export function register(program: Command): void {
         }
       }
       if (o.json) printJson({ reports, ...jsonFailures(failures) });
+      // Standard output that cannot be written is the one line on stderr (no summary above it).
+      await stdoutFlushed();
       printSummary('verify', unique.length - failures.length, failures, Date.now() - started);
       process.exitCode = failures.length > 0 ? 1 : 0;
     });

@@ -26,10 +26,16 @@
  *   also holds an earlier run's outputs can be given again; a file named explicitly is taken even so
  *   (a lifted print `hand.f1.png` is a natural input of `extract`).
  * - The same file reached twice (named twice, through `./` and `../`, or a symbolic link) is taken once
- *   and listed in `duplicates`.
- * - Output names are unique: two inputs whose names differ only by extension (`trunc.png`, `trunc.tif`)
- *   keep their extension in the name (`trunc.png`, `trunc.tif`), so each gets its own outputs and its
- *   own result.
+ *   (under its own path when it was reached so, else under the first of its paths in code-unit order) and
+ *   listed in `repeated`, one entry per file, with every path it was reached by (`formatRepeated` words
+ *   it: "a.tif given 3 times", "link.tif is a link to a.tif (the same file)"); `duplicates` lists the
+ *   paths not taken.
+ * - Output names are unique within a run, case-insensitively, whatever the order of the arguments
+ *   (`uniqueNames`): an input's name is its path without the extension; inputs whose names would be the
+ *   same (`x.png`, `x.tif`; or `x.png.tif` beside them, whose name `x.png` is `x.png`'s with its
+ *   extension) keep their extension (`x.png`, `x.tif`, `x.png.tif`), and names that still collide (`X.tif`
+ *   and `x.tif`, distinct files on a case-sensitive file system) get `~2`, `~3`, ... after the first in
+ *   code-unit order (`X.tif`, `x.tif~2`). So each input gets its own outputs and its own result.
  * Order: by absolute path, UTF-16 code-unit order (locale-independent, so the same on every machine).
  */
 import { lstat, opendir, readlink, realpath, stat } from 'node:fs/promises';
@@ -86,14 +92,28 @@ export interface ExpandedInputs {
   failed: BatchFailure[];
   /** Files found in directories or by globs, left out because they are named like fingerlift's own outputs (absolute paths). */
   ownOutputs: string[];
-  /** Inputs reached more than once, taken once (absolute paths of the later mentions). */
+  /** Paths of inputs reached more than once that were not taken (absolute; one per extra mention). */
   duplicates: string[];
+  /** Each file reached more than once (taken once), with the paths it was reached by: see `RepeatedInput`. */
+  repeated: RepeatedInput[];
   /**
    * Entries of walked folders passed over, with why: symbolic links to folders (never followed), and
    * links without an extension that cannot be followed (dangling, a loop). Not failures: nothing behind them is an
    * input. Each appears once.
    */
   skipped: SkippedEntry[];
+}
+
+/** One file reached more than once by the arguments (see `ExpandedInputs.repeated`, `groupRepeated`). */
+export interface RepeatedInput {
+  /** The path taken (absolute): the file's own path when it was reached by it, else the first of `mentions`. */
+  path: string;
+  /** The file every mention leads to (its real path, symbolic links resolved). */
+  file: string;
+  /** Each distinct path it was reached by (absolute, code-unit order; `path` among them) and how often. */
+  mentions: Array<{ path: string; times: number }>;
+  /** True when every mention named the file itself (no folder or pattern found it). */
+  named: boolean;
 }
 
 /** An entry of a walked folder that was passed over (see `ExpandedInputs.skipped`). */
@@ -193,10 +213,10 @@ async function missingReason(abs: string, e: unknown): Promise<string> {
   return fsErrorReason(e);
 }
 
+/** A '/'-separated relative path without its extension. */
 function stem(rel: string): string {
   const ext = extname(rel);
-  const noExt = ext ? rel.slice(0, -ext.length) : rel;
-  return noExt.split(sep).join('/');
+  return ext ? rel.slice(0, -ext.length) : rel;
 }
 
 /** The deepest folder that contains every path (absolute paths). */
@@ -282,30 +302,125 @@ export async function expandInputs(patterns: readonly string[], opts: ExpandOpti
     else failed.push({ path: pattern, code: 'E_NOT_FOUND', message: `${printable(pattern)}: ${await missingReason(abs, statError)}` });
   }
 
-  // Remove duplicates (the same file reached twice, also through a symbolic link); first one wins.
-  const seen = new Set<string>();
-  const unique: string[] = [];
-  const duplicates: string[] = [];
-  for (const f of found) {
-    const key = await realpath(f).catch(() => f);
-    if (seen.has(key)) { duplicates.push(f); continue; }
-    seen.add(key);
-    unique.push(f);
-  }
+  const { unique, duplicates, repeated } = await groupRepeated(found, explicit);
   const left = (f: string): boolean => OWN_OUTPUT.test(f) && !explicit.has(f);
   const ownOutputs = unique.filter(left);
-  const inputs = unique.filter((f) => !left(f)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const inputs = unique.filter((f) => !left(f)).sort(codeUnitOrder);
   const base = commonFolder(inputs);
-  const names = inputs.map((path) => stem(relative(base, path)));
-  const count = new Map<string, number>();
-  for (const n of names) count.set(n.toLowerCase(), (count.get(n.toLowerCase()) ?? 0) + 1);
+  const rels = inputs.map((path) => relative(base, path).split(sep).join('/'));
+  const names = uniqueNames(rels);
   return {
-    files: inputs.map((path, i) => ({ path, name: count.get(names[i]!.toLowerCase())! > 1 ? relative(base, path).split(sep).join('/') : names[i]! })),
+    files: inputs.map((path, i) => ({ path, name: names[i]! })),
     failed,
     ownOutputs,
     duplicates,
+    repeated,
     skipped,
   };
+}
+
+const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Take each file once: `paths` (absolute) that lead to the same file (the same path, or through a
+ * symbolic link: the same real path) are one input. The one taken is the file's own (real) path when it
+ * is among them, else the first in code-unit order, so that the choice does not depend on the order of
+ * the arguments. `named` holds the paths given explicitly (not found in a folder or by a pattern).
+ * @returns `unique`: the paths taken, in the order first reached; `duplicates`: the other mentions (one
+ *   per extra mention); `repeated`: one entry per file reached more than once, in the order first reached.
+ */
+export async function groupRepeated(paths: readonly string[], named: ReadonlySet<string> = new Set()): Promise<{ unique: string[]; duplicates: string[]; repeated: RepeatedInput[] }> {
+  const groups = new Map<string, string[]>();
+  for (const f of paths) {
+    const key = await realpath(f).catch(() => f);
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  const unique: string[] = [];
+  const duplicates: string[] = [];
+  const repeated: RepeatedInput[] = [];
+  for (const [file, g] of groups) {
+    const distinct = [...new Set(g)].sort(codeUnitOrder);
+    const taken = distinct.includes(file) ? file : distinct[0]!;
+    unique.push(taken);
+    if (g.length === 1) continue;
+    let once = true;
+    for (const f of g) {
+      if (f === taken && once) { once = false; continue; }
+      duplicates.push(f);
+    }
+    repeated.push({ path: taken, file, mentions: distinct.map((path) => ({ path, times: g.filter((f) => f === path).length })), named: g.every((f) => named.has(f)) });
+  }
+  return { unique, duplicates, repeated };
+}
+
+/** Most `repeated` entries `formatRepeated` words one by one; the rest are counted in one line. */
+export const REPEATED_LINES = 20;
+
+/**
+ * Lines for the terminal saying which files were reached more than once and taken once, one line per
+ * file, how each was reached: "<what>: /data/101_2.tif given 3 times: processed once",
+ * "<what>: /data/link.tif is a link to /data/a.tif (the same file): processed once" (a folder holding a
+ * file and a link to it), "<what>: /x/l1.tif and /x/l2.tif lead to the same file, /y/c.tif: ...". At
+ * most REPEATED_LINES of them, then one line counting the rest. Paths as `printable` shows them.
+ * @param done what became of them ("processed once", "compared once", "verified once").
+ */
+export function formatRepeated(what: string, repeated: readonly RepeatedInput[], done = 'processed once'): string[] {
+  const lines = repeated.slice(0, REPEATED_LINES).map((r) => {
+    const times = (n: number): string => (n === 1 ? '' : ` ${r.named ? 'given' : 'reached'} ${n} times`);
+    const taken = r.mentions.find((m) => m.path === r.path)!;
+    const others = r.mentions.filter((m) => m !== taken);
+    const parts: string[] = [];
+    if (others.length === 0) parts.push(`${printable(r.path)}${times(taken.times)}`);
+    else if (r.path === r.file) {
+      if (taken.times > 1) parts.push(`${printable(r.path)}${times(taken.times)}`);
+      for (const m of others) parts.push(`${printable(m.path)} is a link to ${printable(r.path)} (the same file${m.times > 1 ? `; ${times(m.times).trim()}` : ''})`);
+    } else parts.push(`${r.mentions.map((m) => `${printable(m.path)}${times(m.times)}`).join(' and ')} lead to the same file, ${printable(r.file)}`);
+    return `${what}: ${parts.join('; ')}${r.named || others.length > 0 ? '' : ' (by the folders or patterns given)'}: ${done}`;
+  });
+  if (repeated.length > REPEATED_LINES) lines.push(`${what}: ${repeated.length - REPEATED_LINES} more file(s) reached more than once: ${done}`);
+  return lines;
+}
+
+/**
+ * Output names for inputs at `rels` (paths relative to their common folder, '/'-separated, distinct):
+ * unique case-insensitively, and each depending only on the set of inputs, not on their order. An input's
+ * name is its path without the extension. Where names collide, the inputs of the least specific name
+ * (without extension before with it) keep their extension, and so on until no name collides (`x.png`,
+ * `x.tif`, `x.png.tif`: names `x.png`, `x.tif` and `x.png.tif`, the last one's plain name `x.png` being
+ * taken). Names that still collide with their extension (`X.tif`, `x.tif`: distinct files on a
+ * case-sensitive file system, one name where case is ignored) get `~2`, `~3`, ... after the first in
+ * code-unit order, skipping names in use.
+ */
+export function uniqueNames(rels: readonly string[]): string[] {
+  const plain = rels.map((r) => stem(r));
+  const level = rels.map(() => 0); // 0: without extension; 1: with it; 2: with it, then a number
+  const name = (i: number): string => (level[i] === 0 ? plain[i]! : rels[i]!);
+  for (let changed = true; changed; ) {
+    changed = false;
+    const by = new Map<string, number[]>();
+    for (let i = 0; i < rels.length; i++) {
+      if (level[i] === 2) continue;
+      const k = name(i).toLowerCase();
+      by.set(k, [...(by.get(k) ?? []), i]);
+    }
+    for (const g of by.values()) {
+      if (g.length < 2) continue;
+      const low = Math.min(...g.map((i) => level[i]!));
+      for (const i of g) if (level[i] === low) { level[i]!++; changed = true; }
+    }
+  }
+  const out = rels.map((_, i) => name(i));
+  const used = new Set(out.filter((_, i) => level[i] !== 2).map((n) => n.toLowerCase()));
+  const order = rels.map((_, i) => i).filter((i) => level[i] === 2).sort((a, b) => codeUnitOrder(rels[a]!, rels[b]!));
+  for (const i of order) {
+    let n = rels[i]!;
+    for (let k = 2; used.has(n.toLowerCase()); k++) n = `${rels[i]}~${k}`;
+    used.add(n.toLowerCase());
+    out[i] = n;
+  }
+  return out;
 }
 
 /** Most `skipped` entries `formatSkipped` lists one by one; the rest are counted in one line. */

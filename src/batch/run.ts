@@ -19,7 +19,7 @@
  * naming it): it is never written over. Replacement is all or nothing per input: a --force run of an input
  * that fails (a name too long, a folder in the way, a full disk) leaves the earlier run's outputs and trail
  * exactly as they were (see `runJob` in worker.ts, and the window it leaves to a process killed outright).
- * A skipped input's summary fields are what its trail gives (`fieldsFromTrail`: the decoder's warning). (Outputs
+ * A skipped input's summary fields are the earlier run's, read from its trail and outputs (`resumedFields`). (Outputs
  * left without a trail by a process killed outright, SIGKILL or power loss, are such files: the message
  * names them; remove them or choose another -o folder.)
  *
@@ -33,7 +33,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { readFile, realpath } from 'node:fs/promises';
-import { extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -44,6 +44,8 @@ import { checkOutputsOnDisk, loadTrail, resolveInputPath } from '../audit/verify
 import type { ExpandedInputs, InputFile } from './expand.js';
 import type { BatchDone, BatchFailure, BatchFields, BatchResult } from './types.js';
 import { decoderWarningLine } from '../image/io.js';
+import { readTemplate, type TemplateFormat } from '../formats/index.js';
+import type { Trail, TrailStep } from '../audit/trail.js';
 import runJob, { type JobOutcome, type JobSpec } from './worker.js';
 import { workerExecArgv } from '../workers.js';
 
@@ -224,7 +226,7 @@ async function resumeCheck(
     status: 'skipped',
     outputs: trail.outputs,
     trail: { path: trailPath.split(/[\\/]/).pop()!, sha256: sha256Hex(trailText) },
-    fields: fieldsFromTrail(file.path, trail),
+    fields: await resumedFields(file.path, trail, trailPath),
     ms: 0,
   };
 }
@@ -241,6 +243,67 @@ export function fieldsFromTrail(input: string, trail: { steps?: ReadonlyArray<{ 
   if (load === undefined) return {};
   const warning = decoderWarningLine(input, { notes: Array.isArray(load.notes) ? load.notes.filter((n): n is string => typeof n === 'string') : [] });
   return { decoderWarning: warning !== undefined, warning: warning ?? null };
+}
+
+/**
+ * The summary fields of an input skipped as done (--resume), as the earlier run's summary gave them,
+ * from its trail and its outputs (which `resumeCheck` has just found on disk with their recorded
+ * SHA-256), so that a resumed batch's summary has every row's results:
+ * - every image pipeline's `decoderWarning` and `warning` (`fieldsFromTrail`);
+ * - `lift`: `fingertips`, `usable` and `minutiae` (per fingertip, space-separated) from `<name>.lift.json`;
+ * - `enhance` and `extract`: `ppi` (the `enhance.resample` step's), `ppiBasis` (the `resolution` step's:
+ *   option, file, else assumed-500 at 500 ppi and ridge-period at any other), `inverted` (the `polarity`
+ *   step changed the image: its output hash is not the `grey` step's) and `minutiae` (the `extract` step's
+ *   count); `extract` also `endings` and `bifurcations` from its ISO, ANSI or JSON template (an .xyt records
+ *   no minutia type: null).
+ * A field whose source is not in the trail (another task's, an older trail) is left out.
+ */
+export async function resumedFields(input: string, trail: Trail, trailPath: string): Promise<BatchFields> {
+  const fields: BatchFields = { ...fieldsFromTrail(input, trail) };
+  const command = trail.command?.name;
+  const step = (name: string): TrailStep | undefined => trail.steps?.find((st) => st.name === name);
+  const output = async (suffix: RegExp): Promise<Buffer | undefined> => {
+    const o = trail.outputs.find((x) => suffix.test(x.path));
+    return o === undefined ? undefined : readFile(resolve(dirname(trailPath), o.path)).catch(() => undefined);
+  };
+  if (command === 'lift') {
+    const bytes = await output(/\.lift\.json$/);
+    try {
+      const tips = (JSON.parse(bytes?.toString('utf8') ?? 'null') as { fingertips?: Array<{ usable?: unknown; minutiae?: unknown }> } | null)?.fingertips;
+      if (Array.isArray(tips))
+        Object.assign(fields, { fingertips: tips.length, usable: tips.filter((t) => t?.usable === true).length, minutiae: tips.map((t) => (typeof t?.minutiae === 'number' ? t.minutiae : 0)).join(' ') });
+    } catch {
+      // not a lift summary: its fields are left out
+    }
+  }
+  if (command === 'enhance' || command === 'extract') {
+    const resample = step('enhance.resample')?.params as { ppi?: unknown } | undefined;
+    const resolution = step('resolution')?.params as { option?: unknown; file?: unknown } | undefined;
+    if (typeof resample?.ppi === 'number') {
+      fields.ppi = resample.ppi;
+      // decideResolution: the option, else the file's, else 500 assumed, else the ridge period's (never within tolerance of 500).
+      if (resolution !== undefined) fields.ppiBasis = resolution.option != null ? 'option' : resolution.file != null ? 'file' : resample.ppi === 500 ? 'assumed-500' : 'ridge-period';
+    }
+    const grey = step('grey')?.outputSha256, polarity = step('polarity')?.outputSha256;
+    if (grey !== undefined && polarity !== undefined) fields.inverted = grey !== polarity;
+    const counted = /^(\d+) minutiae \(/.exec(step('extract')?.notes?.[0] ?? '');
+    if (counted) fields.minutiae = Number(counted[1]);
+    if (command === 'extract' && counted) {
+      const format = (step('write.template')?.params as { format?: unknown } | undefined)?.format;
+      const bytes = typeof format === 'string' ? await output(new RegExp(`\\.${format}$`)) : undefined;
+      let endings: number | null = null;
+      if (bytes !== undefined && format !== 'xyt') {
+        try {
+          endings = readTemplate(bytes, input, format as TemplateFormat).minutiae.filter((m) => m.type === 'ending').length;
+        } catch {
+          endings = null;
+        }
+      }
+      fields.endings = endings;
+      fields.bifurcations = endings === null ? null : Number(counted[1]) - endings;
+    }
+  }
+  return fields;
 }
 
 /**

@@ -85,7 +85,7 @@ export async function writeOutputFile(path: string, bytes: Uint8Array | string, 
     }
   } catch (e) {
     if (e instanceof FingerliftError) throw e;
-    throw new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+    throw cannotWrite(path, e);
   } finally {
     await rm(tmp, { force: true }).catch(() => undefined);
   }
@@ -174,7 +174,7 @@ async function replaceableOutputs(spec: JobSpec): Promise<Map<string, string | u
 function notOurs(path: string, spec: JobSpec): FingerliftError {
   return new FingerliftError(
     'E_EXISTS',
-    `output ${path} exists and was not written by a fingerlift run of this input (no trail of it lists that file): not overwritten, also not with --force; choose another -o folder`,
+    `output ${path} exists and was not written by a fingerlift run of this input (no trail of it lists that file): not overwritten, also not with --force. A run killed outright (SIGKILL, a crash, a power loss) after writing some outputs and before its trail leaves such files: if that is what it is, remove it by hand and run again; otherwise choose another -o folder`,
     { input: spec.input },
   );
 }
@@ -222,9 +222,12 @@ async function removeStaleOutputs(
   return report;
 }
 
-/** E_WRITE naming `path` for a failed file system call. */
+/**
+ * E_WRITE naming `path` for a failed file system call, with the reason as every message words it
+ * (`fsErrorReason`: "cannot write /out/a.xyt: permission denied (EACCES)").
+ */
 function cannotWrite(path: string, e: unknown): FingerliftError {
-  return new FingerliftError('E_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: path, cause: e });
+  return new FingerliftError('E_WRITE', `cannot write ${printable(path)}: ${fsErrorReason(e)}`, { input: path, cause: e });
 }
 
 /**

@@ -41,6 +41,9 @@ export interface ReadTemplateOptions {
   xyt?: XytOptions;
 }
 
+/** Start of the note `readTemplateFile` gives for an .xyt read without a resolution (500 ppi is assumed). */
+export const XYT_NO_RESOLUTION_NOTE = '.xyt holds no resolution';
+
 /** The file's format, the Template (the first finger view for ISO), and the whole ISO record. */
 export interface TemplateFile {
   format: TemplateFormat;
@@ -110,7 +113,7 @@ export function readTemplateFile(bytes: Uint8Array, name = 'template', format?: 
     case 'xyt': {
       const { width, height, ppi, xyt } = opts;
       notes.push('.xyt holds no minutia type: every minutia reads as a ridge ending');
-      if (ppi === undefined) notes.push('.xyt holds no resolution: 500 ppi assumed');
+      if (ppi === undefined) notes.push(`${XYT_NO_RESOLUTION_NOTE}: 500 ppi assumed`);
       return { format: f, template: readXyt(bytes, name, { width: width ?? NaN, height: height ?? NaN, ppi, ...xyt }), notes };
     }
     default:

@@ -7,13 +7,36 @@
  * units 1 = dots per inch, 2 = dots per cm, 0 = aspect ratio only) and Exif IFD0 XResolution/ResolutionUnit
  * (Exif 2.32, tags 282/296: unit 2 = inch, 3 = cm); TIFF IFD0 XResolution/ResolutionUnit (TIFF 6.0, 1992;
  * unit 1 = none); BMP BITMAPINFOHEADER biXPelsPerMeter.
+ *
+ * Every one of these fields declares the horizontal and the vertical resolution separately. fingerlift's
+ * prints have square pixels: when the two differ, the horizontal one is used and `yPpi` carries the other
+ * (the loader warns). A PNG chunk whose CRC-32 (ISO/IEC 15948 §5.3) does not match its bytes is not used:
+ * `crcFailed` says so.
  */
+import { crc32 } from 'node:zlib';
 
 export interface DeclaredDensity {
   /** Pixels per inch the file declares, or undefined when it declares none (or units without scale). */
   ppi: number | undefined;
   /** Which header field said so. */
   field: 'pHYs' | 'JFIF' | 'Exif' | 'TIFF' | 'BMP' | 'none';
+  /**
+   * The vertical resolution, pixels per inch, when the field declares one different from the horizontal
+   * (`ppi`, which is the one used); absent when they agree (within 0.5%) or only one is declared.
+   */
+  yPpi?: number;
+  /** PNG: the pHYs chunk was present but its CRC did not match (damaged): not used, `ppi` undefined. */
+  crcFailed?: boolean;
+}
+
+/** Whether two declared resolutions differ by more than rounding (0.5%). */
+function differ(x: number, y: number): boolean {
+  return Math.abs(x - y) > 0.005 * Math.max(x, y);
+}
+
+/** `{ ppi, field }` with `yPpi` when the vertical resolution `y` (same unit) differs from `x`. */
+function density(x: number, y: number, scale: number, field: DeclaredDensity['field']): DeclaredDensity {
+  return y > 0 && differ(x, y) ? { ppi: x * scale, field, yPpi: y * scale } : { ppi: x * scale, field };
 }
 
 const NONE: DeclaredDensity = { ppi: undefined, field: 'none' };
@@ -52,10 +75,13 @@ function pngDensity(b: Uint8Array): DeclaredDensity {
   while (p + 12 <= b.length) {
     const len = dv.getUint32(p);
     const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-    if (type === 'pHYs' && len >= 9 && p + 17 <= b.length) {
+    if (type === 'pHYs' && len >= 9 && p + 12 + len <= b.length) {
+      // The CRC covers the type and the data (ISO/IEC 15948 §5.3): a damaged chunk says nothing reliable.
+      if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) return { ...NONE, crcFailed: true };
       const ppux = dv.getUint32(p + 8);
+      const ppuy = dv.getUint32(p + 12);
       const unit = b[p + 16];
-      return unit === 1 && ppux > 0 ? { ppi: ppux * 0.0254, field: 'pHYs' } : NONE;
+      return unit === 1 && ppux > 0 ? density(ppux, ppuy, 0.0254, 'pHYs') : NONE;
     }
     if (type === 'IDAT' || type === 'IEND') break;
     p += 12 + len;
@@ -75,11 +101,12 @@ function jpegDensity(b: Uint8Array): DeclaredDensity {
     if (marker === 0xe0 && len >= 14 && b[seg] === 0x4a && b[seg + 1] === 0x46 && b[seg + 2] === 0x49 && b[seg + 3] === 0x46) {
       const units = b[seg + 7];
       const xd = dv.getUint16(seg + 8);
-      if (xd > 0 && units === 1) jfif = { ppi: xd, field: 'JFIF' };
-      else if (xd > 0 && units === 2) jfif = { ppi: xd * 2.54, field: 'JFIF' };
+      const yd = dv.getUint16(seg + 10);
+      if (xd > 0 && units === 1) jfif = density(xd, yd, 1, 'JFIF');
+      else if (xd > 0 && units === 2) jfif = density(xd, yd, 2.54, 'JFIF');
     } else if (marker === 0xe1 && len >= 16 && b[seg] === 0x45 && b[seg + 1] === 0x78 && b[seg + 2] === 0x69 && b[seg + 3] === 0x66) {
       const exif = tiffDensity(b.subarray(seg + 6, p + 2 + len), 0);
-      if (exif.ppi !== undefined) return { ppi: exif.ppi, field: 'Exif' };
+      if (exif.ppi !== undefined) return { ...exif, field: 'Exif' };
     }
     p += 2 + len;
   }
@@ -94,22 +121,27 @@ function tiffDensity(b: Uint8Array, base: number, ifdOffset?: number): DeclaredD
   const ifd = ifdOffset ?? u32(4);
   const n = u16(ifd);
   let xres: number | undefined;
+  let yres: number | undefined;
   let unit = 2; // TIFF 6.0 default: inch
+  const rational = (e: number): number | undefined => {
+    const off = u32(e + 8);
+    const den = u32(off + 4);
+    return den > 0 ? u32(off) / den : undefined;
+  };
   for (let i = 0; i < n; i++) {
     const e = ifd + 2 + 12 * i;
     const tag = u16(e);
-    if (tag === 282) {
-      const off = u32(e + 8);
-      const den = u32(off + 4);
-      if (den > 0) xres = u32(off) / den;
-    } else if (tag === 296) unit = u16(e + 8);
+    if (tag === 282) xres = rational(e);
+    else if (tag === 283) yres = rational(e);
+    else if (tag === 296) unit = u16(e + 8);
   }
   if (xres === undefined || !(xres > 0) || unit === 1) return NONE;
-  return { ppi: unit === 3 ? xres * 2.54 : xres, field: 'TIFF' };
+  return density(xres, yres ?? 0, unit === 3 ? 2.54 : 1, 'TIFF');
 }
 
 function bmpDensity(b: Uint8Array): DeclaredDensity {
   if (b.length < 46) return NONE;
   const ppm = view(b).getInt32(38, true);
-  return ppm > 0 ? { ppi: ppm * 0.0254, field: 'BMP' } : NONE;
+  const ppmY = view(b).getInt32(42, true);
+  return ppm > 0 ? density(ppm, ppmY, 0.0254, 'BMP') : NONE;
 }

@@ -14,8 +14,8 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
-import { CHART_REFUSED, hasChartMark, pngDamage } from './png.js';
-import { jpegDamage } from './jpeg.js';
+import { CHART_REFUSED, hasChartMark, liftedPrintMarkValue, pngDamage, readLiftedPrintMark, withPngText, LIFTED_PRINT_MARK } from './png.js';
+import { jpegDamage, jpegEnd } from './jpeg.js';
 import { tiffDamage, tiffPages } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
 import { checkImage, isRgb } from './types.js';
@@ -42,8 +42,13 @@ export interface ImageSource {
   channels: number;
   /** EXIF orientation tag (1-8) that was applied, when present. */
   exifOrientation?: number;
-  /** Resolution the file declares, pixels per inch, before the plausibility check. */
+  /** Resolution the file declares, pixels per inch, before the plausibility check (the horizontal one). */
   declaredPpi?: number;
+  /**
+   * The vertical resolution the file declares, pixels per inch, when it differs from the horizontal one
+   * (`declaredPpi`, which is used; a note starting "warning: " says so: `ANISOTROPIC_NOTE`).
+   */
+  declaredPpiY?: number;
   /** Header field the declared resolution came from. */
   densityField: string;
 }
@@ -59,7 +64,24 @@ export interface LoadedImage {
   source: ImageSource;
   /** Human-readable notes on what was decided (implausible density ignored, 16-bit scaled, ...). */
   notes: string[];
+  /**
+   * Present (true) for a print `fingerlift lift` wrote from a photo whose resolution it estimated (its PNG
+   * carries `LIFTED_PRINT_MARK`): the file's 500 ppi is an estimate, uncertain by several percent, and a
+   * template extracted from it is to have `scaleEstimated` (`processPrint`'s `source.scaleEstimated`).
+   */
+  scaleEstimated?: true;
+  /** With `scaleEstimated`: the photo's resolution at the fingertip as `lift` estimated it, ppi. */
+  estimatedPhotoPpi?: number;
 }
+
+/** Start of the note `loadImage` records for a print `lift` wrote from a photo of estimated resolution (`LoadedImage.scaleEstimated`). */
+export const LIFTED_PRINT_NOTE = 'a print fingerlift lifted from a photo';
+/** Start of the warning note `loadImage` records when a file declares different horizontal and vertical resolutions. */
+export const ANISOTROPIC_NOTE = 'warning: the file declares different horizontal and vertical resolutions';
+/** Start of the warning note `loadImage` records when a PNG's pHYs chunk fails its CRC (and is ignored). */
+export const DAMAGED_PHYS_NOTE = "warning: the PNG's resolution chunk (pHYs) is damaged";
+/** Start of the warning note `loadImage` records for a JPEG whose data is whole but ends without its EOI marker. */
+export const NO_EOI_NOTE = 'warning: JPEG ends without its EOI marker';
 
 export interface LoadOptions {
   /** Largest accepted image, in pixels, checked from the header before decoding. Default 100 megapixels. */
@@ -108,9 +130,16 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * reduced-resolution image (a thumbnail or preview, TIFF 6.0 NewSubfileType bit 0), with a note naming the
  * page read and why, or page 1 with a note starting "warning: every page of the TIFF" when all are
  * (`tiffPageToRead`).
+ * Resolution: a file declaring different horizontal and vertical resolutions is read at the horizontal
+ * one with a note starting "warning: " (`ANISOTROPIC_NOTE`); a PNG pHYs chunk failing its CRC is ignored
+ * (resolution unknown) with one (`DAMAGED_PHYS_NOTE`). A JPEG whose scans are whole but which ends without
+ * its EOI marker is decoded, with a warning note (`NO_EOI_NOTE`). A print `lift` wrote from a photo of
+ * estimated resolution (`LIFTED_PRINT_MARK`) has `scaleEstimated` and a note (`LIFTED_PRINT_NOTE`).
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
- *   E_DECODE (not an image, corrupt or truncated; a TIFF whose strips or tiles cannot cover the size its
+ *   E_DECODE (not an image, corrupt or truncated, including a JPEG without its EOI marker whose scans are
+ *   cut short or do not code the whole image (`jpegEnd`), and a BMP header field no BMP holds
+ *   (`bmpInvalidField`); a TIFF whose strips or tiles cannot cover the size its
  *   header declares, or a TIFF, PNG or sequential or progressive Huffman JPEG whose compressed data cannot hold it: `tiffDamage`,
  *   `pngDamage`, `jpegDamage`),
  *   E_INVALID_ARGUMENT (input neither a path string nor a Uint8Array/Buffer; maxPixels or minSide not a
@@ -130,7 +159,12 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
     throw new FingerliftError('E_TOO_SMALL', `image is ${image.width} x ${image.height} pixels; at least ${minSide} px a side is needed`, { input: name });
   f.notes.push(...decoded.notes);
   const source = sourceOf(f, { width: image.width, height: image.height, bitDepth: decoded.bitDepth, channels: decoded.channels, ...(decoded.orientation !== undefined ? { orientation: decoded.orientation } : {}) });
-  return { image, ppi: f.ppi, source, notes: f.notes };
+  return { image, ppi: f.ppi, source, notes: f.notes, ...liftedOf(f) };
+}
+
+/** The `scaleEstimated` fields of a file read by `readForLoad` (none unless it is a lifted print). */
+function liftedOf(f: ReadForLoad): { scaleEstimated?: true; estimatedPhotoPpi?: number } {
+  return f.lifted ? { scaleEstimated: true, estimatedPhotoPpi: f.lifted.photoPpi } : {};
 }
 
 /** What `readImageInfo` tells of a file without decoding its pixels. */
@@ -154,6 +188,10 @@ export interface ImageInfo {
    * alone; undefined when that structure is whole. Damage inside the compressed data shows only in a decode.
    */
   damage?: string;
+  /** As `LoadedImage.scaleEstimated` (a lifted print's mark is read from the header chunks). */
+  scaleEstimated?: true;
+  /** As `LoadedImage.estimatedPhotoPpi`. */
+  estimatedPhotoPpi?: number;
 }
 
 /**
@@ -185,7 +223,7 @@ export async function readImageInfo(input: string | Uint8Array, options: LoadOpt
   }
   if (size.width < minSide || size.height < minSide)
     throw new FingerliftError('E_TOO_SMALL', `image is ${size.width} x ${size.height} pixels; at least ${minSide} px a side is needed`, { input: name });
-  return { ppi: f.ppi, source: sourceOf(f, size), notes: f.notes, ...(damage !== undefined ? { damage } : {}) };
+  return { ppi: f.ppi, source: sourceOf(f, size), notes: f.notes, ...(damage !== undefined ? { damage } : {}), ...liftedOf(f) };
 }
 
 /** A file read and sniffed for `loadImage` or `readImageInfo`, before any decode. */
@@ -200,8 +238,10 @@ interface ReadForLoad {
   /** The TIFF page to read, 0-based (0 for other formats): `tiffPageToRead`. */
   page: number;
   ppi: number | undefined;
-  declared: { ppi: number | undefined; field: string };
+  declared: { ppi: number | undefined; field: string; yPpi?: number };
   notes: string[];
+  /** A lifted print's mark (`readLiftedPrintMark`). */
+  lifted?: { photoPpi: number };
 }
 
 /** The checks and header reads `loadImage` and `readImageInfo` share: arguments, bytes, format, TIFF page, resolution. */
@@ -232,8 +272,17 @@ async function readForLoad(input: string | Uint8Array, options: LoadOptions, fn:
   const ppi = declared.ppi !== undefined && declared.ppi >= PLAUSIBLE_PPI[0] && declared.ppi <= PLAUSIBLE_PPI[1] ? declared.ppi : undefined;
   if (declared.ppi !== undefined && ppi === undefined)
     notes.push(`file declares ${round(declared.ppi)} ppi (${declared.field}), implausible for a fingerprint image: resolution treated as unknown`);
-  if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
-  return { bytes, name, ...(typeof input === 'string' ? { path: input } : {}), maxPixels, minSide, format, sha256, page: tiff.page, ppi: ppi === undefined ? undefined : round(ppi), declared, notes };
+  if (declared.crcFailed)
+    notes.push(`${DAMAGED_PHYS_NOTE} (its CRC does not match its bytes): ignored, resolution unknown (give --ppi if it is known)`);
+  else if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
+  if (declared.ppi !== undefined && declared.yPpi !== undefined) {
+    // Prints are processed with square pixels: a silent choice of one of the two would give a wrong scale.
+    const ratio = Math.max(declared.ppi, declared.yPpi) / Math.min(declared.ppi, declared.yPpi);
+    notes.push(`${ANISOTROPIC_NOTE} (${declared.field}: ${round(declared.ppi)} ppi across, ${round(declared.yPpi)} ppi down): fingerlift assumes square pixels and uses the horizontal ${round(declared.ppi)} ppi, so lengths down the image are misjudged by a factor of ${ratio.toFixed(2)} (resample the image to square pixels first)`);
+  }
+  const lifted = format === 'png' ? readLiftedPrintMark(bytes) : undefined;
+  if (lifted) notes.push(`${LIFTED_PRINT_NOTE} (its mark says so): its ${ppi === undefined ? '' : `${round(ppi)} ppi `}scale was estimated from the photo (about ${lifted.photoPpi} ppi at the fingertip), not measured: templates from it are compared across scales`);
+  return { bytes, name, ...(typeof input === 'string' ? { path: input } : {}), maxPixels, minSide, format, sha256, page: tiff.page, ppi: ppi === undefined ? undefined : round(ppi), declared, notes, ...(lifted ? { lifted } : {}) };
 }
 
 /** The source record of a file read by `readForLoad`, with its size, depth and channels. */
@@ -242,6 +291,7 @@ function sourceOf(f: ReadForLoad, size: { width: number; height: number; bitDept
   if (f.path !== undefined) source.path = f.path;
   if (size.orientation !== undefined) source.exifOrientation = size.orientation;
   if (f.declared.ppi !== undefined) source.declaredPpi = round(f.declared.ppi);
+  if (f.declared.ppi !== undefined && f.declared.yPpi !== undefined) source.declaredPpiY = round(f.declared.yPpi);
   return source;
 }
 
@@ -439,8 +489,10 @@ interface SharpHeader {
   channels: number;
   orientation?: number;
   notes: string[];
-  /** PNG and JPEG: why the compressed data cannot hold the image (`pngDamage`, `jpegDamage`). */
+  /** PNG and JPEG: why the compressed data cannot hold the image (`pngDamage`, `jpegDamage`, `jpegEnd`). */
   damage?: string;
+  /** JPEG: the file ends without its EOI marker (its scans may still be whole: `jpegEnd`). */
+  lacksEoi?: boolean;
 }
 
 /**
@@ -459,9 +511,15 @@ async function sharpHeader(bytes: Uint8Array, name: string, maxPixels: number, p
   if (w * h > maxPixels)
     throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
-  const damage = meta.format === 'png' ? pngDamage(bytes) : meta.format === 'jpeg' ? jpegDamage(bytes) : undefined;
+  let damage = meta.format === 'png' ? pngDamage(bytes) : meta.format === 'jpeg' ? jpegDamage(bytes) : undefined;
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   const notes: string[] = [];
+  // A JPEG cut right after its last scan lacks only its 2-byte EOI: decoded (with a warning) when its scans are whole.
+  const end = meta.format === 'jpeg' ? jpegEnd(bytes) : { lacksEoi: false };
+  if (end.lacksEoi) {
+    if (end.incomplete !== undefined) damage ??= `truncated JPEG: the file ends without its EOI marker (FF D9) and ${end.incomplete} (the file may have been truncated)`;
+    else notes.push(`${NO_EOI_NOTE} (FF D9): the end of the file may have been cut off (read as if the marker were there; a scan cut short is refused)`);
+  }
   if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
   if (meta.hasAlpha) notes.push('alpha composited on white');
   if (meta.isPalette) notes.push('palette expanded');
@@ -476,6 +534,7 @@ async function sharpHeader(bytes: Uint8Array, name: string, maxPixels: number, p
     channels: meta.channels ?? 3,
     notes,
     ...(damage !== undefined ? { damage } : {}),
+    ...(end.lacksEoi ? { lacksEoi: true } : {}),
   };
   if (meta.orientation !== undefined) out.orientation = meta.orientation;
   return out;
@@ -498,11 +557,15 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   // 143 lacked the note, and 22 loads of clean files had one); the error text of
   // the strict decode comes from libvips' process-wide error buffer, equally shared. The note's text is
   // therefore fixed per format: same file, same note, whatever runs beside it.
+  // A JPEG without its EOI marker is decoded with one appended (libjpeg otherwise stops with "premature end
+  // of JPEG image" even when every scan is whole), and only when that decode gives no warning at all: a
+  // scan cut short then hits the appended marker before its data ends, and libjpeg warns of it.
+  const input = header.lacksEoi ? Buffer.concat([bytes, Buffer.from([0xff, 0xd9])]) : bytes;
   const decode = (failOn: 'warning' | 'truncated'): Promise<{ data: Buffer; info: OutputInfo }> => {
     // sharp takes an integer in [1, Number.MAX_SAFE_INTEGER] here (0 would mean no limit); the header was
     // checked against maxPixels itself above, and a whole number of pixels is over maxPixels exactly when
     // it is over its floor.
-    let pipeline = sharp(bytes, { limitInputPixels: Math.max(1, Math.min(Math.floor(maxPixels), Number.MAX_SAFE_INTEGER)), failOn, ...(page > 0 ? { page } : {}) }).rotate();
+    let pipeline = sharp(input, { limitInputPixels: Math.max(1, Math.min(Math.floor(maxPixels), Number.MAX_SAFE_INTEGER)), failOn, ...(page > 0 ? { page } : {}) }).rotate();
     if (meta.hasAlpha) pipeline = pipeline.flatten({ background: sixteen ? { r: 65535, g: 65535, b: 65535 } : '#ffffff' });
     pipeline = grey ? pipeline.toColourspace(sixteen ? 'grey16' : 'b-w') : pipeline.toColourspace(sixteen ? 'rgb16' : 'srgb');
     return pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -510,7 +573,9 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await decode('warning');
-  } catch {
+  } catch (e) {
+    if (header.lacksEoi)
+      throw new FingerliftError('E_DECODE', `truncated JPEG: the file ends without its EOI marker (FF D9) and the decoder found its entropy-coded data incomplete or damaged (${decoderMessage(e)}; the file may have been truncated)`, { input: name, cause: e });
     try {
       raw = await decode('truncated');
     } catch (e) {
@@ -566,6 +631,8 @@ function bmpHeader(bytes: Uint8Array, name: string, maxPixels: number): BmpHeade
   const w = headerSize === 12 ? dv.getUint16(18, true) : Math.abs(dv.getInt32(18, true));
   const h = headerSize === 12 ? dv.getUint16(20, true) : Math.abs(dv.getInt32(22, true));
   const bitPP = headerSize === 12 ? dv.getUint16(24, true) : bytes.length >= 30 ? dv.getUint16(28, true) : 0;
+  const invalid = bmpInvalidField(bytes);
+  if (invalid !== undefined) throw new FingerliftError('E_DECODE', invalid, { input: name });
   if (w * h > maxPixels)
     throw new FingerliftError('E_TOO_LARGE', overPixelLimit(w, h, maxPixels), { input: name });
   if (w === 0 || h === 0) throw new FingerliftError('E_TOO_SMALL', `image has zero size (${w} x ${h})`, { input: name });
@@ -575,6 +642,37 @@ function bmpHeader(bytes: Uint8Array, name: string, maxPixels: number): BmpHeade
   const header: BmpHeader = { width: w, height: h, bitPP, headerSize, compression };
   if (compression === 0 && offset + rowBytes * h > bytes.length) header.damage = `truncated BMP: ${bytes.length} bytes, pixel data needs ${offset + rowBytes * h}`;
   return header;
+}
+
+/**
+ * The first header field of a BMP that no valid file holds, as "invalid BMP header: <field> is <value>
+ * (...)", or undefined. Checked (Microsoft BITMAPINFOHEADER, BITMAPCOREHEADER): the header size (12, or
+ * 40 to 124: BITMAPINFOHEADER and its V2-V5 extensions); biWidth, which must be positive (only the height
+ * may be negative, for top-down rows); biPlanes, which must be 1; biBitCount, which must be 1, 4, 8, 16,
+ * 24 or 32 (1, 4, 8 or 24 in a core header). The decoder given such a header reads past its data and
+ * reported it as truncated pixel data.
+ * @param bytes the whole file, at least its 26 first bytes.
+ */
+export function bmpInvalidField(bytes: Uint8Array): string | undefined {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerSize = dv.getUint32(14, true);
+  const bad = (field: string, value: number, want: string): string => `invalid BMP header: ${field} is ${value} (${want})`;
+  if (headerSize !== 12 && !(headerSize >= 40 && headerSize <= 124)) return bad('the header size (biSize)', headerSize, 'must be 12, or 40 to 124 bytes');
+  if (headerSize === 12) {
+    const planes = dv.getUint16(22, true);
+    const bits = dv.getUint16(24, true);
+    if (planes !== 1) return bad('bcPlanes', planes, 'must be 1');
+    if (![1, 4, 8, 24].includes(bits)) return bad('bcBitCount', bits, 'must be 1, 4, 8 or 24 bits per pixel');
+    return undefined;
+  }
+  if (bytes.length < 30) return undefined; // cut off: said as a truncated header
+  const width = dv.getInt32(18, true);
+  if (width <= 0) return bad('biWidth', width, 'the width must be a positive number of pixels; only the height may be negative');
+  const planes = dv.getUint16(26, true);
+  if (planes !== 1) return bad('biPlanes', planes, 'must be 1');
+  const bits = dv.getUint16(28, true);
+  if (![1, 4, 8, 16, 24, 32].includes(bits)) return bad('biBitCount', bits, 'must be 1, 4, 8, 16, 24 or 32 bits per pixel');
+  return undefined;
 }
 
 /**
@@ -656,15 +754,23 @@ export interface SaveOptions {
   overwrite?: boolean;
   /** Bits per channel, 8 (default) or 16. */
   bitDepth?: 8 | 16;
+  /**
+   * PNG only: the image is a print lifted from a photo whose resolution at the fingertip was estimated as
+   * this many ppi (not given): the file is marked so (`LIFTED_PRINT_MARK`, a tEXt chunk after IHDR), and
+   * `loadImage` reports it (`LoadedImage.scaleEstimated`).
+   */
+  scaleEstimatedFromPpi?: number;
 }
 
 /**
  * Encode an image as PNG or TIFF bytes with its true resolution (format from `format`). Values are
  * clamped to [0, 1] before quantisation to 8 or 16 bits (e.g. a filter's overshoot to -0.02 is written
  * as black); NaN and infinite values are refused, never written as black.
+ * With `scaleEstimatedFromPpi` (PNG), the bytes carry the lifted print's mark (`LIFTED_PRINT_MARK`).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must
  *   agree), a format other than 'png' or 'tiff', a missing or non-positive `ppi`, a bit depth other than
- *   8 or 16, or data holding a NaN or infinite value.
+ *   8 or 16, a `scaleEstimatedFromPpi` that is not a positive number or given for a TIFF, or data
+ *   holding a NaN or infinite value.
  */
 export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', options: Omit<SaveOptions, 'overwrite'>): Promise<Buffer> {
   // Checked here because JavaScript callers are not held to the types: sharp's own errors would not say what is wrong.
@@ -675,6 +781,11 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
     throw invalidArgument('encodeImage: ppi', 'the resolution to write, a positive number of pixels per inch (a saved print needs its scale)', options?.ppi);
   if (options.bitDepth !== undefined && options.bitDepth !== 8 && options.bitDepth !== 16)
     throw invalidArgument('encodeImage: bitDepth', '8 or 16', options.bitDepth);
+  const estimated = options.scaleEstimatedFromPpi;
+  if (estimated !== undefined) {
+    if (format !== 'png') throw invalidArgument('encodeImage: scaleEstimatedFromPpi', "no value for a TIFF (the lifted print's mark is a PNG text chunk)", estimated);
+    if (!(typeof estimated === 'number' && Number.isFinite(estimated) && estimated > 0)) throw invalidArgument('encodeImage: scaleEstimatedFromPpi', "the photo's estimated resolution, a positive number of pixels per inch", estimated);
+  }
   const sixteen = options.bitDepth === 16;
   const n = image.width * image.height * channels;
   const d = image.data;
@@ -702,6 +813,7 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
     : sharp(quantise(Buffer.allocUnsafe(n), 255), raw);
   if (!sixteen && channels === 1) s = s.toColourspace('b-w');
   s = s.withDensity(options.ppi);
+  if (format === 'png' && estimated !== undefined) return withPngText(await s.png({ compressionLevel: 9 }).toBuffer(), LIFTED_PRINT_MARK.keyword, liftedPrintMarkValue(estimated));
   return format === 'png' ? s.png({ compressionLevel: 9 }).toBuffer() : s.tiff({ compression: 'lzw', xres: options.ppi / 25.4, yres: options.ppi / 25.4, resolutionUnit: 'inch' }).toBuffer();
 }
 

@@ -140,3 +140,79 @@ export function jpegDamage(b: Uint8Array): string | undefined {
   }
   return undefined;
 }
+
+/** How a JPEG's data ends (`jpegEnd`). */
+export interface JpegEnd {
+  /** True when the file ends before an EOI marker (FF D9) ends the image (T.81 B.2.1: an image ends with EOI). */
+  lacksEoi: boolean;
+  /**
+   * When `lacksEoi`: why the scans in the file cannot code the whole image (a sequential frame with a
+   * component no scan codes; a progressive frame whose scans leave coefficients of a component
+   * uncoded or not refined to full precision, T.81 G.1.1.1), as a clause; absent when they can.
+   */
+  incomplete?: string;
+}
+
+/**
+ * Whether a Huffman or arithmetic DCT JPEG ends without its EOI marker, and whether its scans could still
+ * code the whole image (by their headers: which components, which coefficients Ss-Se, to which bit Al,
+ * T.81 B.2.3). A file cut at the end of a scan loses only its EOI and decodes whole; one cut inside a scan
+ * is found by the decoder (libjpeg warns that the data segment ends early); one cut between the scans of
+ * a progressive frame is found here. Reads the marker segments as `jpegDamage` does (one pass).
+ * @param b the whole file, starting with the SOI marker (FF D8); anything else gives `{ lacksEoi: false }`.
+ */
+export function jpegEnd(b: Uint8Array): JpegEnd {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return { lacksEoi: false };
+  let frameIds: number[] | undefined;
+  let progressive = false;
+  const scans: Array<{ ids: number[]; ss: number; se: number; al: number }> = [];
+  let off = 2;
+  for (;;) {
+    if (off + 1 >= b.length) break;
+    if (b[off] !== 0xff) {
+      const next = b.indexOf(0xff, off);
+      if (next < 0) break;
+      off = next;
+      continue;
+    }
+    const marker = b[off + 1]!;
+    if (marker === 0xff) { off++; continue; }
+    if (marker === 0xd9) return { lacksEoi: false };
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { off += 2; continue; }
+    if (off + 4 > b.length) break;
+    const len = (b[off + 2]! << 8) | b[off + 3]!;
+    if (len < 2) break;
+    if (frameIds === undefined && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      progressive = marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce;
+      const nc = off + 9 < b.length ? b[off + 9]! : 0;
+      frameIds = [];
+      for (let i = 0; i < nc && off + 10 + 3 * i < b.length; i++) frameIds.push(b[off + 10 + 3 * i]!);
+    } else if (marker === 0xda) {
+      const ns = off + 4 < b.length ? b[off + 4]! : 0;
+      const ids: number[] = [];
+      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) ids.push(b[off + 5 + 2 * j]!);
+      const at = off + 5 + 2 * ns;
+      if (at + 2 < b.length) scans.push({ ids, ss: b[at]!, se: b[at + 1]!, al: b[at + 2]! & 15 });
+      off = scanData(b, Math.min(b.length, off + 2 + len)).end;
+      continue;
+    }
+    off += 2 + len;
+  }
+  if (frameIds === undefined) return { lacksEoi: true };
+  const missing: string[] = [];
+  for (const id of frameIds) {
+    const own = scans.filter((s) => s.ids.includes(id));
+    if (!progressive) {
+      if (own.length === 0) missing.push(`component ${id} is in no scan`);
+      continue;
+    }
+    // Each of the 64 coefficients must be coded (Ss <= k <= Se) down to its last bit (Al = 0).
+    const lowest = new Array<number>(64).fill(Infinity);
+    for (const s of own) for (let k = s.ss; k <= Math.min(63, s.se); k++) lowest[k] = Math.min(lowest[k]!, s.al);
+    const uncoded = lowest.filter((v) => v === Infinity).length;
+    const coarse = lowest.filter((v) => v !== Infinity && v > 0).length;
+    if (uncoded > 0) missing.push(`${uncoded} of the 64 coefficients of component ${id} are in no scan`);
+    else if (coarse > 0) missing.push(`${coarse} of the 64 coefficients of component ${id} are not refined to full precision`);
+  }
+  return missing.length > 0 ? { lacksEoi: true, incomplete: `its ${progressive ? 'progressive ' : ''}scans do not code the whole image (${missing.join('; ')})` } : { lacksEoi: true };
+}

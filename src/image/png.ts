@@ -7,6 +7,8 @@
  * so a file whose IDAT bytes x 1032 are fewer than the filtered scanlines need is damaged, whatever the
  * image holds. (A bound, not an estimate: no real PNG comes near it.)
  */
+import { crc32 } from 'node:zlib';
+import { FingerliftError } from '../errors.js';
 
 /** Largest Deflate expansion: bytes out per byte in (RFC 1951). */
 export const DEFLATE_MAX_RATIO = 1032;
@@ -71,4 +73,78 @@ export function hasChartMark(b: Uint8Array): boolean {
     off += 12 + len;
   }
   return false;
+}
+
+/**
+ * The PNG with a tEXt chunk (PNG, ISO/IEC 15948, 2003, 11.3.4.3) `keyword` = `value` inserted right after
+ * IHDR: the 8-byte signature and the 25-byte IHDR chunk come first in every PNG, so the mark sits at byte 33.
+ * @throws FingerliftError E_INVALID_ARGUMENT for bytes that are not a PNG starting with IHDR.
+ */
+export function withPngText(png: Uint8Array, keyword: string, value: string): Buffer {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (png.length < 33 || !sig.every((v, i) => png[i] === v) || Buffer.from(png.subarray(12, 16)).toString('latin1') !== 'IHDR')
+    throw new FingerliftError('E_INVALID_ARGUMENT', 'withPngText: not a PNG starting with its IHDR chunk');
+  const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(value, 'latin1')]);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length - 4);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([png.subarray(0, 33), len, body, crc, png.subarray(33)]);
+}
+
+/**
+ * The mark of a print `lift` wrote from a photo whose resolution it estimated (the ridge period or the
+ * finger's width, not a given `--ppi`): a tEXt chunk `fingerlift` = "lifted print, scale estimated: photo
+ * <ppi> ppi" (`liftedPrintMarkValue`), written after IHDR as the chart mark is. The print is stored at 500
+ * ppi (its pHYs), but that scale is uncertain by several percent: `loadImage` reads the mark
+ * (`LoadedImage.scaleEstimated`), and a template extracted from such a print has `scaleEstimated`, so that
+ * comparisons involving it search across scales as they do for the lifted JSON template.
+ */
+export const LIFTED_PRINT_MARK = { keyword: 'fingerlift', prefix: 'lifted print, scale estimated: photo ' } as const;
+
+/**
+ * The value of `LIFTED_PRINT_MARK` for a photo whose resolution at the fingertip was estimated as
+ * `photoPpi` pixels per inch (rounded to a whole number).
+ * @throws FingerliftError E_INVALID_ARGUMENT for a `photoPpi` that is not a positive finite number.
+ */
+export function liftedPrintMarkValue(photoPpi: number): string {
+  if (!(typeof photoPpi === 'number' && Number.isFinite(photoPpi) && photoPpi > 0))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `liftedPrintMarkValue: expected the photo's estimated resolution, a positive number of pixels per inch, got ${String(photoPpi)}`);
+  return `${LIFTED_PRINT_MARK.prefix}${Math.round(photoPpi)} ppi`;
+}
+
+/**
+ * The text of every tEXt chunk with keyword `keyword` among a PNG's chunks before its first IDAT, whose
+ * CRC-32 (ISO/IEC 15948 §5.3) matches (a damaged chunk is left out). Empty for bytes that are not a PNG.
+ */
+export function pngTexts(b: Uint8Array, keyword: string): string[] {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (b.length < 33 || !sig.every((v, i) => b[i] === v)) return [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const key = `${keyword}\0`;
+  const out: string[] = [];
+  for (let off = 8; off + 12 <= b.length; ) {
+    const len = dv.getUint32(off);
+    const type = String.fromCharCode(b[off + 4]!, b[off + 5]!, b[off + 6]!, b[off + 7]!);
+    if (type === 'IDAT' || type === 'IEND' || off + 12 + len > b.length) break;
+    if (type === 'tEXt' && len > key.length && crc32(b.subarray(off + 4, off + 8 + len)) === dv.getUint32(off + 8 + len)) {
+      const text = Buffer.from(b.buffer, b.byteOffset + off + 8, len).toString('latin1');
+      if (text.startsWith(key)) out.push(text.slice(key.length));
+    }
+    off += 12 + len;
+  }
+  return out;
+}
+
+/**
+ * The photo's estimated resolution (ppi) that a lifted print's `LIFTED_PRINT_MARK` records, or undefined
+ * when the PNG bytes carry no such mark (or its chunk is damaged).
+ */
+export function readLiftedPrintMark(b: Uint8Array): { photoPpi: number } | undefined {
+  for (const t of pngTexts(b, LIFTED_PRINT_MARK.keyword)) {
+    if (!t.startsWith(LIFTED_PRINT_MARK.prefix)) continue;
+    const m = /^(\d{1,6}) ppi$/.exec(t.slice(LIFTED_PRINT_MARK.prefix.length));
+    if (m && Number(m[1]) > 0) return { photoPpi: Number(m[1]) };
+  }
+  return undefined;
 }

@@ -8,14 +8,14 @@ import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
-import { DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
-import { CHART_MARK } from '../image/png.js';
+import { ANISOTROPIC_NOTE, DAMAGED_PHYS_NOTE, LIFTED_PRINT_NOTE, NO_EOI_NOTE, DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
+import { CHART_MARK, withPngText } from '../image/png.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
-import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS } from '../formats/index.js';
+import { detectTemplateFormat, readTemplateFile, TEMPLATE_EXTENSIONS, XYT_NO_RESOLUTION_NOTE, type TemplateFormat } from '../formats/index.js';
 import { IMAGE_EXTENSIONS } from '../batch/expand.js';
 import { stat } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { JSON_TEMPLATE, type JsonTemplate } from '../formats/json.js';
 import type { Template } from '../minutiae/types.js';
 import { checkTemplate } from '../compare/prepare.js';
@@ -61,23 +61,31 @@ function isTemplatePath(path: string): boolean {
 
 const IMAGE_EXT = new Set<string>(IMAGE_EXTENSIONS);
 
+/** How each template format is named in notes. */
+const TEMPLATE_FORMAT_NAMES: Record<TemplateFormat, string> = { iso: 'an ISO/IEC 19794-2', ansi: 'an ANSI INCITS 378', json: 'a fingerlift JSON', xyt: 'a NIST .xyt' };
+
 /**
- * The bytes of a file with neither a template nor an image extension (e.g. none) when its content is a
- * template ("FMR\0", JSON "{", or .xyt text lines: `detectTemplateFormat`); undefined otherwise (then
- * it is read as an image). Files over the template size limit are not read here.
+ * The bytes of a file without a template extension when its content is a template ("FMR\0", JSON "{", or
+ * .xyt text lines: `detectTemplateFormat`); undefined otherwise (then it is read as an image). A file with
+ * an image extension is read so only when its first bytes are no image signature (`imageMagic`), and then
+ * with a note that its extension misleads (a template saved as .png is read as the template it is). Files
+ * over the template size limit are not read here.
  */
-async function sniffTemplate(path: string): Promise<Buffer | undefined> {
+async function sniffTemplate(path: string): Promise<{ bytes: Buffer; note?: string } | undefined> {
   const ext = extname(path).toLowerCase().replace(/^\./, '');
-  if (IMAGE_EXT.has(ext)) return undefined;
   const st = await stat(path).catch(() => undefined);
   if (!st?.isFile() || st.size === 0 || st.size > JSON_TEMPLATE.maxBytes) return undefined;
   const bytes = await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' });
+  const named = IMAGE_EXT.has(ext);
+  if (named && imageMagic(bytes) !== undefined) return undefined;
+  let format: TemplateFormat;
   try {
-    detectTemplateFormat(bytes, path);
-    return bytes;
+    format = detectTemplateFormat(bytes, path);
   } catch {
     return undefined;
   }
+  if (!named) return { bytes };
+  return { bytes, note: `${basename(path)} holds ${TEMPLATE_FORMAT_NAMES[format]} template (by its content), not the image its extension .${ext} suggests: read as a template` };
 }
 
 /**
@@ -122,18 +130,26 @@ function xytExtent(text: string): { width: number; height: number } {
 }
 
 /**
- * Read a comparison input. An image whose decoder warned of damaged data gives a comparable whose first
- * note, and `warnings`, say so naming the file (`decoderWarningLine`): report them beside its results.
+ * Read a comparison input. The content decides what it is, whatever its extension: image bytes under a
+ * template extension are read as the image, and template bytes (no image signature) under an image
+ * extension as the template, each with a note saying so. An image whose decoder warned of damaged data
+ * gives a comparable whose first note, and `warnings`, say so naming the file (`decoderWarningLine`); so do
+ * a print whose file declares different x and y resolutions, a damaged pHYs chunk or no JPEG EOI marker,
+ * and an .xyt read at the assumed 500 ppi: report `warnings` beside its results. A print fingerlift lifted
+ * from a photo of estimated resolution (its PNG mark, `LoadedImage.scaleEstimated`) gives a template with
+ * `scaleEstimated` (compared across scales), unless `ppi` is given.
  * @throws FingerliftError from the loader or the template reader (E_DECODE, E_TEMPLATE_FORMAT, ...),
  *   E_UNSUPPORTED_FORMAT for a comparison chart fingerlift drew (`refuseFingerliftChart`), E_TOO_LARGE for
- *   a print (imageKind 'print') over the enhancement limit at the resolution its header or `ppi` gives, before
- *   decoding; E_NO_FINGER / E_TOO_FEW_MINUTIAE when a photo yields no usable fingertip.
+ *   a print (imageKind 'print', or 'auto' and not a colour photo by a thumbnail) over the enhancement limit
+ *   at the resolution its header or `ppi` gives, before decoding; E_NO_FINGER / E_TOO_FEW_MINUTIAE when a
+ *   photo yields no usable fingertip.
  */
 export async function loadComparable(path: string, options: ComparableOptions = {}): Promise<Comparable> {
   const id = basename(path, extname(path));
+  const sniffed = isTemplatePath(path) ? undefined : await sniffTemplate(path);
   let templateBytes = isTemplatePath(path)
     ? await readInputFile(path, { maxBytes: JSON_TEMPLATE.maxBytes, what: 'template', tooLargeCode: 'E_TEMPLATE_FORMAT' })
-    : await sniffTemplate(path);
+    : sniffed?.bytes;
   // An image saved under a template's extension (a TIFF named .xyt) is read as the image its bytes say it is.
   const imageFormat = templateBytes ? imageMagic(templateBytes) : undefined;
   if (imageFormat) templateBytes = undefined;
@@ -142,13 +158,16 @@ export async function loadComparable(path: string, options: ComparableOptions = 
     const bytes = templateBytes;
     // The format the content says (an ISO record saved as .xyt is read as ISO), else the extension's.
     const format = detectTemplateFormat(bytes, path);
-    const notes: string[] = [];
+    const notes: string[] = sniffed?.note !== undefined ? [sniffed.note] : [];
     let size = options.xytSize;
     if (format === 'xyt' && !size) {
       size = xytExtent(bytes.toString('latin1'));
       notes.push(`.xyt has no image size: ${size.width} x ${size.height} assumed from the minutiae (translation does not affect comparison)`);
     }
     const file = readTemplateFile(bytes, path, format, size ? { ...size, ...(options.ppi ? { ppi: options.ppi } : {}) } : {});
+    // A resolution assumed for a format that records none is said beside the results, as a warning naming the file.
+    const assumed = file.notes.filter((n) => n.startsWith(XYT_NO_RESOLUTION_NOTE)).map((n) => `warning: ${path}: ${n} (the format records none)`);
+    const fileNotes = file.notes.filter((n) => !n.startsWith(XYT_NO_RESOLUTION_NOTE));
     // What the format reader accepts (up to 10,000 minutiae) may still be more than a comparison takes: refused here, per file.
     if (options.comparisonLimits ?? true) checkTemplate(file.template, path);
     // An empty template is no evidence: "no match" against it would mislead a report.
@@ -157,22 +176,50 @@ export async function loadComparable(path: string, options: ComparableOptions = 
     const warned = (file.template as JsonTemplate).decoderWarning;
     if (warned !== undefined) {
       const warning = templateWarningLine(path, warned);
-      return { path, id, kind: 'template', template: file.template, notes: [warning, ...notes, ...file.notes], warnings: [warning] };
+      return { path, id, kind: 'template', template: file.template, notes: [warning, ...assumed, ...notes, ...fileNotes], warnings: [warning, ...assumed] };
     }
-    return { path, id, kind: 'template', template: file.template, notes: [...notes, ...file.notes] };
+    return { path, id, kind: 'template', template: file.template, notes: [...assumed, ...notes, ...fileNotes], ...(assumed.length > 0 ? { warnings: assumed } : {}) };
   }
   await refuseFingerliftChart(path);
-  if (options.imageKind === 'print') {
-    // A print too large to enhance at its resolution is refused from its header, before the decode.
+  if (options.imageKind !== 'photo') {
+    // A print too large to enhance at its resolution is refused from its header, before the decode (which
+    // allocates the whole image: 512 MB for a 9000 x 9000 grey PNG). With imageKind 'auto' the image is
+    // a print unless it is a colour photo: that is judged on a small thumbnail (`looksLikeThumbnailPhoto`).
     const bytes = await readInputFile(path, { maxBytes: maxImageFileBytes(DEFAULT_MAX_PIXELS), what: 'image' });
     const header = await readImageHeader(bytes);
     const tooLarge = header && printTooLargeFromHeader(header, options.ppi);
-    if (tooLarge) throw new FingerliftError('E_TOO_LARGE', tooLarge, { input: path });
+    if (tooLarge && (options.imageKind === 'print' || !(await looksLikeThumbnailPhoto(bytes))))
+      throw new FingerliftError('E_TOO_LARGE', options.imageKind === 'print' ? tooLarge : `${tooLarge}; read as a contact print, not a colour photo (--image-kind photo reads it as a photo)`, { input: path });
     const loaded = await loadImage(bytes, { name: path });
     loaded.source.path = path;
     return comparableOf(path, id, loaded, imageFormat, options);
   }
   return comparableOf(path, id, await loadImage(path), imageFormat, options);
+}
+
+/** Longest side of the thumbnail `looksLikeThumbnailPhoto` judges, pixels. */
+const PHOTO_THUMBNAIL_SIDE = 256;
+
+/**
+ * `looksLikePhoto` of an image file judged on a thumbnail of at most PHOTO_THUMBNAIL_SIDE pixels a side
+ * (libvips shrinks a JPEG while decoding it and streams other formats, so a huge file costs little memory),
+ * alpha dropped; false for a file the thumbnail cannot be made of (the full decode then says why).
+ */
+async function looksLikeThumbnailPhoto(bytes: Uint8Array): Promise<boolean> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: false, failOn: 'none' })
+      .rotate()
+      .resize(PHOTO_THUMBNAIL_SIDE, PHOTO_THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) return false;
+    const f = new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) f[i] = data[i]! / 255;
+    return looksLikePhoto({ width: info.width, height: info.height, channels: 3, data: f });
+  } catch {
+    return false;
+  }
 }
 
 /** `comparableFromImage`, its errors said with the decoder's warning and its result with the warning note. */
@@ -186,7 +233,7 @@ function comparableOf(path: string, id: string, loaded: LoadedImage, imageFormat
   }
   // A result built on a damaged image is said to be so wherever it is reported (notes, JSON), not used silently.
   const warning = decoderWarningLine(path, loaded);
-  return warning === undefined ? c : { ...c, notes: [warning, ...c.notes], warnings: [warning] };
+  return warning === undefined ? c : { ...c, notes: [warning, ...c.notes], warnings: [warning, ...(c.warnings ?? [])] };
 }
 
 /**
@@ -217,9 +264,14 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
   if (options.fingertip !== undefined) throw new FingerliftError('E_INVALID_ARGUMENT', `a fingertip (${options.fingertip}) was asked for, but the input is read as a contact print: fingertips are chosen in photos (--image-kind photo reads it as one)`, { input: path });
   const printOpts: PrintOptions = {};
   if (options.ppi !== undefined) printOpts.ppi = options.ppi;
-  const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOpts);
+  const r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi, scaleEstimated: loaded.scaleEstimated === true }, printOpts);
   if (r.template.minutiae.length === 0) throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no minutiae found in the print (${r.extraction.candidates} candidates, all removed as unreliable)`, { input: path });
-  return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...pre, r.decisions.resolution.note, r.decisions.polarity.note] };
+  // A print lifted from a photo at an estimated resolution (its PNG mark): its template's scale is an estimate.
+  const lifted = r.template.scaleEstimated ? loaded.notes.filter((n) => n.startsWith(LIFTED_PRINT_NOTE)) : [];
+  // Resolution warnings of the file (different x and y resolutions, a damaged pHYs chunk) are said beside the result.
+  const warned = loaded.notes.filter((n) => n.startsWith(ANISOTROPIC_NOTE) || n.startsWith(DAMAGED_PHYS_NOTE) || n.startsWith(NO_EOI_NOTE));
+  const warnings = warned.map((n) => `warning: ${path}: ${n.replace(/^warning: /, '')}`);
+  return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...warnings, ...pre, ...lifted, r.decisions.resolution.note, r.decisions.polarity.note], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /**
@@ -336,22 +388,8 @@ const MAX_CHART_CANVAS = 16_000_000;
 /** PNG text chunk (keyword, value) that marks a picture fingerlift drew (a comparison chart), so that it is never read back as a fingerprint (`refuseFingerliftChart`). */
 export { CHART_MARK };
 
-/**
- * The PNG with a tEXt chunk (PNG 1.2 §4.2.3.1) `keyword` = `value` inserted right after IHDR: the 8-byte
- * signature and the 25-byte IHDR chunk come first in every PNG, so the mark sits at byte 33.
- * @throws FingerliftError E_INVALID_ARGUMENT for bytes that are not a PNG starting with IHDR.
- */
-export function withPngText(png: Uint8Array, keyword: string, value: string): Buffer {
-  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (png.length < 33 || !sig.every((v, i) => png[i] === v) || Buffer.from(png.subarray(12, 16)).toString('latin1') !== 'IHDR')
-    throw new FingerliftError('E_INVALID_ARGUMENT', 'withPngText: not a PNG starting with its IHDR chunk');
-  const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(value, 'latin1')]);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(body.length - 4);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([png.subarray(0, 33), len, body, crc, png.subarray(33)]);
-}
+/** Insert a PNG tEXt chunk after IHDR (moved to src/image/png.ts; re-exported here, where it was first). */
+export { withPngText };
 
 /**
  * The examiner's chart of one comparison (a blank canvas stands in for a template without its image), as

@@ -123,7 +123,8 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   const pictures: ReportPicture[] = [];
   for (const f of lifted.fingertips) {
     if (!f.print || !f.template) continue;
-    const png = await encodeImage(f.print, 'png', { ppi: 500 });
+    // A print whose scale was estimated from the photo is marked so (`LIFTED_PRINT_MARK`): read back, it is compared across scales.
+    const png = await encodeImage(f.print, 'png', { ppi: 500, ...(f.template.scaleEstimated && f.normalised ? { scaleEstimatedFromPpi: f.normalised.decisions.estimatedPpi } : {}) });
     // Only a usable fingertip gets a print and a template on disk: a template of an unusable one (too few
     // minutiae) would be compared like any other. The report still shows its stages, marked unusable.
     if (f.usable) {

@@ -98,7 +98,7 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
   try {
     if ((options.imageKind ?? 'auto') === 'auto' && looksLikePhoto(loaded.image))
       throw new FingerliftError('E_INVALID_ARGUMENT', `a colour photo, not a contact print: use \`fingerlift lift\` for finger photos (or --image-kind print to process it as a print anyway)`, { input });
-    r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi }, printOptions(options), trail);
+    r = processPrint(loaded.image, { ppi: loaded.ppi, declaredPpi: loaded.source.declaredPpi, scaleEstimated: loaded.scaleEstimated === true }, printOptions(options), trail);
     // Nothing to examine is a failure of this input, not a silent empty result.
     if (!r.enhancement.mask.data.includes(1))
       throw new FingerliftError('E_NO_FINGER', 'no fingerprint region found: the region-of-interest mask is empty (blank, flat or featureless image)', { input });

@@ -21,6 +21,7 @@ import sharp from 'sharp';
 import { expandInputs, formatRepeated, groupRepeated, uniqueNames } from '../src/batch/expand.js';
 import { writeOutputFile } from '../src/batch/worker.js';
 import { readTemplate } from '../src/formats/index.js';
+import { writeBytes } from '../src/image/io.js';
 import { repoRoot } from './helpers/data.js';
 import { rejection } from './helpers/errors.js';
 
@@ -204,6 +205,10 @@ test('E_WRITE gives the reason as every message does ("... (ENOTDIR)"), not the 
   const e = await rejection(writeOutputFile(join(d, 'afile', 'out.xyt'), 'x', false));
   assert.is(e.code, 'E_WRITE');
   assert.match(e.message, /cannot write \S+afile\/out\.xyt: a part of the path is a file, not a folder \(ENOTDIR\)$/);
+  // writeBytes (convert, charts, reports) words it the same way.
+  const w = await rejection(writeBytes(join(d, 'afile', 'out.iso'), 'x'));
+  assert.is(w.code, 'E_WRITE');
+  assert.match(w.message, /cannot write \S+afile\/out\.iso: a part of the path is a file, not a folder \(ENOTDIR\)$/);
   // Through a batch (an output folder below a file).
   const r = cli(d, 'extract', fixture('f1_1.png'), '-o', join(d, 'afile', 'sub'), '-q');
   assert.is(r.code, 2, 'an -o that cannot be made is a usage error');

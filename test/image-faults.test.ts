@@ -139,6 +139,11 @@ test('a PNG declaring different x and y resolutions loads with a warning naming 
   writeFileSync(join(tmp, 'aniso.png'), aniso);
   const c = await loadComparable(join(tmp, 'aniso.png'));
   assert.ok(c.warnings?.some((x) => x.includes(ANISOTROPIC_NOTE.replace('warning: ', '')) && x.includes('aniso.png')), String(c.warnings));
+  // And in the warning field of an extract summary (the batch's line on stderr and --summary column).
+  const ex = await runPrintJob('extract', join(tmp, 'aniso.png'), 'aniso', { format: 'json' });
+  assert.match(String(ex.fields.warning), /^warning: \S*aniso\.png: the file declares different horizontal and vertical resolutions/);
+  const plain = await runPrintJob('extract', fixture('f1_1.png'), 'f1_1', { format: 'json' });
+  assert.is(plain.fields.warning, null);
 
   const bad = setPhys(png, 19685, 19685, false);
   const l2 = await loadImage(bad);

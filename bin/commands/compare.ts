@@ -10,7 +10,7 @@ import { imageMagic, loadComparable, compareAll, comparisonChart, decisionAt, ha
 import { isDetCsv, PLOT_MARK, readPngMark } from '../../src/audit/marks.js';
 import { DECISION_THRESHOLDS, SCALE_SEARCH_THRESHOLDS } from '../../src/compare/thresholds.js';
 import { SearchPool, MAX_SEARCH_THREADS, SCALE_HYPOTHESES, prepare, evaluate, eerInterval, MIN_INTERVAL_FINGERS, allPairs, detCsv, compare, type PreparedTemplate, type SearchCandidate } from '../../src/compare/index.js';
-import { expandInputs, formatSkipped, IMAGE_EXTENSIONS, type SkippedEntry } from '../../src/batch/expand.js';
+import { expandInputs, formatRepeated, formatSkipped, IMAGE_EXTENSIONS, type RepeatedInput, type SkippedEntry } from '../../src/batch/expand.js';
 import { writeBytes } from '../../src/image/io.js';
 import { plotScores } from '../../src/audit/draw.js';
 import { writeTemplate, detectTemplateFormat, readTemplateFile, pixelsPerCmFromPpi, XYT_DEFAULTS, TEMPLATE_EXTENSIONS, type TemplateFormat } from '../../src/formats/index.js';
@@ -101,14 +101,14 @@ async function isOtherJson(path: string): Promise<boolean> {
  * of `replaced` (outputs --force will replace) that exists must be fingerlift's own of its kind: else an
  * E_EXISTS failure and nothing is loaded (undefined probe).
  */
-async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number; skipped: SkippedEntry[]; duplicates: string[] }> {
-  const { files, failed, ownOutputs, skipped, duplicates } = await expandInputs(patterns, { extensions: ALL_EXTS });
+async function loadProbeAndReferences(probePath: string, patterns: string[], opts: ComparableOptions, failures: FileFailure[], outputs: Record<string, string | undefined> = {}, fingertip?: number, replaced: OwnOutput[] = []): Promise<{ probe?: Comparable; references: Comparable[]; found: number; ownOutputs: number; skipped: SkippedEntry[]; repeated: RepeatedInput[] }> {
+  const { files, failed, ownOutputs, skipped, repeated } = await expandInputs(patterns, { extensions: ALL_EXTS });
   refuseInputsAsOutputs(outputs, [probePath, ...files.map((f) => f.path)]);
   // --force replaces only fingerlift's own chart: anything else there is refused before any work.
   const foreign = await foreignOutputs(replaced);
   if (foreign.length > 0) {
     failures.push(...foreign);
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, repeated };
   }
   failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
   let probe: Comparable;
@@ -116,19 +116,19 @@ async function loadProbeAndReferences(probePath: string, patterns: string[], opt
     probe = await loadComparable(probePath, fingertip !== undefined ? { ...opts, fingertip } : opts);
   } catch (e) {
     failures.push(failureOf(probePath, e));
-    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
+    return { references: [], found: files.length, ownOutputs: ownOutputs.length, skipped, repeated };
   }
-  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length, skipped, duplicates };
+  return { probe, references: await loadMany(files.map((f) => f.path), opts, failures, new Set(patterns.map((q) => resolve(q)))), found: files.length, ownOutputs: ownOutputs.length, skipped, repeated };
 }
 
 /**
  * On stderr: the symbolic links to folders the expansion did not follow, and one warning per input whose
  * decoder warned of damaged data (results from it may differ from the original capture's).
  */
-function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: ReadonlyArray<Comparable | undefined>, duplicates: readonly string[] = []): void {
+function printNotes(what: string, skipped: readonly SkippedEntry[], inputs: ReadonlyArray<Comparable | undefined>, repeated: readonly RepeatedInput[] = []): void {
   for (const line of formatSkipped(what, skipped)) process.stderr.write(`${line}\n`);
   // A reference reached twice (named twice, or through a link and by name) is compared once: said.
-  if (duplicates.length > 0) process.stderr.write(`${what}: ${duplicates.length} reference(s) given more than once, compared once: ${duplicates.slice(0, 3).map(printable).join(', ')}${duplicates.length > 3 ? ', ...' : ''}\n`);
+  for (const line of formatRepeated(what, repeated, 'compared once')) process.stderr.write(`${line}\n`);
   for (const w of warningLines(inputWarnings(inputs))) process.stderr.write(`${what}: ${printable(w)}\n`);
 }
 
@@ -184,8 +184,8 @@ export function register(program: Command): void {
       const failures: FileFailure[] = [];
       // An existing chart is refused before any work (E_EXISTS, exit 1): without --force any file, with it any but fingerlift's own chart.
       const replaced: OwnOutput[] = o.chart ? [{ option: '--chart', path: o.chart, kind: 'chart', force: o.force ?? false }] : [];
-      const { probe, references, found, ownOutputs, skipped, duplicates } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
-      printNotes('compare', skipped, [probe, ...references], duplicates);
+      const { probe, references, found, ownOutputs, skipped, repeated } = await loadProbeAndReferences(probePath, refs, opts, failures, { '--chart': o.chart }, o.fingertip, replaced);
+      printNotes('compare', skipped, [probe, ...references], repeated);
       if (!probe) {
         // --json: one document also now, the failures in it (the probe's, or the refused chart).
         if (o.json) printJson({ probe: null, comparisons: [], ...jsonFailures(failures) });
@@ -239,8 +239,8 @@ export function register(program: Command): void {
       const started = Date.now();
       const opts = comparableOptions(o);
       const failures: FileFailure[] = [];
-      const { probe, references: gallery, found, ownOutputs, skipped, duplicates } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
-      printNotes('search', skipped, [probe, ...gallery], duplicates);
+      const { probe, references: gallery, found, ownOutputs, skipped, repeated } = await loadProbeAndReferences(probePath, [o.gallery], opts, failures, {}, o.fingertip);
+      printNotes('search', skipped, [probe, ...gallery], repeated);
       if (!probe || gallery.length === 0) {
         // --json: one document also now, with the failures.
         if (o.json) printJson({ probe: probe?.path ?? null, gallerySize: 0, candidates: [], ...jsonFailures(failures) });

@@ -43,7 +43,7 @@ import { canonicalJson, jsonSafeParams, sha256Hex } from '../audit/hash.js';
 import { checkOutputsOnDisk, loadTrail, resolveInputPath } from '../audit/verify.js';
 import type { ExpandedInputs, InputFile } from './expand.js';
 import type { BatchDone, BatchFailure, BatchFields, BatchResult } from './types.js';
-import { decoderWarningLine } from '../image/io.js';
+import { decoderWarningLine, inputWarningLine } from '../image/io.js';
 import { readTemplate, type TemplateFormat } from '../formats/index.js';
 import type { Trail, TrailStep } from '../audit/trail.js';
 import runJob, { type JobOutcome, type JobSpec } from './worker.js';
@@ -235,14 +235,15 @@ async function resumeCheck(
  * The summary fields of an input skipped as done (--resume) that its trail gives, so its summary says
  * what the first run's said: for a trail with a `load` step (every image pipeline's: enhance, extract,
  * lift), `decoderWarning` (the decoder warned of damaged data: the step's note, `DECODER_WARNING_NOTE`) and
- * `warning` (the line naming the input, `decoderWarningLine`, as the task words it; null when none).
+ * `warning` (the line naming the input with all its warnings, `inputWarningLine`, as the task words it; null when none).
  * Nothing for a trail without one. (The task's other fields, counts and scores, are not in the trail.)
  */
 export function fieldsFromTrail(input: string, trail: { steps?: ReadonlyArray<{ name: string; notes?: string[] }> }): BatchFields {
   const load = trail.steps?.find((st) => st.name === 'load');
   if (load === undefined) return {};
-  const warning = decoderWarningLine(input, { notes: Array.isArray(load.notes) ? load.notes.filter((n): n is string => typeof n === 'string') : [] });
-  return { decoderWarning: warning !== undefined, warning: warning ?? null };
+  const notes = { notes: Array.isArray(load.notes) ? load.notes.filter((n): n is string => typeof n === 'string') : [] };
+  const warning = inputWarningLine(input, notes);
+  return { decoderWarning: decoderWarningLine(input, notes) !== undefined, warning: warning ?? null };
 }
 
 /**

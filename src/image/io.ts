@@ -5,7 +5,7 @@
  * itself declares (undefined when it declares none, never a silent 72), and a source record with the
  * SHA-256 of the exact bytes read, for the audit trail.
  */
-import { readInputFile } from '../fsread.js';
+import { fsErrorReason, readInputFile } from '../fsread.js';
 import { createHash } from 'node:crypto';
 import { writeFile, mkdir, rename, unlink, open as openPath, stat as statPath } from 'node:fs/promises';
 import { dirname, extname, join as joinPath, resolve as resolvePath } from 'node:path';
@@ -435,6 +435,22 @@ export function decoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | u
 export function decoderWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'>): string | undefined {
   const warning = decoderWarningOf(loaded);
   return warning === undefined ? undefined : `warning: ${name}: the decoder warned of damaged data: ${warning}; its pixels, and results from them, may differ from the original capture`;
+}
+
+/**
+ * Every warning to report beside a result built on this image, as one line naming the file: the decoder's
+ * (`decoderWarningLine`) and the file's own (its notes starting "warning: ": different horizontal and
+ * vertical resolutions, a damaged PNG pHYs chunk, a JPEG without its EOI marker, a TIFF of reduced-resolution
+ * pages only), joined with "; ". Undefined when there is none. Used for the `warning` field of the
+ * enhance, extract and lift summaries (and their line on stderr).
+ * @param name the input as the user named it (a path); @param loaded the image (its notes).
+ */
+export function inputWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'>): string | undefined {
+  const parts: string[] = [];
+  const decoder = decoderWarningLine(name, loaded);
+  if (decoder !== undefined) parts.push(decoder);
+  for (const n of loaded.notes) if (n.startsWith('warning: ')) parts.push(`warning: ${name}: ${n.slice('warning: '.length)}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /**
@@ -870,7 +886,7 @@ export function tempNameBeside(path: string): string {
  */
 export async function writeBytes(path: string, bytes: Uint8Array | string, overwrite = false): Promise<void> {
   const cannot = (e: unknown): FingerliftError =>
-    e instanceof FingerliftError ? e : new FingerliftError('E_WRITE', `cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { input: path, cause: e });
+    e instanceof FingerliftError ? e : new FingerliftError('E_WRITE', `cannot write ${path}: ${fsErrorReason(e)}`, { input: path, cause: e });
   try {
     await ensureDir(dirname(path));
   } catch (e) {

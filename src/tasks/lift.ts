@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { liftPhoto, startRun, type LiftOptions, type LiftedFingertip } from '../pipeline.js';
-import { decoderWarningLine, decoderWarningOf, encodeImage, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
+import { decoderWarningOf, inputWarningLine, encodeImage, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
 import { resample, toGray } from '../image/ops.js';
 import { drawBoxes, drawMinutiae } from '../audit/draw.js';
 import { writeTemplate } from '../formats/index.js';
@@ -97,7 +97,7 @@ function round(v: number): number {
 
 /**
  * Run `lift` on one photo, in memory. Its summary fields say when the decoder warned of damaged data
- * (`decoderWarning`, and `warning`: the line naming the photo, `decoderWarningLine`; null when not).
+ * (`decoderWarning`, and `warning`: the line naming the photo with every warning of the input, `inputWarningLine`; null when none).
  * @param stem output file stem (base name) used to name the files in the trail.
  * @throws FingerliftError from the loader; E_UNSUPPORTED_FORMAT before any decode for a comparison chart
  *   fingerlift drew (`refuseFingerliftChart`); E_INVALID_ARGUMENT for an input that looks like a contact
@@ -173,7 +173,7 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   const usable = lifted.fingertips.filter((f) => f.usable).length;
   // decoderWarning: the decoder warned of damage (the photo's note): said beside "no usable fingertip";
   // warning: the same, naming the photo, in the summary beside every result built on it.
-  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' '), decoderWarning: decoderWarningOf(loaded) !== undefined, warning: decoderWarningLine(input, loaded) ?? null } };
+  return { trail, files, fields: { fingertips: lifted.fingertips.length, usable, minutiae: lifted.fingertips.map((f) => f.template?.minutiae.length ?? 0).join(' '), decoderWarning: decoderWarningOf(loaded) !== undefined, warning: inputWarningLine(input, loaded) ?? null } };
 }
 
 export async function liftTask(job: BatchJob<LiftTaskOptions>): Promise<BatchTaskResult> {

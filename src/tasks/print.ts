@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
-import { DEFAULT_MAX_PIXELS, decoderWarningLine, decoderWarningOf, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
+import { DEFAULT_MAX_PIXELS, decoderWarningLine, decoderWarningOf, inputWarningLine, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
 import { readInputFile } from '../fsread.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
@@ -72,7 +72,7 @@ async function overlayFiles(r: PrintResult): Promise<JobFile[]> {
 
 /**
  * Run `enhance` or `extract` on one input, in memory. Its summary fields say when the decoder warned of
- * damaged data (`decoderWarning`, and `warning`: the line naming the file, `decoderWarningLine`; null when not).
+ * damaged data (`decoderWarning`, and `warning`: the line naming the file with every warning of the input, `inputWarningLine`; null when none).
  * @param stem output file stem (base name) used to name the files in the trail.
  * @throws FingerliftError from the loader (E_NOT_FOUND, E_DECODE, E_TOO_LARGE, ...); before any decode
  *   E_UNSUPPORTED_FORMAT for a comparison chart fingerlift drew (`refuseFingerliftChart`) and E_TOO_LARGE for
@@ -139,7 +139,7 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
       bifurcations: r.template.minutiae.length - endings,
       // The decoder warned of damaged data: said in the summary beside the result, not only in the trail.
       decoderWarning: decoderWarningLine(input, loaded) !== undefined,
-      warning: decoderWarningLine(input, loaded) ?? null,
+      warning: inputWarningLine(input, loaded) ?? null,
     },
   };
 }

@@ -93,7 +93,9 @@ export function printJson(doc: object): void {
  * Print the closing summary and set the exit code: 1 when anything failed (or `failed` says the job as a
  * whole failed, e.g. its probe could not be read), else 0.
  */
-export function finish(what: string, done: number, failures: FileFailure[], started: number, failed = failures.length > 0): void {
+export async function finish(what: string, done: number, failures: FileFailure[], started: number, failed = failures.length > 0): Promise<void> {
+  // After the results have left stdout: when writing them failed (a full disk), that one E_WRITE line is all.
+  await stdoutFlushed();
   printSummary(what, done, failures, Date.now() - started);
   process.exitCode = failed ? 1 : 0;
 }

@@ -215,12 +215,14 @@ test('E_WRITE gives the reason as every message does ("... (ENOTDIR)"), not the 
   assert.match(r.stderr, /\(ENOTDIR\)/);
 });
 
-test('stdout that cannot be written (> /dev/full): info and verify print the one E_WRITE line, no summary above it', () => {
+test('stdout that cannot be written (> /dev/full): info, verify, compare and eval print the one E_WRITE line, no summary above it', () => {
   if (!existsSync('/dev/full')) return;
   const d = dir('full');
   const x = cli(d, 'extract', fixture('f1_1.png'), '-o', 'o', '-q');
   assert.is(x.code, 0, x.stderr);
-  for (const args of [['info', fixture('f1_1.png')], ['info', fixture('f1_1.png'), '--json'], ['verify', join(d, 'o', 'f1_1.trail.json')]]) {
+  const t = cli(d, 'extract', fixture('f1_1.png'), fixture('f1_2.png'), '-o', 't', '-q', '--format', 'json');
+  assert.is(t.code, 0, t.stderr);
+  for (const args of [['info', fixture('f1_1.png')], ['info', fixture('f1_1.png'), '--json'], ['verify', join(d, 'o', 'f1_1.trail.json')], ['compare', join(d, 't', 'f1_1.json'), join(d, 't', 'f1_2.json')], ['eval', join(d, 't')]]) {
     const full = openSync('/dev/full', 'w');
     const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: d, stdio: ['ignore', full, 'pipe'] });
     closeSync(full);

@@ -189,7 +189,7 @@ export function register(program: Command): void {
       if (!probe) {
         // --json: one document also now, the failures in it (the probe's, or the refused chart).
         if (o.json) printJson({ probe: null, comparisons: [], ...jsonFailures(failures) });
-        finish('compare', 0, failures, started, true);
+        await finish('compare', 0, failures, started, true);
         return;
       }
       const rows = compareAll(probe, references, o.scaleSearch).sort((a, b) => b.score - a.score);
@@ -223,7 +223,7 @@ export function register(program: Command): void {
         for (const r of rows) process.stdout.write(`${r.score.toFixed(3).padStart(8)}  ${String(r.mated).padStart(3)} mated  ${decision(r).padEnd(18)} ${r.scale !== undefined ? `scale ${r.scale.toFixed(3)}  ` : ''}${printable(r.reference)}${photoNote(byPath.get(r.reference))}\n`);
         process.stdout.write(thresholdLines(nScaled, rows.length, hasEstimatedScale(probe)));
       }
-      finish('compare', references.length, failures, started);
+      await finish('compare', references.length, failures, started);
       if (found === 0 && failures.length === 0) nothingToDo('compare', 'reference files', ownOutputs);
     });
 
@@ -246,12 +246,12 @@ export function register(program: Command): void {
         if (o.json) printJson({ probe: probe?.path ?? null, gallerySize: 0, candidates: [], ...jsonFailures(failures) });
       }
       if (!probe) {
-        finish('search', 0, failures, started, true);
+        await finish('search', 0, failures, started, true);
         return;
       }
       if (gallery.length === 0) {
         // Nothing to rank: no header, no thresholds, only why.
-        finish('search', 0, failures, started, true);
+        await finish('search', 0, failures, started, true);
         if (found === 0 && failures.length === 0) nothingToDo('search', 'reference files in the gallery', ownOutputs);
         return;
       }
@@ -294,7 +294,7 @@ export function register(program: Command): void {
         if (unlistedNote) process.stdout.write(`note: ${unlistedNote}\n`);
         process.stdout.write(thresholdLines(nScaled, ranked.length, scaleAll));
       }
-      finish('search', gallery.length, failures, started);
+      await finish('search', gallery.length, failures, started);
       if (found === 0 && failures.length === 0) nothingToDo('search', 'reference files in the gallery', ownOutputs);
     });
 
@@ -330,14 +330,14 @@ export function register(program: Command): void {
       if (foreign.length > 0) {
         failures.push(...foreign);
         failedDoc(0);
-        finish('eval', 0, failures, started, true);
+        await finish('eval', 0, failures, started, true);
         return;
       }
       failures.push(...failed.map((f) => ({ path: f.path, code: f.code, message: f.message })));
       if (files.length < 2) {
         if (failed.length === 0) failures.push({ path: dir, code: 'E_NOT_FOUND', message: `the verification protocol needs at least two <finger>_<impression> images or templates, found ${files.length}` });
         failedDoc(0);
-        finish('eval', 0, failures, started, true);
+        await finish('eval', 0, failures, started, true);
         return;
       }
       const items = [];
@@ -359,7 +359,7 @@ export function register(program: Command): void {
       if (items.length < 2 || labels.size < 2 || ![...perFinger.values()].some((n) => n >= 2)) {
         failures.push({ path: dir, code: 'E_INVALID_ARGUMENT', message: `${items.length} usable inputs of ${labels.size} finger(s): the protocol needs two or more impressions of at least one finger and two or more fingers` });
         failedDoc(items.length);
-        finish('eval', items.length, failures, started, true);
+        await finish('eval', items.length, failures, started, true);
         return;
       }
       const pairs = allPairs(items, (a, b) => compare(a, b).score);
@@ -408,7 +408,7 @@ export function register(program: Command): void {
       }
       if (o.json) printJson({ ...summary, warnings, ...jsonFailures(failures) });
       else process.stdout.write(`${items.length} ${images.files.length > 0 ? 'images (templates extracted from them; any .iso/.xyt/.json beside them left out)' : 'templates'}, ${r.genuineCount} genuine and ${r.impostorCount} impostor pairs\nEER ${(r.eer * 100).toFixed(2)}% (${intervalNote ?? `95% CI ${(ci.low * 100).toFixed(2)}-${(ci.high * 100).toFixed(2)}%, bootstrap over ${ci.fingers} fingers`})  ${summary.fnmrAtFmr1 === null ? 'FNMR@FMR1% n/a' : `FNMR@FMR1% ${pct(summary.fnmrAtFmr1)} (threshold ${round(summary.thresholdFmr1 ?? NaN)})`}  ${summary.fnmrAtFmr01 === null ? 'FNMR@FMR0.1% n/a' : `FNMR@FMR0.1% ${pct(summary.fnmrAtFmr01)} (threshold ${round(summary.thresholdFmr01 ?? NaN)})`}\n${unmeasured.filter(Boolean).map((n) => `note: ${n}\n`).join('')}`);
-      finish('eval', items.length, failures, started);
+      await finish('eval', items.length, failures, started);
     });
 
   program

@@ -181,11 +181,12 @@ async function runBatchCommandUntil<O>(what: string, inputs: string[], opts: Bat
     }
   }
   // An input whose decoder warned of damaged data: its results may differ from the original capture's.
-  // `afterWarning` follows it when the outputs cannot record it (a .xyt or ISO template).
+  // `afterWarning` follows a decoder's warning when the outputs cannot record it (a .xyt or ISO template; the
+  // JSON template's "decoderWarning" holds the decoder's, not the file's own warnings such as its resolutions).
   for (const d of result.done)
     if (typeof d.fields.warning === 'string') {
       process.stderr.write(`${what}: ${printable(d.fields.warning)}\n`);
-      if (afterWarning !== undefined) process.stderr.write(humanText`${what}: note: ${d.path}: ${afterWarning}\n`);
+      if (afterWarning !== undefined && d.fields.decoderWarning === true) process.stderr.write(humanText`${what}: note: ${d.path}: ${afterWarning}\n`);
     }
   process.stderr.write(`${what}: ${formatBatchSummary(result)}\n`);
   process.exitCode = Math.max(batchExitCode(result), summaryFailed || (expanded.files.length === 0 && expanded.failed.length === 0) ? 1 : 0);

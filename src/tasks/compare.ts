@@ -259,7 +259,9 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
     } else best = lifted.fingertips.filter((f) => f.usable && f.template).sort((a, b) => b.template!.minutiae.length * b.quality - a.template!.minutiae.length * a.quality)[0];
     if (!best?.template || !best.print)
       throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no usable fingertip: ${lifted.fingertips.map((f) => `f${f.index}: ${f.reason ?? 'no print'}`).join('; ')}`, { input: path });
-    return { path, id, kind, template: best.template, image: best.print, notes: [...pre, `photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`] };
+    // The file's own warnings (a JPEG without its EOI marker, different x and y resolutions, ...) are said beside the result.
+    const photoWarnings = loaded.notes.filter((n) => n.startsWith('warning: ')).map((n) => `warning: ${path}: ${n.slice('warning: '.length)}`);
+    return { path, id, kind, template: best.template, image: best.print, notes: [...photoWarnings, ...pre, `photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`], ...(photoWarnings.length > 0 ? { warnings: photoWarnings } : {}) };
   }
   if (options.fingertip !== undefined) throw new FingerliftError('E_INVALID_ARGUMENT', `a fingertip (${options.fingertip}) was asked for, but the input is read as a contact print: fingertips are chosen in photos (--image-kind photo reads it as one)`, { input: path });
   const printOpts: PrintOptions = {};

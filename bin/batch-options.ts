@@ -6,7 +6,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm, rmdir, stat } from 'node:fs/promises';
 import { ensureDir } from '../src/image/io.js';
 import { availableParallelism } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandInputs, formatRepeated, formatSkipped } from '../src/batch/expand.js';
 import { runBatch, batchExitCode, formatBatchSummary, formatReplaced, MAX_JOBS } from '../src/batch/run.js';
@@ -54,7 +54,8 @@ export async function checkOutputs(outDir: string, summary: string | undefined, 
     if (ext !== '.json' && ext !== '.csv') throw new UsageError(humanText`--summary ${summary}: must end in .json or .csv`);
     if (!force && existsSync(summary)) throw new UsageError(humanText`--summary ${summary}: exists (use --force to replace a summary fingerlift wrote)`);
     if (existsSync(summary) && !(await stat(summary)).isFile()) throw new UsageError(humanText`--summary ${summary}: not a file`);
-    await checkWritableFolder('--summary', summary);
+    // A summary in the -o folder itself: that folder is made (and checked) just below; any other folder must exist.
+    if (resolve(dirname(summary)) !== resolve(outDir)) await checkWritableFolder('--summary', summary);
   }
   try {
     await ensureDir(outDir);

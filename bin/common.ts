@@ -4,9 +4,9 @@
  * and reported), 2 usage error.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { dirname, join, resolve } from 'node:path';
-import { ensureDir } from '../src/image/io.js';
 import { FingerliftError, humanText, printable } from '../src/errors.js';
 import { fsErrorReason } from '../src/fsread.js';
 import { cvError } from '../src/cv/index.js';
@@ -212,13 +212,16 @@ export class UsageError extends Error {
 }
 
 /**
- * Check that the folder of `file` (created when missing, as writing it would) takes new files, by making
- * and removing a probe directory there; a usage error (exit 2) otherwise.
+ * Check that the folder of `file` exists and takes new files, by making and removing a probe directory
+ * there; a usage error (exit 2) otherwise. A missing folder is refused, not created: `file` names a file
+ * (convert -o, --chart, --plot, --det, --summary), and a mistyped folder should not appear on disk
+ * ("[E_WRITE] folder <dir> does not exist: create it first").
  */
 export async function checkWritableFolder(option: string, file: string): Promise<void> {
   const dir = dirname(resolve(file));
+  if (!existsSync(dir))
+    throw new UsageError(humanText`${option} ${file}: [E_WRITE] folder ${dirname(file)} does not exist: create it first`);
   try {
-    await ensureDir(dir);
     await rm(await mkdtemp(join(dir, '.fingerlift-write-test-')), { recursive: true, force: true });
   } catch (e) {
     throw new UsageError(humanText`${option} ${file}: cannot write there: ${fsErrorReason(e)}`);

@@ -56,7 +56,7 @@ export * as synthetic from './synthetic/index.js';
 
 // Audit trail, pictures, report, batch
 export { AuditTrail, describeInput, describeInputFile, type Trail, type TrailStep } from './audit/trail.js';
-export { verifyTrail, verifyTrailFile, loadTrail, formatVerifyReport, type VerifyReport, type VerifyOptions, type VerifyMismatch, type FilesOnDisk, type Replay, type ReplayHashes } from './audit/verify.js';
+export { verifyTrail, verifyTrailFile, loadTrail, formatVerifyReport, type VerifyReport, type VerifyOptions, type VerifyMismatch, type FilesOnDisk, type Replay, type ReplayHashes, type ReplayResult } from './audit/verify.js';
 export { replayFor } from './tasks/replay.js';
 export { renderReport, type ReportData } from './audit/report.js';
 export * as draw from './audit/draw.js';

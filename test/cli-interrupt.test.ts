@@ -92,6 +92,60 @@ test('SIGTERM with worker threads: status 143 (by the signal), the same line, no
   assert.is(assertComplete(out), Number(m![1]));
 });
 
+/** The pids whose parent is `ppid` (from /proc). */
+function childrenOf(ppid: number): number[] {
+  const kids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) kids.push(Number(d));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return kids;
+}
+
+/** Is `pid` running (a zombie, ended but not yet reaped by whoever adopted it, is not)? */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('kill -9 of the launcher: its child (the real work) ends within 2 s, leaving complete outputs only, no temporary files', async () => {
+  if (process.platform !== 'linux') return; // reads /proc
+  const inDir = join(tmp, 'in');
+  const out = join(tmp, 'out-kill9');
+  const launcher = spawn(process.execPath, [BIN, 'extract', inDir, '-o', out, '-j', '2', '-q'], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  launcher.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const ended = new Promise<void>((res) => launcher.on('exit', () => res()));
+  let exited = false;
+  void ended.then(() => (exited = true));
+  while (!exited && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.trail.json')))) await sleep(20);
+  assert.not.ok(exited, `the batch ended before the first trail appeared: ${stderr}`);
+  const kids = childrenOf(launcher.pid!);
+  assert.is(kids.length, 1, `one child of the launcher: ${kids.join(', ')}`);
+  const worker = kids[0]!;
+  assert.ok(running(worker));
+  process.kill(launcher.pid!, 'SIGKILL'); // the launcher only, not its child
+  await ended;
+  const t0 = Date.now();
+  while (running(worker) && Date.now() - t0 < 5000) await sleep(20);
+  const took = Date.now() - t0;
+  assert.not.ok(running(worker), 'the orphaned child still runs after 5 s');
+  assert.ok(took < 2000, `the orphaned child ended after ${took} ms`);
+  // It stopped as on SIGTERM: complete outputs of finished inputs, nothing else (no .fl-*.tmp), and not all 12.
+  const finished = assertComplete(out);
+  assert.ok(finished >= 1 && finished < 12, `${finished} of 12 finished`);
+  assert.equal(readdirSync(out).filter((f) => /^\.fl-.*\.tmp$/.test(f)), []);
+});
+
 test('--force never replaces a file beside the input that no fingerlift run of it wrote (dataset template, user file)', () => {
   const data = join(tmp, 'data');
   mkdirSync(data);
@@ -128,6 +182,28 @@ test('--force never replaces a file beside the input that no fingerlift run of i
   assert.match(lift.stderr, /a\.f1\.png exists and was not written by a fingerlift run of this input/);
   assert.is(readFileSync(join(photos, 'a.f1.png'), 'utf8'), 'the user\'s own picture');
   assert.equal(readdirSync(photos).sort(), ['a.f1.png', 'a.jpg']);
+});
+
+test('an output of another run in the folder (a lift\'s fingertip template) is named as such, not as a file no trail lists', () => {
+  const dir = join(tmp, 'RP3');
+  mkdirSync(dir);
+  copyFileSync(fixture('f1_photo.jpg'), join(dir, 'corrupt.jpg'));
+  assert.is(cli('lift', join(dir, 'corrupt.jpg'), '-o', dir, '-q', '-j', '1').code, 0);
+  const before = sha(join(dir, 'corrupt.f1.json'));
+  // extract of the lifted print writes corrupt.f1.json, which the lift trail lists: refused, with or without --force.
+  for (const force of [['--force'], []]) {
+    const r = cli('extract', join(dir, 'corrupt.f1.png'), '-o', dir, '--format', 'json', '-q', '-j', '1', ...force);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /corrupt\.f1\.json exists and is an output of another run \(corrupt\.trail\.json, lift of corrupt\.jpg\): not overwritten, also not with --force; choose another -o folder/);
+    assert.not.match(r.stderr, /no trail of it lists|SIGKILL/);
+  }
+  assert.is(sha(join(dir, 'corrupt.f1.json')), before, 'the lift output is untouched');
+  // A file no trail lists keeps the other message (with the SIGKILL hint).
+  writeFileSync(join(dir, 'other.json'), '{}');
+  copyFileSync(fixture('f1_1.png'), join(dir, 'other.png'));
+  const u = cli('extract', join(dir, 'other.png'), '-o', dir, '--format', 'json', '--force', '-q', '-j', '1');
+  assert.is(u.code, 1, u.stderr);
+  assert.match(u.stderr, /other\.json exists and was not written by a fingerlift run of this input \(no trail of it lists that file\)/);
 });
 
 test('E_EXISTS after another command\'s run suggests another -o folder, not --resume; verify --check-files stays in the trail folder', () => {

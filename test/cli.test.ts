@@ -60,7 +60,10 @@ test('bad destinations and featureless inputs: usage errors before any work, typ
   assert.is(badSummary.code, 2);
   const summaryNowhere = cli('extract', grey, '-o', 'o1', '--summary', '/proc/fingerlift-no/s.json', '-q');
   assert.is(summaryNowhere.code, 2, summaryNowhere.stderr);
-  assert.match(summaryNowhere.stderr, /--summary .*cannot write/);
+  assert.match(summaryNowhere.stderr, /--summary \/proc\/fingerlift-no\/s\.json: \[E_WRITE\] folder \/proc\/fingerlift-no does not exist: create it first/);
+  const summaryUnwritable = cli('extract', grey, '-o', 'o1', '--summary', '/proc/s.json', '-q');
+  assert.is(summaryUnwritable.code, 2, summaryUnwritable.stderr);
+  assert.match(summaryUnwritable.stderr, /--summary \/proc\/s\.json: cannot write there/);
   // Resolutions no print or photo has: usage errors before any work (--ppi 1e9 once crashed OpenCV).
   for (const [cmd, ppi] of [['enhance', '1e9'], ['extract', '100'], ['compare', 'abc'], ['lift', '30'], ['lift', '-5']] as const) {
     const r = cmd === 'compare' ? cli('compare', grey, grey, '--ppi', ppi) : cli(cmd, grey, '-o', 'o3', '--ppi', ppi, '-q');
@@ -184,7 +187,10 @@ test('outputs that are inputs are refused; eval without genuine pairs, unwritabl
   assert.is(cli('convert', probe, '--to', 'json', '-o', dir, '--force').code, 2);
   const unwritable = cli('convert', probe, '--to', 'json', '-o', '/proc/fingerlift-x/t.json');
   assert.is(unwritable.code, 2, unwritable.stderr);
-  assert.match(unwritable.stderr, /-o \/proc\/fingerlift-x\/t\.json: cannot write there/);
+  assert.match(unwritable.stderr, /-o \/proc\/fingerlift-x\/t\.json: \[E_WRITE\] folder \/proc\/fingerlift-x does not exist: create it first/);
+  const unwritableFolder = cli('convert', probe, '--to', 'json', '-o', '/proc/t.json');
+  assert.is(unwritableFolder.code, 2, unwritableFolder.stderr);
+  assert.match(unwritableFolder.stderr, /-o \/proc\/t\.json: cannot write there/);
   assert.is(cli('convert', probe, '--to', 'json', '-o', join(tmp, 'x.json'), '--xyt-size', '10x').code, 2);
 });
 

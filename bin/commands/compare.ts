@@ -269,28 +269,31 @@ export function register(program: Command): void {
       // estimated (photos, lifted templates) across scales, the others at scale 1 (pairUsesScaleSearch).
       const scaleAll = o.scaleSearch !== false && hasEstimatedScale(probe);
       const estimated = new Set(o.scaleSearch !== false && !scaleAll ? gallery.flatMap((g, i) => (hasEstimatedScale(g) ? [i] : [])) : []);
-      let ranked: Array<SearchCandidate & { scale?: number }>;
+      // Every reference that scored is ranked (not only --top of them), so that those that scored 0 are counted whatever --top is.
+      let scored: Array<SearchCandidate & { scale?: number }>;
       try {
-        if (scaleAll) ranked = await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), o.top);
-        else if (estimated.size === 0) ranked = await pool.search(prepare(probe.template, { id: probe.path }), { top: o.top, ...pre });
+        if (scaleAll) scored = await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), prepared.length);
+        else if (estimated.size === 0) scored = await pool.search(prepare(probe.template, { id: probe.path }), { top: prepared.length, ...pre });
         else {
           const plain = (await pool.search(prepare(probe.template, { id: probe.path }), { top: prepared.length, ...pre })).filter((c) => !estimated.has(c.index));
           const across = (await searchAcrossScales(probe.template, (P) => pool.search(P, { top: prepared.length, ...pre }), prepared.length)).filter((c) => estimated.has(c.index));
-          ranked = [...plain, ...across].sort((a, b) => b.score - a.score || a.index - b.index).slice(0, o.top);
+          scored = [...plain, ...across].sort((a, b) => b.score - a.score || a.index - b.index);
         }
       } finally {
         await pool.close();
       }
+      const ranked = scored.slice(0, o.top);
       const searchMs = performance.now() - t0;
       const nScaled = ranked.filter((c) => c.scale !== undefined).length;
-      // A reference that scores 0 (no minutia pair mated) is never ranked: when the list is shorter than
-      // --top allows, every reference missing from it scored 0 (or was left out by --preselect), said so.
-      const unlisted = ranked.length < Math.min(o.top, gallery.length) ? gallery.length - ranked.length : 0;
-      const unlistedNote = unlisted > 0 ? `${unlisted} of the ${gallery.length} references ${unlisted === 1 ? 'is' : 'are'} not listed: ${unlisted === 1 ? 'it' : 'they'} scored 0 (no minutiae mated)${o.preselect !== undefined ? ' or ' + (unlisted === 1 ? 'was' : 'were') + ' left out by --preselect' : ''}` : undefined;
+      // A reference that scores 0 (no minutia pair mated) is never ranked: those (and any left out by
+      // --preselect) are counted and said, whatever --top is; the ones below --top are said apart.
+      const unlisted = gallery.length - scored.length;
+      const belowTop = scored.length - ranked.length;
+      const unlistedNote = unlisted > 0 ? `${unlisted} of the ${gallery.length} references ${unlisted === 1 ? 'is' : 'are'} not listed: ${unlisted === 1 ? 'it' : 'they'} scored 0 (no minutiae mated)${o.preselect !== undefined ? ' or ' + (unlisted === 1 ? 'was' : 'were') + ' left out by --preselect' : ''}${belowTop > 0 ? `; ${belowTop} other${belowTop === 1 ? '' : 's'} scored above 0 but below the --top ${o.top} listed` : ''}` : undefined;
       if (o.json) process.stdout.write(JSON.stringify({ probe: probe.path, kind: probe.kind, gallerySize: gallery.length, searchMs: round(searchMs), unlisted, ...(unlistedNote ? { notes: [unlistedNote] } : {}), scaleSearch: scaleAll || estimated.size > 0 ? SCALE_HYPOTHESES : false, thresholds: scaleAll ? SCALE_SEARCH_THRESHOLDS : DECISION_THRESHOLDS, ...(!scaleAll && estimated.size > 0 ? { scaleSearchThresholds: SCALE_SEARCH_THRESHOLDS } : {}), candidates: ranked.map((c, i) => ({ rank: i + 1, reference: c.id, score: round(c.score), decision: decision(c), ...(c.scale !== undefined ? { scale: round(c.scale) } : {}), mated: c.result.mated.length })), warnings: inputWarnings([probe, ...gallery]), ...jsonFailures(failures) }, null, 2) + '\n');
       else {
         process.stdout.write(`probe ${printable(probe.path)}${photoNote(probe)} against ${gallery.length} references (${round(searchMs)} ms)${scaleAll ? `, across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : estimated.size > 0 ? `, the ${estimated.size} of estimated scale across scales ${SCALE_HYPOTHESES.map((k) => k.toFixed(3)).join(', ')}` : ''}\n`);
-        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}\n`));
+        ranked.forEach((c, i) => process.stdout.write(`${String(i + 1).padStart(3)}. ${c.score.toFixed(3).padStart(8)}  ${String(c.result.mated.length).padStart(3)} mated  ${decision(c).padEnd(18)} ${c.scale !== undefined ? `scale ${c.scale.toFixed(3)}  ` : ''}${printable(String(c.id))}${photoNote(gallery[c.index])}\n`));
         if (unlistedNote) process.stdout.write(`note: ${unlistedNote}\n`);
         process.stdout.write(thresholdLines(nScaled, ranked.length, scaleAll));
       }

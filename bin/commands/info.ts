@@ -6,7 +6,7 @@
  * compressed data that the decoder works around (the "decoder warning" note) or refuses.
  */
 import type { Command } from 'commander';
-import { loadImage, readImageInfo, type ImageInfo } from '../../src/image/io.js';
+import { LIFTED_DAMAGED_NOTE, loadImage, readImageInfo, type ImageInfo } from '../../src/image/io.js';
 import { EXIT_OK, EXIT_SOME_FAILED, failureOf, jsonFailures, nothingToDo, positiveInteger, printJson, printSummary, stdoutFlushed, type FileFailure } from '../common.js';
 import { expandInputs, formatSkipped } from '../../src/batch/expand.js';
 import { FingerliftError, humanText, printable } from '../../src/errors.js';
@@ -36,11 +36,12 @@ export function register(program: Command): void {
           const damaged = r.damage !== undefined ? failureOf(path, new FingerliftError('E_DECODE', r.damage, { input: path })) : undefined;
           rows.push({ path, format: s.format, width: s.width, height: s.height, bitDepth: s.bitDepth, channels: s.channels, ppi: r.ppi ?? null, declaredPpi: s.declaredPpi ?? null, sha256: s.sha256, notes: r.notes, decoded: opts.decode === true, ...(damaged ? { error: { code: damaged.code, message: damaged.message } } : {}) });
           if (!opts.json)
-            process.stdout.write(`${printable(path)}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
+            process.stdout.write(`${printable(path)}\t${s.format}\t${s.width}x${s.height}\t${s.bitDepth}-bit\t${s.channels} ch\t${r.ppi !== undefined ? `${r.ppi} ppi${r.scaleEstimated ? ` (scale estimated: a print lifted from a photo of about ${r.estimatedPhotoPpi ?? '?'} ppi at the fingertip)` : ''}` : s.declaredPpi !== undefined ? `ppi unknown (declares ${Math.round(s.declaredPpi * 100) / 100}, implausible for a fingerprint)` : 'ppi unknown'}\t${s.sha256}\n`);
           if (damaged) failures.push(damaged);
           // Damage the decoder worked around is worth a look before anything is built on the pixels; so is
           // a TIFF of which every page is a reduced-resolution image.
-          for (const n of r.notes.filter((t) => t.startsWith('decoder warning') || t.startsWith('warning: '))) process.stderr.write(humanText`warning: ${path}: ${n.replace(/^warning: /, '')}\n`);
+          // So is the damage of the photo a lifted print came from (its marks).
+          for (const n of r.notes.filter((t) => t.startsWith('decoder warning') || t.startsWith('warning: ') || t.startsWith(LIFTED_DAMAGED_NOTE))) process.stderr.write(humanText`warning: ${path}: ${n.replace(/^warning: /, '')}\n`);
           // Pages or frames other than the one read: said, not silently dropped.
           for (const n of r.notes.filter((t) => / holds \d+ (pages|frames); /.test(t) || /^TIFF page \d+ read /.test(t))) process.stderr.write(humanText`note: ${path}: ${n}\n`);
         } catch (e) {

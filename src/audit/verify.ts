@@ -23,7 +23,17 @@ import { environment, toolVersion, TRAIL_SCHEMA, type Trail, type TrailInput, ty
 
 /** What the replay returns: step name or output path (as recorded) -> SHA-256 hex. */
 export type ReplayHashes = Map<string, string>;
-export type Replay = (trail: Trail) => Promise<ReplayHashes>;
+/**
+ * What a replay may return instead of bare hashes: the hashes and each replayed step's notes (step name ->
+ * notes, in order; a step without notes may be absent). With notes, `verifyTrail` also compares each
+ * recorded step's notes (the decoder's warning of damaged data, the file's own warnings, ...) with the
+ * replay's: a note removed from or added to a trail is a mismatch (problem `notes`) naming the step.
+ */
+export interface ReplayResult {
+  hashes: ReplayHashes;
+  notes: Map<string, string[]>;
+}
+export type Replay = (trail: Trail) => Promise<ReplayHashes | ReplayResult>;
 
 export interface VerifyMismatch {
   /** What was compared. */
@@ -32,8 +42,10 @@ export interface VerifyMismatch {
   name: string;
   /** `differs`: both hashes exist and differ; `missing`: the replay (or disk) gave none;
    *  `unexpected`: the replay produced something the trail does not record; `outside`: an output path
-   *  that lies outside the trail's folder (outputs are written beside their trail), not read. */
-  problem: 'differs' | 'missing' | 'unexpected' | 'outside';
+   *  that lies outside the trail's folder (outputs are written beside their trail), not read; `notes`: a
+   *  step's notes (warnings, decisions) differ from the replay's, `expected` and `actual` then hold the
+   *  recorded and replayed notes joined by " | " (not hashes; the step's hash may still match). */
+  problem: 'differs' | 'missing' | 'unexpected' | 'outside' | 'notes';
   expected: string | null;
   actual: string | null;
 }
@@ -319,7 +331,8 @@ function versionWarnings(trail: Trail): string[] {
 
 /**
  * Re-run a trail through `replay` and compare every recorded hash (input, each step, each output)
- * with the replay's. Never throws for a mismatch or a failing replay: both are in the report.
+ * with the replay's, and, when the replay returns notes (`ReplayResult`), each step's recorded notes with
+ * the replayed ones. Never throws for a mismatch or a failing replay: both are in the report.
  * @param trail a trail (`loadTrail`, or `AuditTrail.toJSON()`); checked as `parseTrail` checks a file.
  * @param replay re-runs the trail's command and returns the hashes of its steps and outputs.
  * @throws FingerliftError E_INVALID_ARGUMENT (only for the arguments) for a trail that is not a valid
@@ -338,7 +351,8 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
     const r: VerifyReport = {
       ok: mismatches.length === 0 && error === undefined,
       checked,
-      matched: checked - mismatches.filter((m) => m.problem !== 'unexpected').length,
+      // A notes mismatch is not a hash: it fails the check without counting as an unreproduced hash.
+      matched: checked - mismatches.filter((m) => m.problem !== 'unexpected' && m.problem !== 'notes').length,
       mismatches,
       warnings: versionWarnings(trail),
       files,
@@ -375,8 +389,14 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
   };
 
   let hashes: ReplayHashes;
+  let notes: Map<string, string[]> | undefined;
   try {
-    hashes = await replay(trail);
+    const r = await replay(trail);
+    if (r instanceof Map) hashes = r;
+    else {
+      hashes = r.hashes;
+      notes = r.notes;
+    }
   } catch (e) {
     error = isFingerliftError(e) ? { code: e.code, message: e.message } : { code: 'E_VERIFY', message: `replay failed: ${(e as Error)?.message ?? String(e)}` };
     addDisk();
@@ -392,6 +412,14 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
     else if (actual !== expected) mismatches.push({ kind, name, problem: 'differs', expected, actual });
   };
   for (const s of trail.steps) compare('step', s.name, s.outputSha256);
+  // Each step's notes as recorded and as replayed (a step the replay did not produce is already a mismatch).
+  if (notes)
+    for (const s of trail.steps) {
+      if (!hashes.has(s.name)) continue;
+      const was = s.notes ?? [], now = notes.get(s.name) ?? [];
+      if (was.length !== now.length || was.some((n, i) => n !== now[i]))
+        mismatches.push({ kind: 'step', name: s.name, problem: 'notes', expected: was.join(' | '), actual: now.join(' | ') });
+    }
   for (const o of trail.outputs) compare('output', o.path, o.sha256);
   for (const [name, actual] of hashes) if (!known.has(name)) mismatches.push({ kind: 'step', name, problem: 'unexpected', expected: null, actual });
 
@@ -400,7 +428,7 @@ export async function verifyTrail(trail: Trail, replay: Replay, opts: VerifyOpti
 }
 
 function checkReplayArgs(fn: string, replay: unknown, opts: unknown): void {
-  if (typeof replay !== 'function') throw invalidArgument(`${fn}: replay`, 'a function (trail) => Promise<Map<step or output name, SHA-256>>', replay);
+  if (typeof replay !== 'function') throw invalidArgument(`${fn}: replay`, 'a function (trail) => Promise<Map<step or output name, SHA-256> | { hashes, notes }>', replay);
   if (opts === null || typeof opts !== 'object') throw invalidArgument(`${fn}: options`, 'an options object { trailPath?, checkInput?, inputPath?, checkFilesOnDisk? }', opts);
   const c = (opts as VerifyOptions).checkFilesOnDisk;
   if (c !== undefined && c !== true && c !== false && c !== 'present') throw invalidArgument(`${fn}: checkFilesOnDisk`, "true (every recorded output), 'present' (those on disk) or false", c);
@@ -434,6 +462,11 @@ export function formatVerifyReport(r: VerifyReport): string {
       lines.push(humanText`MISMATCH output path ${m.name.replace(/ \(on disk\)$/, '')} lies outside the trail's folder: not checked`);
       continue;
     }
+    if (m.problem === 'notes') {
+      const list = (n: string | null): string => (n ? `"${n}"` : '(none)');
+      lines.push(humanText`MISMATCH step ${m.name}: notes differ (recorded ${list(m.expected)}, replay ${list(m.actual)})`);
+      continue;
+    }
     const source = m.name.endsWith(' (on disk)') ? 'on disk' : m.kind === 'input' ? 'now' : 'replay';
     const what = m.problem === 'unexpected' ? 'produced by the replay but not recorded' : m.problem === 'missing' ? (source === 'on disk' ? 'missing' : 'not reproduced') : 'differs';
     lines.push(humanText`MISMATCH ${m.kind} ${m.name}: ${what} (recorded ${short(m.expected)}, ${source} ${short(m.actual)})`);
@@ -453,7 +486,7 @@ export function formatVerifyReport(r: VerifyReport): string {
     // The replay failed: only the hashes checked before it (the inputs', the files on disk) were compared.
     const mm = r.mismatches.length > 0 ? `, ${r.mismatches.length} mismatch(es)` : '';
     lines.push(humanText`FAILED: replay failed: [${r.error.code}] ${r.error.message.replace(/^replay failed: /, '')} (before it, ${replayMatched}/${replayChecked} input hashes matched; ${disk}${mm})`);
-  } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es) (input and replay ${replayMatched}/${replayChecked}; ${disk})`);
+  } else lines.push(`FAILED: ${r.matched}/${r.checked} hashes reproduced, ${r.mismatches.length} mismatch(es)${r.mismatches.some((m) => m.problem === 'notes') ? ` (${r.mismatches.filter((m) => m.problem === 'notes').length} in a step's notes)` : ''} (input and replay ${replayMatched}/${replayChecked}; ${disk})`);
   return lines.join('\n');
 }
 

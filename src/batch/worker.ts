@@ -4,8 +4,8 @@
  * as the piscina worker entry (its default export), so outputs are identical either way.
  */
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { copyFile, link, lstat, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureDir, tempNameBeside } from '../image/io.js';
 import { FingerliftError, isFingerliftError, printable, type ErrorCode } from '../errors.js';
@@ -170,8 +170,46 @@ async function replaceableOutputs(spec: JobSpec): Promise<Map<string, string | u
   return out;
 }
 
-/** E_EXISTS for an existing file at an output path that --force may not replace. */
-function notOurs(path: string, spec: JobSpec): FingerliftError {
+/** Most trails read in a folder when looking for the run that wrote a file (`otherRunOf`). */
+const MAX_TRAILS_SCANNED = 10_000;
+
+/**
+ * The trail (other than this input's) in the folder of `path` that lists `path` among its outputs, with
+ * the command and input it records: "corrupt.trail.json, lift of corrupt.jpg". Undefined when none does
+ * (or the folder cannot be read). Trails that are not valid fingerlift trails are passed over.
+ */
+async function otherRunOf(path: string, spec: JobSpec): Promise<string | undefined> {
+  const abs = resolve(path);
+  const folder = dirname(abs);
+  const own = resolve(spec.trailPath);
+  let names: string[];
+  try {
+    names = (await readdir(folder)).filter((n) => n.toLowerCase().endsWith('.trail.json')).sort();
+  } catch {
+    return undefined;
+  }
+  for (const name of names.slice(0, MAX_TRAILS_SCANNED)) {
+    const trailPath = join(folder, name);
+    if (trailPath === own) continue;
+    const trail = await loadTrail(trailPath).catch(() => undefined);
+    if (trail?.outputs.some((o) => resolve(folder, o.path) === abs))
+      return `${name}, ${trail.command?.name ?? 'a run'} of ${basename(trail.input.path)}`;
+  }
+  return undefined;
+}
+
+/**
+ * E_EXISTS for an existing file at an output path that --force may not replace: named as another run's
+ * output when a trail in its folder lists it (`otherRunOf`), else as a file no trail lists.
+ */
+async function notOurs(path: string, spec: JobSpec): Promise<FingerliftError> {
+  const other = await otherRunOf(path, spec);
+  if (other !== undefined)
+    return new FingerliftError(
+      'E_EXISTS',
+      `output ${path} exists and is an output of another run (${other}): not overwritten, also not with --force; choose another -o folder for this run`,
+      { input: spec.input },
+    );
   return new FingerliftError(
     'E_EXISTS',
     `output ${path} exists and was not written by a fingerlift run of this input (no trail of it lists that file): not overwritten, also not with --force. A run killed outright (SIGKILL, a crash, a power loss) after writing some outputs and before its trail leaves such files: if that is what it is, remove it by hand and run again; otherwise choose another -o folder`,
@@ -285,7 +323,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       if (spec.force) return true;
       throw new FingerliftError('E_EXISTS', `output exists, not overwritten (use --force): ${path}`, { input: path });
     }
-    throw notOurs(path, spec);
+    throw await notOurs(path, spec);
   };
   // The outputs are staged (written in full to temporary files beside their names) and put in place
   // together just before the trail, so that an output that may not be replaced refuses the input before
@@ -380,7 +418,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       try {
         await link(s.tmp, path);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw notOurs(path, spec); // appeared since it was staged
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw await notOurs(path, spec); // appeared since it was staged
         throw cannotWrite(path, e);
       }
       created.push(path);
@@ -437,7 +475,7 @@ export default async function runJob(spec: JobSpec): Promise<JobOutcome> {
       try {
         await writeOutputFile(trailAbs, text, replace);
       } catch (e) {
-        throw isFingerliftError(e) && e.code === 'E_EXISTS' ? notOurs(trailAbs, spec) : e;
+        throw isFingerliftError(e) && e.code === 'E_EXISTS' ? await notOurs(trailAbs, spec) : e;
       }
       await settle();
       if (r) replaced = { command: r.command, overwritten: [...overwritten], removed: r.removed, kept: r.kept };

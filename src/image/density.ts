@@ -27,6 +27,12 @@ export interface DeclaredDensity {
   yPpi?: number;
   /** PNG: the pHYs chunk was present but its CRC did not match (damaged): not used, `ppi` undefined. */
   crcFailed?: boolean;
+  /**
+   * PNG: what is wrong with the file's pHYs chunks besides a CRC, as a clause after "the PNG's resolution
+   * chunk (pHYs) ...": a length other than 9 bytes or a chunk after the image data (IDAT), not used
+   * (`ppi` undefined when no valid one came before), or a second pHYs chunk (the first is used).
+   */
+  problem?: string;
 }
 
 /** Whether two declared resolutions differ by more than rounding (0.5%). */
@@ -72,21 +78,35 @@ function view(bytes: Uint8Array): DataView {
 function pngDensity(b: Uint8Array): DeclaredDensity {
   const dv = view(b);
   let p = 8;
+  let seenIdat = false;
+  let found: DeclaredDensity | undefined;
+  const problems: string[] = [];
+  // Every chunk to IEND: a pHYs of the wrong length, after IDAT or repeated is said, not silently taken or dropped.
   while (p + 12 <= b.length) {
     const len = dv.getUint32(p);
     const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-    if (type === 'pHYs' && len >= 9 && p + 12 + len <= b.length) {
+    if (type === 'IEND') break;
+    if (type === 'IDAT') seenIdat = true;
+    else if (type === 'pHYs' && p + 12 + len <= b.length) {
+      if (seenIdat) problems.push(`comes after the image data (IDAT), where ISO/IEC 15948 (11.3.5.3) does not allow it: ignored`);
+      else if (len !== 9) problems.push(`has ${len} bytes of data, not the 9 ISO/IEC 15948 (11.3.5.3) defines: ignored`);
       // The CRC covers the type and the data (ISO/IEC 15948 §5.3): a damaged chunk says nothing reliable.
-      if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) return { ...NONE, crcFailed: true };
-      const ppux = dv.getUint32(p + 8);
-      const ppuy = dv.getUint32(p + 12);
-      const unit = b[p + 16];
-      return unit === 1 && ppux > 0 ? density(ppux, ppuy, 0.0254, 'pHYs') : NONE;
+      else if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) {
+        if (found === undefined) found = { ...NONE, crcFailed: true };
+      } else {
+        const ppux = dv.getUint32(p + 8);
+        const ppuy = dv.getUint32(p + 12);
+        const unit = b[p + 16];
+        const d = unit === 1 && ppux > 0 ? density(ppux, ppuy, 0.0254, 'pHYs') : NONE;
+        const ppi = (v: DeclaredDensity): string => (v.ppi === undefined ? 'no resolution in inches' : `${Math.round(v.ppi * 100) / 100} ppi`);
+        if (found === undefined) found = d;
+        else problems.push(`is repeated: a second one declares ${ppi(d)}${found.crcFailed ? ' (also ignored: the first is damaged)' : `; the first, ${ppi(found)}, is used`}`);
+      }
     }
-    if (type === 'IDAT' || type === 'IEND') break;
     p += 12 + len;
   }
-  return NONE;
+  const out = found ?? NONE;
+  return problems.length > 0 ? { ...out, problem: problems.join('; it also ') } : out;
 }
 
 function jpegDensity(b: Uint8Array): DeclaredDensity {

@@ -14,8 +14,9 @@ import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { decode as decodeBmp } from 'bmp-ts';
 import { FingerliftError, invalidArgument } from '../errors.js';
 import { readDeclaredDensity } from './density.js';
-import { CHART_REFUSED, hasChartMark, liftedPrintMarkValue, pngDamage, readLiftedPrintMark, withPngText, LIFTED_PRINT_MARK } from './png.js';
+import { CHART_REFUSED, hasChartMark, liftedPrintMarkValue, liftedSourceMarkValues, pngDamage, readLiftedPrintMark, readLiftedSourceWarnings, withPngText, withPngTexts, LIFTED_PRINT_MARK, LIFTED_SOURCE_MARK, type LiftedSourceWarnings } from './png.js';
 import { jpegDamage, jpegEnd } from './jpeg.js';
+import { fmrStandard, looksLikeFmr } from '../formats/iso19794.js';
 import { tiffDamage, tiffPages } from './tiff.js';
 import type { AnyImage, GrayImage, RgbImage } from './types.js';
 import { checkImage, isRgb } from './types.js';
@@ -72,7 +73,17 @@ export interface LoadedImage {
   scaleEstimated?: true;
   /** With `scaleEstimated`: the photo's resolution at the fingertip as `lift` estimated it, ppi. */
   estimatedPhotoPpi?: number;
+  /**
+   * A print `lift` wrote from a photo that warned (its PNG carries `LIFTED_SOURCE_MARK`): the photo's
+   * decoder warning and own warnings, also restored as notes (`LIFTED_DAMAGED_NOTE`, `LIFTED_PHOTO_WARNING_NOTE`).
+   */
+  liftedSource?: LiftedSourceWarnings;
 }
+
+/** Start of the note `loadImage` records for a lifted print whose source photo's decoder warned of damaged data (`LIFTED_SOURCE_MARK`): `decoderWarningOf` reads it. */
+export const LIFTED_DAMAGED_NOTE = 'a print lifted from a damaged photo';
+/** Start of the warning notes `loadImage` records for a lifted print whose source photo had warnings of its own (`LIFTED_SOURCE_MARK`). */
+export const LIFTED_PHOTO_WARNING_NOTE = 'warning: the photo this print was lifted from';
 
 /** Start of the note `loadImage` records for a print `lift` wrote from a photo of estimated resolution (`LoadedImage.scaleEstimated`). */
 export const LIFTED_PRINT_NOTE = 'a print fingerlift lifted from a photo';
@@ -80,6 +91,8 @@ export const LIFTED_PRINT_NOTE = 'a print fingerlift lifted from a photo';
 export const ANISOTROPIC_NOTE = 'warning: the file declares different horizontal and vertical resolutions';
 /** Start of the warning note `loadImage` records when a PNG's pHYs chunk fails its CRC (and is ignored). */
 export const DAMAGED_PHYS_NOTE = "warning: the PNG's resolution chunk (pHYs) is damaged";
+/** Start of the warning note `loadImage` records for a PNG whose pHYs chunks are misplaced, of the wrong length or repeated (`DeclaredDensity.problem`). */
+export const PHYS_NOTE = "warning: the PNG's resolution chunk (pHYs)";
 /** Start of the warning note `loadImage` records for a JPEG whose data is whole but ends without its EOI marker. */
 export const NO_EOI_NOTE = 'warning: JPEG ends without its EOI marker';
 
@@ -131,9 +144,14 @@ function sniffFormat(b: Uint8Array): string | undefined {
  * page read and why, or page 1 with a note starting "warning: every page of the TIFF" when all are
  * (`tiffPageToRead`).
  * Resolution: a file declaring different horizontal and vertical resolutions is read at the horizontal
- * one with a note starting "warning: " (`ANISOTROPIC_NOTE`); a PNG pHYs chunk failing its CRC is ignored
- * (resolution unknown) with one (`DAMAGED_PHYS_NOTE`). A JPEG whose scans are whole but which ends without
- * its EOI marker is decoded, with a warning note (`NO_EOI_NOTE`). A print `lift` wrote from a photo of
+ * one (unknown when that one is implausible) with a note starting "warning: " (`ANISOTROPIC_NOTE`); a PNG
+ * pHYs chunk failing its CRC is ignored (resolution unknown) with one (`DAMAGED_PHYS_NOTE`), as is one of
+ * a length other than 9 or after IDAT, and a second pHYs is said (`PHYS_NOTE`, the first is used). A print
+ * `lift` wrote from a photo that warned carries the photo's warnings (`LIFTED_SOURCE_MARK`), restored as
+ * notes (`LIFTED_DAMAGED_NOTE`, read by `decoderWarningOf`; `LIFTED_PHOTO_WARNING_NOTE`). Bytes of a
+ * minutiae template are refused naming its format (`notAnImageMessage`). A JPEG whose scans are whole but which ends without
+ * its EOI marker is decoded, with a warning note (`NO_EOI_NOTE`; zero bytes where the marker should be are
+ * left out and counted in it). A print `lift` wrote from a photo of
  * estimated resolution (`LIFTED_PRINT_MARK`) has `scaleEstimated` and a note (`LIFTED_PRINT_NOTE`).
  * @throws FingerliftError E_NOT_FOUND (unreadable path), E_TOO_SMALL (zero bytes, side < minSide),
  *   E_TOO_LARGE (pixels > maxPixels, from the header), E_UNSUPPORTED_FORMAT (a known format we do not read),
@@ -163,8 +181,22 @@ export async function loadImage(input: string | Uint8Array, options: LoadOptions
 }
 
 /** The `scaleEstimated` fields of a file read by `readForLoad` (none unless it is a lifted print). */
-function liftedOf(f: ReadForLoad): { scaleEstimated?: true; estimatedPhotoPpi?: number } {
-  return f.lifted ? { scaleEstimated: true, estimatedPhotoPpi: f.lifted.photoPpi } : {};
+function liftedOf(f: ReadForLoad): { scaleEstimated?: true; estimatedPhotoPpi?: number; liftedSource?: LiftedSourceWarnings } {
+  return { ...(f.lifted ? { scaleEstimated: true, estimatedPhotoPpi: f.lifted.photoPpi } : {}), ...(f.liftedSource ? { liftedSource: f.liftedSource } : {}) };
+}
+
+/**
+ * The `encodeImage` options that carry a lifted print's marks forward to an image made from it (an
+ * enhanced print): its scale mark when `scaleEstimated` (the result's scale is still an estimate) and its
+ * source photo's warnings. Empty for any other image.
+ * @param loaded the input; @param scaleEstimated whether the result's scale is an estimate (false when a
+ *   resolution was given).
+ */
+export function liftedMarksOf(loaded: Pick<LoadedImage, 'estimatedPhotoPpi' | 'liftedSource'>, scaleEstimated: boolean): Pick<SaveOptions, 'scaleEstimatedFromPpi' | 'sourceWarnings'> {
+  return {
+    ...(scaleEstimated && loaded.estimatedPhotoPpi !== undefined ? { scaleEstimatedFromPpi: loaded.estimatedPhotoPpi } : {}),
+    ...(loaded.liftedSource ? { sourceWarnings: loaded.liftedSource } : {}),
+  };
 }
 
 /** What `readImageInfo` tells of a file without decoding its pixels. */
@@ -192,6 +224,8 @@ export interface ImageInfo {
   scaleEstimated?: true;
   /** As `LoadedImage.estimatedPhotoPpi`. */
   estimatedPhotoPpi?: number;
+  /** As `LoadedImage.liftedSource`. */
+  liftedSource?: LiftedSourceWarnings;
 }
 
 /**
@@ -242,6 +276,8 @@ interface ReadForLoad {
   notes: string[];
   /** A lifted print's mark (`readLiftedPrintMark`). */
   lifted?: { photoPpi: number };
+  /** A lifted print's source photo warnings (`readLiftedSourceWarnings`). */
+  liftedSource?: LiftedSourceWarnings;
 }
 
 /** The checks and header reads `loadImage` and `readImageInfo` share: arguments, bytes, format, TIFF page, resolution. */
@@ -261,7 +297,7 @@ async function readForLoad(input: string | Uint8Array, options: LoadOptions, fn:
   if (bytes.length === 0) throw new FingerliftError('E_TOO_SMALL', 'file is empty (0 bytes)', { input: name });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const sniffed = sniffFormat(bytes);
-  if (sniffed === undefined) throw new FingerliftError('E_DECODE', 'not an image: the bytes match no known image format', { input: name });
+  if (sniffed === undefined) throw new FingerliftError('E_DECODE', notAnImageMessage(bytes), { input: name });
   if (!(SUPPORTED_FORMATS as readonly string[]).includes(sniffed))
     throw new FingerliftError('E_UNSUPPORTED_FORMAT', `${sniffed.toUpperCase()} is not supported (use JPEG, PNG, TIFF, WebP or BMP)`, { input: name });
   const format = sniffed as ImageFormat;
@@ -274,15 +310,51 @@ async function readForLoad(input: string | Uint8Array, options: LoadOptions, fn:
     notes.push(`file declares ${round(declared.ppi)} ppi (${declared.field}), implausible for a fingerprint image: resolution treated as unknown`);
   if (declared.crcFailed)
     notes.push(`${DAMAGED_PHYS_NOTE} (its CRC does not match its bytes): ignored, resolution unknown (give --ppi if it is known)`);
-  else if (declared.ppi === undefined) notes.push('file declares no resolution: ppi unknown');
+  else if (declared.ppi === undefined && declared.problem === undefined) notes.push('file declares no resolution: ppi unknown');
+  if (declared.problem !== undefined)
+    notes.push(`${PHYS_NOTE} ${declared.problem}${declared.ppi === undefined && !declared.crcFailed ? ': resolution unknown (give --ppi if it is known)' : ''}`);
   if (declared.ppi !== undefined && declared.yPpi !== undefined) {
     // Prints are processed with square pixels: a silent choice of one of the two would give a wrong scale.
     const ratio = Math.max(declared.ppi, declared.yPpi) / Math.min(declared.ppi, declared.yPpi);
-    notes.push(`${ANISOTROPIC_NOTE} (${declared.field}: ${round(declared.ppi)} ppi across, ${round(declared.yPpi)} ppi down): fingerlift assumes square pixels and uses the horizontal ${round(declared.ppi)} ppi, so lengths down the image are misjudged by a factor of ${ratio.toFixed(2)} (resample the image to square pixels first)`);
+    const which = `${declared.field}: ${round(declared.ppi)} ppi across, ${round(declared.yPpi)} ppi down`;
+    if (ppi === undefined)
+      notes.push(`${ANISOTROPIC_NOTE} (${which}): fingerlift assumes square pixels and reads the horizontal one, ${round(declared.ppi)} ppi, which is implausible for a fingerprint, so the resolution is treated as unknown (resample the image to square pixels, or give --ppi)`);
+    else
+      notes.push(`${ANISOTROPIC_NOTE} (${which}): fingerlift assumes square pixels and uses the horizontal ${round(declared.ppi)} ppi, so lengths down the image are misjudged by a factor of ${ratio.toFixed(2)} (resample the image to square pixels first)`);
   }
   const lifted = format === 'png' ? readLiftedPrintMark(bytes) : undefined;
   if (lifted) notes.push(`${LIFTED_PRINT_NOTE} (its mark says so): its ${ppi === undefined ? '' : `${round(ppi)} ppi `}scale was estimated from the photo (about ${lifted.photoPpi} ppi at the fingertip), not measured: templates from it are compared across scales`);
-  return { bytes, name, ...(typeof input === 'string' ? { path: input } : {}), maxPixels, minSide, format, sha256, page: tiff.page, ppi: ppi === undefined ? undefined : round(ppi), declared, notes, ...(lifted ? { lifted } : {}) };
+  // The source photo's warnings, carried by the print's marks: every result built on the print says them.
+  const liftedSource = format === 'png' ? readLiftedSourceWarnings(bytes) : undefined;
+  if (liftedSource?.decoder !== undefined) notes.push(`${LIFTED_DAMAGED_NOTE} (its mark says so): the photo's decoder warned: ${liftedSource.decoder}`);
+  for (const w of liftedSource?.warnings ?? []) notes.push(`${LIFTED_PHOTO_WARNING_NOTE} (its mark says so): ${w}`);
+  return { bytes, name, ...(typeof input === 'string' ? { path: input } : {}), maxPixels, minSide, format, sha256, page: tiff.page, ppi: ppi === undefined ? undefined : round(ppi), declared, notes, ...(lifted ? { lifted } : {}), ...(liftedSource ? { liftedSource } : {}) };
+}
+
+/** The commands that take templates, said when a template is given where an image is read. */
+const TEMPLATE_COMMANDS = 'templates are read by compare, search and eval, and converted by convert (info, enhance, extract and lift read images)';
+
+/**
+ * Why bytes that match no image format are refused: "not an image: ..." naming a template format when
+ * the bytes are one (an ISO/IEC 19794-2 or ANSI INCITS 378 record, "FMR\0"; JSON text; text of numbers
+ * only, as NIST .xyt and minutiae lists such as latent .mnt files hold) and which commands take templates.
+ */
+export function notAnImageMessage(bytes: Uint8Array): string {
+  let what: string | undefined;
+  if (looksLikeFmr(bytes)) what = fmrStandard(bytes) === 'ansi' ? 'an ANSI INCITS 378 minutiae template (an "FMR" record)' : 'an ISO/IEC 19794-2 minutiae template (an "FMR" record)';
+  else {
+    let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    while (i < bytes.length && i < 1024 && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+    const head = bytes.subarray(i, Math.min(bytes.length, 4096));
+    if (bytes[i] === 0x7b) what = 'JSON text (a fingerlift JSON template?)';
+    else if (head.length > 0 && head.some((b) => b >= 0x30 && b <= 0x39)) {
+      const integer = (b: number): boolean => (b >= 0x30 && b <= 0x39) || b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x2d || b === 0x2b;
+      if (head.every(integer)) what = 'text of whole numbers only (a NIST .xyt minutiae template?)';
+      else if (head.every((b) => integer(b) || b === 0x2e || b === 0x65 || b === 0x45))
+        return 'not an image: the bytes are text of numbers with decimals, as a minutiae list holds (such as a latent .mnt file), not an image nor a template format fingerlift reads (NIST .xyt, ISO/IEC 19794-2, ANSI INCITS 378, fingerlift JSON; such a list must be rewritten as one of these first)';
+    }
+  }
+  return what === undefined ? 'not an image: the bytes match no known image format' : `not an image: the bytes are ${what}, not an image; ${TEMPLATE_COMMANDS}`;
 }
 
 /** The source record of a file read by `readForLoad`, with its size, depth and channels. */
@@ -302,7 +374,8 @@ export const ALL_REDUCED_NOTE = 'warning: every page of the TIFF';
 
 /**
  * The TIFF page `loadImage` reads: the first that is not a reduced-resolution image (TIFF 6.0 NewSubfileType
- * bit 0, or SubfileType 2: a thumbnail or preview, `tiffPages`), with a note when that is not page 1 ("TIFF
+ * bit 0, or SubfileType 2: a thumbnail or preview, `tiffPages`) nor a transparency mask (NewSubfileType bit
+ * 2), with a note when that is not page 1 ("TIFF
  * page 2 read (120 x 90): page 1 before it is a reduced-resolution image (...)"); when every page is one,
  * page 1 with a note that starts "warning: every page of the TIFF" (`ALL_REDUCED_NOTE`).
  * @param bytes the whole file (a classic TIFF). @returns `page` 0-based, `offset` its directory's offset
@@ -310,13 +383,23 @@ export const ALL_REDUCED_NOTE = 'warning: every page of the TIFF';
  */
 export function tiffPageToRead(bytes: Uint8Array): { page: number; offset?: number; note?: string } {
   const pages = tiffPages(bytes);
-  if (pages.length === 0 || !pages[0]!.reduced) return { page: 0 };
+  const skipped = (p: { reduced: boolean; mask: boolean }): boolean => p.reduced || p.mask;
+  if (pages.length === 0 || !skipped(pages[0]!)) return { page: 0 };
   const size = (p: { width: number; height: number }): string => `${p.width} x ${p.height}`;
-  const k = pages.findIndex((p) => !p.reduced);
+  const k = pages.findIndex((p) => !skipped(p));
   const why = 'NewSubfileType bit 0 set: a thumbnail or preview, not the print';
+  const masks = pages.slice(0, k < 0 ? pages.length : k).some((p) => p.mask && !p.reduced);
+  if (!masks) {
+    if (k < 0)
+      return { page: 0, note: `${ALL_REDUCED_NOTE} (${pages.length}) is marked as a reduced-resolution image (${why}); page 1 (${size(pages[0]!)}) read, which may not be the full-resolution print` };
+    const before = k === 1 ? `page 1 before it is a reduced-resolution image (${size(pages[0]!)}, ${why})` : `pages 1-${k} before it are reduced-resolution images (${pages.slice(0, k).map(size).join(', ')}; ${why})`;
+    return { page: k, offset: pages[k]!.offset, note: `${REDUCED_PAGE_NOTE} ${k + 1} read (${size(pages[k]!)}): ${before}` };
+  }
+  // Transparency masks (NewSubfileType bit 2) are passed over as thumbnails are: neither is the print.
+  const what = (p: { reduced: boolean; mask: boolean; width: number; height: number }): string => `${size(p)}, ${p.mask ? 'a transparency mask (NewSubfileType bit 2)' : 'a reduced-resolution image (NewSubfileType bit 0: a thumbnail or preview)'}`;
   if (k < 0)
-    return { page: 0, note: `${ALL_REDUCED_NOTE} (${pages.length}) is marked as a reduced-resolution image (${why}); page 1 (${size(pages[0]!)}) read, which may not be the full-resolution print` };
-  const before = k === 1 ? `page 1 before it is a reduced-resolution image (${size(pages[0]!)}, ${why})` : `pages 1-${k} before it are reduced-resolution images (${pages.slice(0, k).map(size).join(', ')}; ${why})`;
+    return { page: 0, note: `${ALL_REDUCED_NOTE} (${pages.length}) is marked as a transparency mask or a reduced-resolution image (${pages.map(what).join('; ')}); page 1 read, which may not be the print` };
+  const before = k === 1 ? `page 1 before it is not the print (${what(pages[0]!)})` : `pages 1-${k} before it are not the print (${pages.slice(0, k).map(what).join('; ')})`;
   return { page: k, offset: pages[k]!.offset, note: `${REDUCED_PAGE_NOTE} ${k + 1} read (${size(pages[k]!)}): ${before}` };
 }
 
@@ -419,10 +502,18 @@ export const DECODER_WARNING_NOTE = 'decoder warning';
  */
 export function decoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | undefined {
   const note = loaded.notes.find((n) => n.startsWith(DECODER_WARNING_NOTE));
-  if (note === undefined) return undefined;
+  if (note === undefined) return liftedDecoderWarningOf(loaded);
   const format = /the (\w+) decoder \(libvips\)/.exec(note)?.[1];
   return `the ${format ?? 'image'} data is damaged (such as corrupt entropy-coded data or a bad chunk) and was decoded anyway`;
 }
+
+/** The clause of a lifted print's `LIFTED_DAMAGED_NOTE` (its source photo's decoder warned), or undefined. */
+function liftedDecoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | undefined {
+  const note = loaded.notes.find((n) => n.startsWith(LIFTED_DAMAGED_NOTE));
+  const at = note?.indexOf(LIFTED_DAMAGED_CLAUSE) ?? -1;
+  return note === undefined || at < 0 ? undefined : note.slice(at + LIFTED_DAMAGED_CLAUSE.length);
+}
+const LIFTED_DAMAGED_CLAUSE = "the photo's decoder warned: ";
 
 /**
  * The warning to report beside any result built on an image whose decoder warned of damaged data, naming
@@ -434,7 +525,10 @@ export function decoderWarningOf(loaded: Pick<LoadedImage, 'notes'>): string | u
  */
 export function decoderWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'>): string | undefined {
   const warning = decoderWarningOf(loaded);
-  return warning === undefined ? undefined : `warning: ${name}: the decoder warned of damaged data: ${warning}; its pixels, and results from them, may differ from the original capture`;
+  if (warning === undefined) return undefined;
+  // A lifted print carrying its source photo's decoder warning (its mark): the photo was damaged, not this file.
+  const lifted = !loaded.notes.some((n) => n.startsWith(DECODER_WARNING_NOTE));
+  return `warning: ${name}: ${lifted ? 'lifted from a photo whose decoder warned of damaged data' : 'the decoder warned of damaged data'}: ${warning}; its pixels, and results from them, may differ from the original capture`;
 }
 
 /**
@@ -464,9 +558,10 @@ export function inputWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'
  */
 export function withDecoderWarning(e: unknown, loaded: Pick<LoadedImage, 'notes'>): unknown {
   const warning = decoderWarningOf(loaded);
-  if (warning === undefined || !(e instanceof FingerliftError) || e.code === 'E_WRITE' || e.code === 'E_EXISTS' || e.message.includes('(the decoder warned: ')) return e;
+  if (warning === undefined || !(e instanceof FingerliftError) || e.code === 'E_WRITE' || e.code === 'E_EXISTS' || e.message.includes('(the decoder warned: ') || e.message.includes('(the decoder of the photo it was lifted from warned: ')) return e;
   // The message already names the input (the constructor put it there): it is not prefixed twice.
-  return new FingerliftError(e.code, `${e.message} (the decoder warned: ${warning}; its pixels may differ from the original capture)`, { ...(e.input !== undefined ? { input: e.input } : {}), cause: e });
+  const lifted = !loaded.notes.some((n) => n.startsWith(DECODER_WARNING_NOTE));
+  return new FingerliftError(e.code, `${e.message} (${lifted ? "the decoder of the photo it was lifted from warned" : 'the decoder warned'}: ${warning}; its pixels may differ from the original capture)`, { ...(e.input !== undefined ? { input: e.input } : {}), cause: e });
 }
 
 /**
@@ -509,6 +604,8 @@ interface SharpHeader {
   damage?: string;
   /** JPEG: the file ends without its EOI marker (its scans may still be whole: `jpegEnd`). */
   lacksEoi?: boolean;
+  /** JPEG without its EOI marker: the zero bytes that end the file (`JpegEnd.zeroPadding`), left out of the decode. */
+  zeroPadding?: number;
 }
 
 /**
@@ -534,6 +631,7 @@ async function sharpHeader(bytes: Uint8Array, name: string, maxPixels: number, p
   const end = meta.format === 'jpeg' ? jpegEnd(bytes) : { lacksEoi: false };
   if (end.lacksEoi) {
     if (end.incomplete !== undefined) damage ??= `truncated JPEG: the file ends without its EOI marker (FF D9) and ${end.incomplete} (the file may have been truncated)`;
+    else if (end.zeroPadding !== undefined) notes.push(`${NO_EOI_NOTE} (FF D9): ${end.zeroPadding} zero byte${end.zeroPadding === 1 ? '' : 's'} end the file where the marker should be (its end may have been overwritten or padded; read as if the marker were there, the zeros left out; a scan cut short is refused)`);
     else notes.push(`${NO_EOI_NOTE} (FF D9): the end of the file may have been cut off (read as if the marker were there; a scan cut short is refused)`);
   }
   if (meta.space === 'cmyk') notes.push('CMYK converted to sRGB');
@@ -550,7 +648,7 @@ async function sharpHeader(bytes: Uint8Array, name: string, maxPixels: number, p
     channels: meta.channels ?? 3,
     notes,
     ...(damage !== undefined ? { damage } : {}),
-    ...(end.lacksEoi ? { lacksEoi: true } : {}),
+    ...(end.lacksEoi ? { lacksEoi: true, ...(end.zeroPadding !== undefined ? { zeroPadding: end.zeroPadding } : {}) } : {}),
   };
   if (meta.orientation !== undefined) out.orientation = meta.orientation;
   return out;
@@ -576,7 +674,8 @@ async function decodeWithSharp(bytes: Uint8Array, name: string, maxPixels: numbe
   // A JPEG without its EOI marker is decoded with one appended (libjpeg otherwise stops with "premature end
   // of JPEG image" even when every scan is whole), and only when that decode gives no warning at all: a
   // scan cut short then hits the appended marker before its data ends, and libjpeg warns of it.
-  const input = header.lacksEoi ? Buffer.concat([bytes, Buffer.from([0xff, 0xd9])]) : bytes;
+  // Zero bytes where the marker should be are left out (libjpeg warns of "extraneous bytes" before it otherwise).
+  const input = header.lacksEoi ? Buffer.concat([bytes.subarray(0, bytes.length - (header.zeroPadding ?? 0)), Buffer.from([0xff, 0xd9])]) : bytes;
   const decode = (failOn: 'warning' | 'truncated'): Promise<{ data: Buffer; info: OutputInfo }> => {
     // sharp takes an integer in [1, Number.MAX_SAFE_INTEGER] here (0 would mean no limit); the header was
     // checked against maxPixels itself above, and a whole number of pixels is over maxPixels exactly when
@@ -656,7 +755,9 @@ function bmpHeader(bytes: Uint8Array, name: string, maxPixels: number): BmpHeade
   const rowBytes = Math.floor((bitPP * w + 31) / 32) * 4;
   const compression = headerSize >= 40 && bytes.length >= 34 ? dv.getUint32(30, true) : 0;
   const header: BmpHeader = { width: w, height: h, bitPP, headerSize, compression };
-  if (compression === 0 && offset + rowBytes * h > bytes.length) header.damage = `truncated BMP: ${bytes.length} bytes, pixel data needs ${offset + rowBytes * h}`;
+  if (compression === 0 && offset >= bytes.length) header.damage = `truncated BMP: its pixel data starts at byte ${offset} (bfOffBits), past the end of the ${bytes.length}-byte file`;
+  else if (compression === 0 && offset + rowBytes * h > bytes.length)
+    header.damage = `truncated BMP: its ${rowBytes * h} bytes of pixel data (${h} rows of ${rowBytes} bytes) start at byte ${offset} (bfOffBits) and would end at byte ${offset + rowBytes * h}, past the end of the ${bytes.length}-byte file`;
   return header;
 }
 
@@ -665,7 +766,9 @@ function bmpHeader(bytes: Uint8Array, name: string, maxPixels: number): BmpHeade
  * (...)", or undefined. Checked (Microsoft BITMAPINFOHEADER, BITMAPCOREHEADER): the header size (12, or
  * 40 to 124: BITMAPINFOHEADER and its V2-V5 extensions); biWidth, which must be positive (only the height
  * may be negative, for top-down rows); biPlanes, which must be 1; biBitCount, which must be 1, 4, 8, 16,
- * 24 or 32 (1, 4, 8 or 24 in a core header). The decoder given such a header reads past its data and
+ * 24 or 32 (1, 4, 8 or 24 in a core header); biCompression, which must be a defined method (0-6, 11-13);
+ * biClrUsed, at most 2^biBitCount for 1-8 bits and a colour table ending before the pixel data
+ * (bfOffBits). The decoder given such a header reads past its data and
  * reported it as truncated pixel data.
  * @param bytes the whole file, at least its 26 first bytes.
  */
@@ -688,6 +791,16 @@ export function bmpInvalidField(bytes: Uint8Array): string | undefined {
   if (planes !== 1) return bad('biPlanes', planes, 'must be 1');
   const bits = dv.getUint16(28, true);
   if (![1, 4, 8, 16, 24, 32].includes(bits)) return bad('biBitCount', bits, 'must be 1, 4, 8, 16, 24 or 32 bits per pixel');
+  if (bytes.length < 34) return undefined;
+  const compression = dv.getUint32(30, true);
+  // Defined: BI_RGB 0, BI_RLE8 1, BI_RLE4 2, BI_BITFIELDS 3, BI_JPEG 4, BI_PNG 5, BI_ALPHABITFIELDS 6, and the CMYK 11-13.
+  if (!((compression >= 0 && compression <= 6) || (compression >= 11 && compression <= 13))) return bad('biCompression', compression, 'no compression method has that number: 0 (none), 1 (RLE8), 2 (RLE4), 3 (bit fields) and 4-6, 11-13 are defined');
+  if (bytes.length < 50) return undefined;
+  const used = dv.getUint32(46, true);
+  if (bits <= 8 && used > 2 ** bits) return bad('biClrUsed', used, `a ${bits}-bit BMP's colour table holds at most ${2 ** bits} entries`);
+  const offset = dv.getUint32(10, true);
+  const table = 14 + headerSize + (headerSize === 40 && compression === 3 ? 12 : 0) + 4 * used;
+  if (used > 0 && table > offset) return bad('biClrUsed', used, `a colour table of ${used} entries would end at byte ${table}, past the pixel data at byte ${offset} (bfOffBits)`);
   return undefined;
 }
 
@@ -719,7 +832,10 @@ function decodeBmpImage(bytes: Uint8Array, name: string, maxPixels: number): Dec
   } catch (e) {
     // The decoder reads past the end of compressed (RLE) pixel data that stops early: say so, not its offset arithmetic.
     const truncated = e instanceof RangeError && /offset|out of range|beyond/i.test(e.message);
-    throw new FingerliftError('E_DECODE', truncated ? `truncated BMP: the ${compression === 1 ? 'RLE8' : compression === 2 ? 'RLE4' : 'compressed'} pixel data ends before the image does (${bytes.length} bytes)` : `cannot decode BMP: ${decoderMessage(e)}`, { input: name, cause: e });
+    const message = !truncated ? `cannot decode BMP: ${decoderMessage(e)}`
+      : compression === 1 || compression === 2 ? `truncated BMP: the ${compression === 1 ? 'RLE8' : 'RLE4'} pixel data ends before the image does (${bytes.length} bytes)`
+      : `cannot decode BMP: the decoder read past the end of the ${bytes.length}-byte file (a header field and the data disagree: ${decoderMessage(e)})`;
+    throw new FingerliftError('E_DECODE', message, { input: name, cause: e });
   }
   const n = bmp.width * bmp.height;
   const px = bmp.data;
@@ -771,6 +887,11 @@ export interface SaveOptions {
   /** Bits per channel, 8 (default) or 16. */
   bitDepth?: 8 | 16;
   /**
+   * PNG only: the warnings of the photo the print was lifted from (its decoder's, its own "warning: "
+   * notes), written as `LIFTED_SOURCE_MARK` chunks: `loadImage` restores them (`LoadedImage.liftedSource`).
+   */
+  sourceWarnings?: LiftedSourceWarnings;
+  /**
    * PNG only: the image is a print lifted from a photo whose resolution at the fingertip was estimated as
    * this many ppi (not given): the file is marked so (`LIFTED_PRINT_MARK`, a tEXt chunk after IHDR), and
    * `loadImage` reports it (`LoadedImage.scaleEstimated`).
@@ -782,7 +903,8 @@ export interface SaveOptions {
  * Encode an image as PNG or TIFF bytes with its true resolution (format from `format`). Values are
  * clamped to [0, 1] before quantisation to 8 or 16 bits (e.g. a filter's overshoot to -0.02 is written
  * as black); NaN and infinite values are refused, never written as black.
- * With `scaleEstimatedFromPpi` (PNG), the bytes carry the lifted print's mark (`LIFTED_PRINT_MARK`).
+ * With `scaleEstimatedFromPpi` (PNG), the bytes carry the lifted print's mark (`LIFTED_PRINT_MARK`); with
+ * `sourceWarnings` (PNG), its source photo's warnings (`LIFTED_SOURCE_MARK`).
  * @throws FingerliftError E_INVALID_ARGUMENT for something that is not an image (size and data must
  *   agree), a format other than 'png' or 'tiff', a missing or non-positive `ppi`, a bit depth other than
  *   8 or 16, a `scaleEstimatedFromPpi` that is not a positive number or given for a TIFF, or data
@@ -829,7 +951,13 @@ export async function encodeImage(image: AnyImage, format: 'png' | 'tiff', optio
     : sharp(quantise(Buffer.allocUnsafe(n), 255), raw);
   if (!sixteen && channels === 1) s = s.toColourspace('b-w');
   s = s.withDensity(options.ppi);
-  if (format === 'png' && estimated !== undefined) return withPngText(await s.png({ compressionLevel: 9 }).toBuffer(), LIFTED_PRINT_MARK.keyword, liftedPrintMarkValue(estimated));
+  if (options.sourceWarnings !== undefined && format !== 'png') throw invalidArgument('encodeImage: sourceWarnings', "no value for a TIFF (the lifted print's marks are PNG text chunks)", options.sourceWarnings);
+  const sourceMarks = options.sourceWarnings ? liftedSourceMarkValues(options.sourceWarnings) : [];
+  if (format === 'png' && (estimated !== undefined || sourceMarks.length > 0)) {
+    const png = await s.png({ compressionLevel: 9 }).toBuffer();
+    const marked = sourceMarks.length > 0 ? withPngTexts(png, LIFTED_SOURCE_MARK.keyword, sourceMarks) : png;
+    return estimated !== undefined ? withPngText(marked, LIFTED_PRINT_MARK.keyword, liftedPrintMarkValue(estimated)) : marked;
+  }
   return format === 'png' ? s.png({ compressionLevel: 9 }).toBuffer() : s.tiff({ compression: 'lzw', xres: options.ppi / 25.4, yres: options.ppi / 25.4, resolutionUnit: 'inch' }).toBuffer();
 }
 

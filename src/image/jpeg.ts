@@ -151,6 +151,13 @@ export interface JpegEnd {
    * uncoded or not refined to full precision, T.81 G.1.1.1), as a clause; absent when they can.
    */
   incomplete?: string;
+  /**
+   * When `lacksEoi`: how many zero bytes end the file (written where its EOI marker should be, as a
+   * padded or overwritten end leaves them; a scan's own data never ends with a zero byte, which the 1-bit
+   * padding of T.81 F.1.2.3 rules out, except the stuffed zero after an FF data byte, which is kept).
+   * Absent when the file does not end with a zero byte.
+   */
+  zeroPadding?: number;
 }
 
 /**
@@ -198,7 +205,11 @@ export function jpegEnd(b: Uint8Array): JpegEnd {
     }
     off += 2 + len;
   }
-  if (frameIds === undefined) return { lacksEoi: true };
+  let zeros = 0;
+  while (zeros < b.length - 2 && b[b.length - 1 - zeros] === 0) zeros++;
+  if (zeros > 0 && b[b.length - 1 - zeros] === 0xff) zeros--; // FF 00: a stuffed data byte, not padding
+  const padding = zeros > 0 ? { zeroPadding: zeros } : {};
+  if (frameIds === undefined) return { lacksEoi: true, ...padding };
   const missing: string[] = [];
   for (const id of frameIds) {
     const own = scans.filter((s) => s.ids.includes(id));
@@ -214,5 +225,5 @@ export function jpegEnd(b: Uint8Array): JpegEnd {
     if (uncoded > 0) missing.push(`${uncoded} of the 64 coefficients of component ${id} are in no scan`);
     else if (coarse > 0) missing.push(`${coarse} of the 64 coefficients of component ${id} are not refined to full precision`);
   }
-  return missing.length > 0 ? { lacksEoi: true, incomplete: `its ${progressive ? 'progressive ' : ''}scans do not code the whole image (${missing.join('; ')})` } : { lacksEoi: true };
+  return missing.length > 0 ? { lacksEoi: true, incomplete: `its ${progressive ? 'progressive ' : ''}scans do not code the whole image (${missing.join('; ')})`, ...padding } : { lacksEoi: true, ...padding };
 }

@@ -148,3 +148,59 @@ export function readLiftedPrintMark(b: Uint8Array): { photoPpi: number } | undef
   }
   return undefined;
 }
+
+/**
+ * The marks of a print `lift` wrote from a photo that warned (its decoder worked around damaged data, or
+ * the photo's own "warning: " notes: different x and y resolutions, a JPEG without its EOI marker, ...):
+ * tEXt chunks `fingerlift` = "source photo decoder warning: <clause>" (at most one) and "source photo
+ * warning: <text>" (one per note, without its "warning: "), after IHDR as `LIFTED_PRINT_MARK` is. Read back
+ * (`readLiftedSourceWarnings`), `loadImage` restores them as notes, so every result built on the print says so.
+ * The text is Latin-1 (PNG tEXt, ISO/IEC 15948 11.3.4.3): other characters are written as "?".
+ */
+export const LIFTED_SOURCE_MARK = { keyword: 'fingerlift', decoderPrefix: 'source photo decoder warning: ', warningPrefix: 'source photo warning: ' } as const;
+
+/** What `LIFTED_SOURCE_MARK` chunks carry: the photo's decoder warning clause and its own warnings. */
+export interface LiftedSourceWarnings {
+  decoder?: string;
+  warnings: string[];
+}
+
+/** Latin-1 text of one line (no control characters), at most 2000 characters, for a tEXt chunk. */
+function textChunkValue(s: string): string {
+  return s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?').slice(0, 2000);
+}
+
+/**
+ * The PNG with one tEXt chunk (`keyword` = value) per entry of `values` inserted right after IHDR, in order.
+ * @throws FingerliftError E_INVALID_ARGUMENT for bytes that are not a PNG starting with IHDR.
+ */
+export function withPngTexts(png: Uint8Array, keyword: string, values: readonly string[]): Buffer {
+  let out = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  // Each is inserted at byte 33: the last first, so that they read in order.
+  for (let i = values.length - 1; i >= 0; i--) out = withPngText(out, keyword, values[i]!);
+  return out;
+}
+
+/** The tEXt values (`LIFTED_SOURCE_MARK`) that record a source photo's warnings; empty when there are none. */
+export function liftedSourceMarkValues(w: LiftedSourceWarnings): string[] {
+  const out: string[] = [];
+  if (w.decoder !== undefined && w.decoder !== '') out.push(LIFTED_SOURCE_MARK.decoderPrefix + textChunkValue(w.decoder));
+  for (const t of w.warnings) if (t !== '') out.push(LIFTED_SOURCE_MARK.warningPrefix + textChunkValue(t));
+  return out;
+}
+
+/**
+ * The source photo's warnings a lifted print's `LIFTED_SOURCE_MARK` chunks record, or undefined when the
+ * PNG bytes carry none (damaged chunks, failing their CRC, are left out).
+ */
+export function readLiftedSourceWarnings(b: Uint8Array): LiftedSourceWarnings | undefined {
+  let decoder: string | undefined;
+  const warnings: string[] = [];
+  for (const t of pngTexts(b, LIFTED_SOURCE_MARK.keyword)) {
+    if (t.startsWith(LIFTED_SOURCE_MARK.decoderPrefix) && decoder === undefined) decoder = t.slice(LIFTED_SOURCE_MARK.decoderPrefix.length);
+    else if (t.startsWith(LIFTED_SOURCE_MARK.warningPrefix)) warnings.push(t.slice(LIFTED_SOURCE_MARK.warningPrefix.length));
+  }
+  if (decoder === '') decoder = undefined;
+  const kept = warnings.filter((w) => w !== '');
+  return decoder === undefined && kept.length === 0 ? undefined : { ...(decoder !== undefined ? { decoder } : {}), warnings: kept };
+}

@@ -156,6 +156,8 @@ export interface TiffPage {
    * NewSubfileType (tag 254) set, or the older SubfileType (tag 255) 2 (TIFF 6.0, Adobe 1992, section 8).
    */
   reduced: boolean;
+  /** True for a transparency mask for another image of the file: bit 2 of NewSubfileType (tag 254) set (TIFF 6.0, section 8). */
+  mask: boolean;
 }
 
 /** Most directories followed in a TIFF's chain (a loop or a damaged chain stops earlier). */
@@ -196,7 +198,7 @@ export function tiffPages(b: Uint8Array): TiffPage[] {
   const pages: TiffPage[] = [];
   for (const offset of tiffPageOffsets(b)) {
     const n = dv.getUint16(offset, le);
-    const page: TiffPage = { offset, width: 0, height: 0, reduced: false };
+    const page: TiffPage = { offset, width: 0, height: 0, reduced: false, mask: false };
     for (let i = 0; i < n && offset + 2 + 12 * (i + 1) <= b.length; i++) {
       const e = offset + 2 + 12 * i;
       const tag = dv.getUint16(e, le);
@@ -204,7 +206,10 @@ export function tiffPages(b: Uint8Array): TiffPage[] {
       // A single SHORT or LONG value sits in the entry itself.
       const value = type === 3 ? dv.getUint16(e + 8, le) : type === 4 ? dv.getUint32(e + 8, le) : undefined;
       if (value === undefined) continue;
-      if (tag === 254) page.reduced ||= (value & 1) === 1;
+      if (tag === 254) {
+        page.reduced ||= (value & 1) === 1;
+        page.mask ||= (value & 4) === 4;
+      }
       else if (tag === 255) page.reduced ||= value === 2;
       else if (tag === 256) page.width = value;
       else if (tag === 257) page.height = value;

@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
-import { ANISOTROPIC_NOTE, DAMAGED_PHYS_NOTE, LIFTED_PRINT_NOTE, NO_EOI_NOTE, DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
+import { ANISOTROPIC_NOTE, PHYS_NOTE, LIFTED_PHOTO_WARNING_NOTE, LIFTED_PRINT_NOTE, NO_EOI_NOTE, DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
 import { CHART_MARK, withPngText } from '../image/png.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
@@ -271,7 +271,8 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
   // A print lifted from a photo at an estimated resolution (its PNG mark): its template's scale is an estimate.
   const lifted = r.template.scaleEstimated ? loaded.notes.filter((n) => n.startsWith(LIFTED_PRINT_NOTE)) : [];
   // Resolution warnings of the file (different x and y resolutions, a damaged pHYs chunk) are said beside the result.
-  const warned = loaded.notes.filter((n) => n.startsWith(ANISOTROPIC_NOTE) || n.startsWith(DAMAGED_PHYS_NOTE) || n.startsWith(NO_EOI_NOTE));
+  // So are those of the photo a lifted print came from (its marks).
+  const warned = loaded.notes.filter((n) => n.startsWith(ANISOTROPIC_NOTE) || n.startsWith(PHYS_NOTE) || n.startsWith(NO_EOI_NOTE) || n.startsWith(LIFTED_PHOTO_WARNING_NOTE));
   const warnings = warned.map((n) => `warning: ${path}: ${n.replace(/^warning: /, '')}`);
   return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...warnings, ...pre, ...lifted, r.decisions.resolution.note, r.decisions.polarity.note], ...(warnings.length > 0 ? { warnings } : {}) };
 }

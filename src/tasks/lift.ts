@@ -100,7 +100,7 @@ function round(v: number): number {
  * (`decoderWarning`, and `warning`: the line naming the photo with every warning of the input, `inputWarningLine`; null when none).
  * @param stem output file stem (base name) used to name the files in the trail.
  * @throws FingerliftError from the loader; E_UNSUPPORTED_FORMAT before any decode for a comparison chart
- *   fingerlift drew (`refuseFingerliftChart`); E_INVALID_ARGUMENT for an input that looks like a contact
+ *   fingerlift drew (`refuseFingerliftChart`); E_INVALID_ARGUMENT for an input that is a print fingerlift lifted (its PNG marks) or looks like a contact
  *   print (imageKind 'auto'), and the pipeline's, said with the decoder's warning when there was one.
  */
 export async function runLiftJob(input: string, stem: string, options: LiftTaskOptions): Promise<JobOutput> {
@@ -109,6 +109,10 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   // A chart fingerlift drew is refused before it is read (the same check as every command's).
   await refuseFingerliftChart(input);
   const { loaded, trail } = await startRun(input, 'lift', options);
+  // A print this program lifted (its marks say so) is not lifted twice: said as what it is, not as a scan
+  // (and not with its photo's damage, which is not why).
+  if ((options.imageKind ?? 'auto') === 'auto' && (loaded.scaleEstimated === true || loaded.liftedSource !== undefined))
+    throw new FingerliftError('E_INVALID_ARGUMENT', `a print fingerlift already lifted from a photo (its PNG mark says so), not a camera photo: use \`fingerlift extract\` for its template or \`fingerlift compare\`/\`search\` on it (it is already inverted, mirrored and scaled to about 500 ppi; --image-kind photo to lift it anyway)`, { input });
   let lifted: ReturnType<typeof liftPhoto>;
   try {
     const contact = (options.imageKind ?? 'auto') === 'auto' ? looksLikeContactPrint(loaded.image, loaded.source.declaredPpi) : undefined;
@@ -121,10 +125,14 @@ export async function runLiftJob(input: string, stem: string, options: LiftTaskO
   }
   const files: JobFile[] = [];
   const pictures: ReportPicture[] = [];
+  const photoDecoderWarning = decoderWarningOf(loaded);
+  const photoWarnings = loaded.notes.filter((n) => n.startsWith('warning: ')).map((n) => n.slice('warning: '.length));
+  const sourceWarnings = photoDecoderWarning !== undefined || photoWarnings.length > 0 ? { ...(photoDecoderWarning !== undefined ? { decoder: photoDecoderWarning } : {}), warnings: photoWarnings } : undefined;
   for (const f of lifted.fingertips) {
     if (!f.print || !f.template) continue;
     // A print whose scale was estimated from the photo is marked so (`LIFTED_PRINT_MARK`): read back, it is compared across scales.
-    const png = await encodeImage(f.print, 'png', { ppi: 500, ...(f.template.scaleEstimated && f.normalised ? { scaleEstimatedFromPpi: f.normalised.decisions.estimatedPpi } : {}) });
+    // So is one from a photo that warned (its decoder's damage, its own "warning: " notes): read back, every result built on it says so.
+    const png = await encodeImage(f.print, 'png', { ppi: 500, ...(f.template.scaleEstimated && f.normalised ? { scaleEstimatedFromPpi: f.normalised.decisions.estimatedPpi } : {}), ...(sourceWarnings ? { sourceWarnings } : {}) });
     // Only a usable fingertip gets a print and a template on disk: a template of an unusable one (too few
     // minutiae) would be compared like any other. The report still shows its stages, marked unusable.
     if (f.usable) {

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { processPrint, startRun, type PrintOptions, type PrintResult } from '../pipeline.js';
-import { DEFAULT_MAX_PIXELS, decoderWarningLine, decoderWarningOf, inputWarningLine, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
+import { DEFAULT_MAX_PIXELS, decoderWarningLine, liftedMarksOf, decoderWarningOf, inputWarningLine, encodeImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning } from '../image/io.js';
 import { readInputFile } from '../fsread.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { drawMask, drawOrientation, drawHeatmap, drawMinutiae } from '../audit/draw.js';
@@ -109,7 +109,7 @@ export async function runPrintJob(command: 'enhance' | 'extract', input: string,
     throw withDecoderWarning(e, loaded);
   }
   const files: JobFile[] = [];
-  const enhancedPng = await trail.step('write.enhanced', { format: 'png', ppi: 500 }, () => encodeImage(r.enhancement.enhanced, 'png', { ppi: 500 }));
+  const enhancedPng = await trail.step('write.enhanced', { format: 'png', ppi: 500 }, () => encodeImage(r.enhancement.enhanced, 'png', { ppi: 500, ...liftedMarksOf(loaded, r.template.scaleEstimated === true) }));
   if (command === 'enhance') {
     files.push({ suffix: '.enhanced.png', bytes: enhancedPng });
     if (options.overlays) files.push(...(await overlayFiles(r)));

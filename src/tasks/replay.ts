@@ -1,6 +1,7 @@
 /**
  * Replay of a recorded run for `fingerlift verify`: re-runs the command the trail records, with its
- * recorded options, from the original input, in memory, and returns the hash of every step and file.
+ * recorded options, from the original input, in memory, and returns the hash of every step and file and
+ * each step's notes (which `verifyTrail` compares with the recorded ones).
  */
 import { basename, resolve } from 'node:path';
 import escapeHtml from 'escape-html';
@@ -53,34 +54,63 @@ export function replayFor(trailPath: string, inputPath?: string): Replay {
     // JSON-escaped, HTML-escaped), and the hash of a text output for its hash with the recorded path. The input's identity
     // is its SHA-256, which verifyTrail checks; pictures and templates do not hold the path.
     const moved = inputPath !== undefined && input !== trail.input.path;
-    const forms: Array<[string, string]> = moved
-      ? [[input, trail.input.path], [JSON.stringify(input).slice(1, -1), JSON.stringify(trail.input.path).slice(1, -1)], [escapeHtml(input), escapeHtml(trail.input.path)]]
-      : [];
-    const swapText = (t: string): string => forms.reduce((acc, [now, then]) => acc.split(now).join(then), t);
+    // Every form in which a run writes the path: raw, JSON-escaped, HTML-escaped, and JSON-escaped then
+    // HTML-escaped (the report's parameter blocks); a fingertip's name ("<path> fingertip k") holds it raw.
+    // One pass over the text with all forms at once (longest first), so a recorded path that contains the
+    // new one is not replaced twice.
+    const formsOf = (p: string): string[] => {
+      const json = JSON.stringify(p).slice(1, -1);
+      return [p, json, escapeHtml(p), escapeHtml(json)];
+    };
+    const swapTable = new Map<string, string>();
+    if (moved) {
+      const now = formsOf(input), then = formsOf(trail.input.path);
+      now.forEach((f, i) => { if (!swapTable.has(f)) swapTable.set(f, then[i]!); });
+    }
+    const swapWith = (t: string, table: Map<string, string>): string => {
+      if (table.size === 0) return t;
+      const keys = [...table.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      return t.replace(new RegExp(keys.join('|'), 'g'), (m) => table.get(m)!);
+    };
+    const swapText = (t: string): string => swapWith(t, swapTable);
     if (moved) {
       const swap = (v: unknown): unknown =>
         typeof v === 'string' ? swapText(v)
           : Array.isArray(v) ? v.map(swap)
             : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)])) : v;
-      replayed.steps = replayed.steps.map((s) => ({ ...s, params: swap(s.params) as typeof s.params }));
+      replayed.steps = replayed.steps.map((s) => ({ ...s, params: swap(s.params) as typeof s.params, ...(s.notes ? { notes: s.notes.map(swapText) } : {}) }));
     }
     checkRecordedParams(trail, replayed);
     const hashes = new Map<string, string>();
-    for (const s of replayed.steps) hashes.set(s.name, s.outputSha256);
-    // A report lists the hashes of the other outputs, among them the text files that hold the path: in it,
-    // each such file's hash from the new path stands for its hash with the recorded path.
-    const hashSwaps: Array<[string, string]> = [];
+    const notes = new Map<string, string[]>();
+    for (const s of replayed.steps) {
+      hashes.set(s.name, s.outputSha256);
+      if (s.notes) notes.set(s.name, s.notes);
+    }
+    // A report lists the size and hash of the other outputs, among them the text files that hold the path:
+    // in it, each such file's size and hash from the new path stand for those with the recorded path (the
+    // row "<td class="num">size</td><td class="hash"><code>hash", then any other mention of the hash).
+    const rowSwaps = new Map<string, string>();
+    const hashSwaps = new Map<string, string>();
+    const row = (size: number, hash: string): string => `<td class="num">${size}</td><td class="hash"><code>${hash}`;
     const swapped = out.files.map((f) => {
       if (!moved || !/\.json$/i.test(f.suffix)) return f.bytes;
       const b = Buffer.from(swapText(Buffer.from(f.bytes).toString('utf8')), 'utf8');
-      hashSwaps.push([sha256Hex(f.bytes), sha256Hex(b)]);
+      const [hNow, hThen] = [sha256Hex(f.bytes), sha256Hex(b)];
+      if (hNow !== hThen) {
+        rowSwaps.set(row(f.bytes.length, hNow), row(b.length, hThen));
+        hashSwaps.set(hNow, hThen);
+      }
       return b;
     });
     out.files.forEach((f, i) => {
       let bytes = swapped[i]!;
-      if (moved && /\.html$/i.test(f.suffix)) bytes = Buffer.from(hashSwaps.reduce((acc, [now, then]) => acc.split(now).join(then), swapText(Buffer.from(f.bytes).toString('utf8'))), 'utf8');
+      if (moved && /\.html$/i.test(f.suffix)) {
+        const text = swapWith(swapWith(swapText(Buffer.from(f.bytes).toString('utf8')), rowSwaps), hashSwaps);
+        bytes = Buffer.from(text, 'utf8');
+      }
       hashes.set(`${stem}${f.suffix}`, sha256Hex(bytes));
     });
-    return hashes;
+    return { hashes, notes };
   };
 }

@@ -7,38 +7,18 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { ANISOTROPIC_NOTE, NO_EOI_NOTE, PHYS_NOTE, encodeImage, loadImage, readImageInfo } from '../src/image/io.js';
 import { tiffPages } from '../src/image/tiff.js';
 import { toGray } from '../src/image/ops.js';
 import { rejection } from './helpers/errors.js';
+import { bmp24 } from './helpers/bmp.js';
+import { pngChunk as chunk, pngChunks as chunks } from './helpers/png.js';
 import { repoRoot } from './helpers/data.js';
 import { join } from 'node:path';
 
 const fixture = (f: string): string => join(repoRoot, 'fixtures', f);
 
-/** A 24-bit 40 x 40 BMP (BITMAPINFOHEADER), mid grey. */
-function bmp24(): Buffer {
-  const w = 40, h = 40, row = 120;
-  const b = Buffer.alloc(54 + row * h, 0x80);
-  b.write('BM', 0, 'latin1');
-  b.writeUInt32LE(b.length, 2);
-  b.writeUInt32LE(0, 6);
-  b.writeUInt32LE(54, 10);
-  b.writeUInt32LE(40, 14);
-  b.writeInt32LE(w, 18);
-  b.writeInt32LE(h, 22);
-  b.writeUInt16LE(1, 26);
-  b.writeUInt16LE(24, 28);
-  b.writeUInt32LE(0, 30);
-  b.writeUInt32LE(row * h, 34);
-  b.writeInt32LE(19685, 38);
-  b.writeInt32LE(19685, 42);
-  b.writeUInt32LE(0, 46);
-  b.writeUInt32LE(0, 50);
-  return b;
-}
 
 test('BMP: biClrUsed too large, a pixel offset past the end, an undefined biCompression: each named', async () => {
   assert.is((await loadImage(bmp24())).image.width, 40);
@@ -79,26 +59,7 @@ test('JPEG whose EOI marker was overwritten with zero bytes: read with the EOI w
   assert.ok(l.image.data.every((v, i) => v === whole.image.data[i]), 'the same pixels as the whole file');
 });
 
-/** The chunks of a PNG: type, offset, data length. */
-function chunks(b: Buffer): Array<{ type: string; at: number; len: number }> {
-  const out = [];
-  for (let o = 8; o + 12 <= b.length; ) {
-    const len = b.readUInt32BE(o);
-    out.push({ type: b.toString('latin1', o + 4, o + 8), at: o, len });
-    o += 12 + len;
-  }
-  return out;
-}
 
-/** A PNG chunk of `type` with `data`, its CRC right. */
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 
 /** pHYs data: x, y pixels per metre, unit metre, then `extra` bytes. */
 function phys(ppm: number, extra = 0): Buffer {

@@ -25,22 +25,14 @@ import { processPrint } from '../src/pipeline.js';
 import { writeTemplate } from '../src/formats/index.js';
 import { toGray } from '../src/image/ops.js';
 import { rejection } from './helpers/errors.js';
+import { bmp24 } from './helpers/bmp.js';
+import { pngChunks as chunks } from './helpers/png.js';
 import { repoRoot } from './helpers/data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fingerlift-faults-'));
 const fixture = (f: string): string => join(repoRoot, 'fixtures', f);
 const cli = (...a: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'fingerlift.js'), ...a], { cwd: tmp, encoding: 'utf8' });
 
-/** The chunks of a PNG: type, offset, data length. */
-function chunks(b: Buffer): Array<{ type: string; at: number; len: number }> {
-  const out = [];
-  for (let o = 8; o + 12 <= b.length; ) {
-    const len = b.readUInt32BE(o);
-    out.push({ type: b.toString('latin1', o + 4, o + 8), at: o, len });
-    o += 12 + len;
-  }
-  return out;
-}
 
 /** Copy of a PNG with its pHYs chunk set to x, y pixels per metre; its CRC recomputed, or made wrong. */
 function setPhys(png: Buffer, x: number, y: number, goodCrc = true): Buffer {
@@ -227,27 +219,6 @@ test('a JPEG missing only its EOI loads with a warning; one cut inside or betwee
 
 // 6. BMP header fields no BMP holds.
 
-/** A 24-bit 40 x 40 BMP (BITMAPINFOHEADER), mid grey. */
-function bmp24(): Buffer {
-  const w = 40, h = 40, row = 120;
-  const b = Buffer.alloc(54 + row * h, 0x80);
-  b.write('BM', 0, 'latin1');
-  b.writeUInt32LE(b.length, 2);
-  b.writeUInt32LE(0, 6);
-  b.writeUInt32LE(54, 10);
-  b.writeUInt32LE(40, 14);
-  b.writeInt32LE(w, 18);
-  b.writeInt32LE(h, 22);
-  b.writeUInt16LE(1, 26);
-  b.writeUInt16LE(24, 28);
-  b.writeUInt32LE(0, 30);
-  b.writeUInt32LE(row * h, 34);
-  b.writeInt32LE(19685, 38);
-  b.writeInt32LE(19685, 42);
-  b.writeUInt32LE(0, 46);
-  b.writeUInt32LE(0, 50);
-  return b;
-}
 
 test('a BMP with biBitCount 0 or a negative width is refused naming the field and its value', async () => {
   assert.is((await loadImage(bmp24())).image.width, 40);

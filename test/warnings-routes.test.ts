@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { pngChunk, pngChunks } from './helpers/png.js';
 import { loadComparable } from '../src/tasks/compare.js';
 import { NO_EOI_NOTE } from '../src/image/io.js';
 import { repoRoot } from './helpers/data.js';
@@ -27,21 +27,10 @@ function withPhys(png: Buffer, x: number, y: number): Buffer {
   data.writeUInt32BE(x, 0);
   data.writeUInt32BE(y, 4);
   data[8] = 1;
-  const chunk = Buffer.alloc(21);
-  chunk.writeUInt32BE(9, 0);
-  chunk.write('pHYs', 4, 'latin1');
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 17)), 17);
   const ihdrEnd = 8 + 4 + 4 + 13 + 4;
   // Any pHYs already there goes (the inserted one is the only one).
-  const rest: Buffer[] = [];
-  for (let at = ihdrEnd; at < png.length; ) {
-    const len = png.readUInt32BE(at);
-    const type = png.toString('latin1', at + 4, at + 8);
-    if (type !== 'pHYs') rest.push(png.subarray(at, at + 12 + len));
-    at += 12 + len;
-  }
-  return Buffer.concat([png.subarray(0, ihdrEnd), chunk, ...rest]);
+  const rest = pngChunks(png).filter((c) => c.at >= ihdrEnd && c.type !== 'pHYs').map((c) => png.subarray(c.at, c.at + 12 + c.len));
+  return Buffer.concat([png.subarray(0, ihdrEnd), pngChunk('pHYs', data), ...rest]);
 }
 
 test('compare of a colour photo without its EOI marker warns beside the result', async () => {

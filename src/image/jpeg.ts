@@ -52,6 +52,61 @@ function scanData(b: Uint8Array, start: number): { dataBytes: number; end: numbe
   }
 }
 
+/** A scan header (SOS, T.81 B.2.3) and its entropy-coded data, as `walkSegments` reads them. */
+interface ScanHeader {
+  /** Component selectors Cs. */
+  ids: number[];
+  /** Spectral selection start Ss (0 when the header is cut short). */
+  ss: number;
+  /** Spectral selection end Se and successive approximation low bit Al; undefined when the header is cut short. */
+  se: number | undefined;
+  al: number | undefined;
+  /** Bytes of entropy-coded data after the header (markers and stuffing excluded, as `scanData` counts them). */
+  dataBytes: number;
+}
+
+/**
+ * Walk the marker segments of a JPEG from after its SOI marker, as libjpeg reads them: bytes that are no
+ * marker where one should be are stepped over to the next 0xFF (libjpeg's "extraneous bytes before
+ * marker"), fill bytes (FF FF) and the markers without a length (SOI, RSTn, TEM) skipped. `segment` is
+ * called for every segment with a length, with its marker, offset (of the FF) and length field; for SOS
+ * also with the scan's header and data (then stepped over); returning false stops the walk.
+ * @returns true when the walk reached the EOI marker (FF D9), false when the file ended, a length field
+ *   was impossible, or `segment` stopped it first.
+ */
+function walkSegments(b: Uint8Array, segment: (marker: number, off: number, len: number, scan?: ScanHeader) => boolean): boolean {
+  for (let off = 2; off + 1 < b.length; ) {
+    if (b[off] !== 0xff) {
+      const next = b.indexOf(0xff, off);
+      if (next < 0) break;
+      off = next;
+      continue;
+    }
+    const marker = b[off + 1]!;
+    if (marker === 0xff) { off++; continue; } // fill byte
+    if (marker === 0xd9) return true; // EOI: what follows is not part of the image
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { off += 2; continue; }
+    if (off + 4 > b.length) break;
+    const len = (b[off + 2]! << 8) | b[off + 3]!;
+    if (len < 2) break;
+    if (marker === 0xda) {
+      // SOS: Ns, then Ns (Cs, Td/Ta) pairs, then Ss, Se, Ah/Al (B.2.3); then the scan's entropy-coded data.
+      const ns = off + 4 < b.length ? b[off + 4]! : 0;
+      const ids: number[] = [];
+      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) ids.push(b[off + 5 + 2 * j]!);
+      const at = off + 5 + 2 * ns;
+      const { dataBytes, end } = scanData(b, Math.min(b.length, off + 2 + len));
+      const whole = at + 2 < b.length;
+      if (!segment(marker, off, len, { ids, ss: at < b.length ? b[at]! : 0, se: whole ? b[at + 1]! : undefined, al: whole ? b[at + 2]! & 15 : undefined, dataBytes })) return false;
+      off = end;
+      continue;
+    }
+    if (!segment(marker, off, len)) return false;
+    off += 2 + len;
+  }
+  return false;
+}
+
 /**
  * Why a JPEG cannot hold the image its frame header declares, as a "damaged JPEG: ..." message, or
  * undefined when it can (or the frame is not Huffman-coded sequential or progressive DCT, or the frame
@@ -65,30 +120,16 @@ export function jpegDamage(b: Uint8Array): string | undefined {
   interface Frame { w: number; h: number; bitsPerBlock: number; ids: number[]; blocks: number[] }
   let frame: Frame | undefined;
   const scans: Scan[] = [];
-  for (let off = 2; off + 1 < b.length; ) {
-    if (b[off] !== 0xff) {
-      // Not a marker where one should be: libjpeg skips to the next 0xFF ("extraneous bytes before marker").
-      const next = b.indexOf(0xff, off);
-      if (next < 0) break;
-      off = next;
-      continue;
-    }
-    const marker = b[off + 1]!;
-    if (marker === 0xff) { off++; continue; } // fill byte
-    if (marker === 0xd9) break; // EOI: what follows is not part of the image
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { off += 2; continue; }
-    if (off + 4 > b.length) break;
-    const len = (b[off + 2]! << 8) | b[off + 3]!;
-    if (len < 2) break;
+  let unsupported = false;
+  walkSegments(b, (marker, off, len, scan) => {
     if (frame === undefined && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       // SOFn: SOF0 (baseline) and SOF1 (extended sequential) with 2 bits a block, SOF2 (progressive) with 1.
       const bitsPerBlock = marker === 0xc0 || marker === 0xc1 ? 2 : marker === 0xc2 ? 1 : 0;
-      if (bitsPerBlock === 0) return undefined;
-      if (off + 10 > b.length) return undefined;
+      if (bitsPerBlock === 0 || off + 10 > b.length) return (unsupported = true), false;
       const h = (b[off + 5]! << 8) | b[off + 6]!;
       const w = (b[off + 7]! << 8) | b[off + 8]!;
       const nc = b[off + 9]!;
-      if (w === 0 || h === 0 || nc === 0 || off + 10 + 3 * nc > b.length || len < 8 + 3 * nc) return undefined;
+      if (w === 0 || h === 0 || nc === 0 || off + 10 + 3 * nc > b.length || len < 8 + 3 * nc) return (unsupported = true), false;
       // Sampling factors (B.2.2: Hi, Vi in 1-4); a frame with others is left to the decoder.
       const ids: number[] = [], hs: number[] = [], vs: number[] = [];
       for (let i = 0; i < nc; i++) {
@@ -97,24 +138,15 @@ export function jpegDamage(b: Uint8Array): string | undefined {
         hs.push(f >> 4);
         vs.push(f & 15);
       }
-      if (hs.some((v) => v < 1 || v > 4) || vs.some((v) => v < 1 || v > 4)) return undefined;
+      if (hs.some((v) => v < 1 || v > 4) || vs.some((v) => v < 1 || v > 4)) return (unsupported = true), false;
       const hMax = Math.max(...hs), vMax = Math.max(...vs);
       // Component i: ceil(X Hi / Hmax) x ceil(Y Vi / Vmax) samples (A.1.1), in blocks of 8 x 8.
       const blocks = ids.map((_, i) => Math.ceil(Math.ceil((w * hs[i]!) / hMax) / 8) * Math.ceil(Math.ceil((h * vs[i]!) / vMax) / 8));
       frame = { w, h, bitsPerBlock, ids, blocks };
-    } else if (marker === 0xda) {
-      // SOS: Ns, then Ns (Cs, Td/Ta) pairs, then Ss, Se, Ah/Al (B.2.3); then the scan's entropy-coded data.
-      const ns = off + 4 < b.length ? b[off + 4]! : 0;
-      const ids: number[] = [];
-      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) ids.push(b[off + 5 + 2 * j]!);
-      const ss = off + 5 + 2 * ns < b.length ? b[off + 5 + 2 * ns]! : 0;
-      const { dataBytes, end } = scanData(b, Math.min(b.length, off + 2 + len));
-      if (frame !== undefined) scans.push({ ids, ss, dataBytes });
-      off = end;
-      continue;
-    }
-    off += 2 + len;
-  }
+    } else if (scan !== undefined && frame !== undefined) scans.push({ ids: scan.ids, ss: scan.ss, dataBytes: scan.dataBytes });
+    return true;
+  });
+  if (unsupported) return undefined;
   if (frame === undefined) return undefined;
   const { w, h, bitsPerBlock, ids, blocks } = frame;
   const progressive = bitsPerBlock === 1;
@@ -173,38 +205,16 @@ export function jpegEnd(b: Uint8Array): JpegEnd {
   let frameIds: number[] | undefined;
   let progressive = false;
   const scans: Array<{ ids: number[]; ss: number; se: number; al: number }> = [];
-  let off = 2;
-  for (;;) {
-    if (off + 1 >= b.length) break;
-    if (b[off] !== 0xff) {
-      const next = b.indexOf(0xff, off);
-      if (next < 0) break;
-      off = next;
-      continue;
-    }
-    const marker = b[off + 1]!;
-    if (marker === 0xff) { off++; continue; }
-    if (marker === 0xd9) return { lacksEoi: false };
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { off += 2; continue; }
-    if (off + 4 > b.length) break;
-    const len = (b[off + 2]! << 8) | b[off + 3]!;
-    if (len < 2) break;
+  const reachedEoi = walkSegments(b, (marker, off, _len, scan) => {
     if (frameIds === undefined && marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       progressive = marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce;
       const nc = off + 9 < b.length ? b[off + 9]! : 0;
       frameIds = [];
       for (let i = 0; i < nc && off + 10 + 3 * i < b.length; i++) frameIds.push(b[off + 10 + 3 * i]!);
-    } else if (marker === 0xda) {
-      const ns = off + 4 < b.length ? b[off + 4]! : 0;
-      const ids: number[] = [];
-      for (let j = 0; j < ns && off + 5 + 2 * j < b.length; j++) ids.push(b[off + 5 + 2 * j]!);
-      const at = off + 5 + 2 * ns;
-      if (at + 2 < b.length) scans.push({ ids, ss: b[at]!, se: b[at + 1]!, al: b[at + 2]! & 15 });
-      off = scanData(b, Math.min(b.length, off + 2 + len)).end;
-      continue;
-    }
-    off += 2 + len;
-  }
+    } else if (scan !== undefined && scan.se !== undefined && scan.al !== undefined) scans.push({ ids: scan.ids, ss: scan.ss, se: scan.se, al: scan.al });
+    return true;
+  });
+  if (reachedEoi) return { lacksEoi: false };
   let zeros = 0;
   while (zeros < b.length - 2 && b[b.length - 1 - zeros] === 0) zeros++;
   if (zeros > 0 && b[b.length - 1 - zeros] === 0xff) zeros--; // FF 00: a stuffed data byte, not padding

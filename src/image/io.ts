@@ -540,11 +540,18 @@ export function decoderWarningLine(name: string, loaded: Pick<LoadedImage, 'note
  * @param name the input as the user named it (a path); @param loaded the image (its notes).
  */
 export function inputWarningLine(name: string, loaded: Pick<LoadedImage, 'notes'>): string | undefined {
-  const parts: string[] = [];
   const decoder = decoderWarningLine(name, loaded);
-  if (decoder !== undefined) parts.push(decoder);
-  for (const n of loaded.notes) if (n.startsWith('warning: ')) parts.push(`warning: ${name}: ${n.slice('warning: '.length)}`);
+  const parts = [...(decoder !== undefined ? [decoder] : []), ...fileWarningLines(name, loaded)];
   return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/**
+ * The file's own warnings (its notes starting "warning: ": `ANISOTROPIC_NOTE`, `PHYS_NOTE`, `NO_EOI_NOTE`,
+ * `ALL_REDUCED_NOTE`, `LIFTED_PHOTO_WARNING_NOTE`), each as a line naming the file ("warning: <name>: ...");
+ * the decoder's warning is `decoderWarningLine`'s. Empty when there is none.
+ */
+export function fileWarningLines(name: string, loaded: Pick<LoadedImage, 'notes'>): string[] {
+  return loaded.notes.filter((n) => n.startsWith('warning: ')).map((n) => `warning: ${name}: ${n.slice('warning: '.length)}`);
 }
 
 /**

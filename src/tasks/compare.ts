@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import { FingerliftError } from '../errors.js';
 import type { AnyImage, GrayImage } from '../image/types.js';
 import { isRgb, createGray } from '../image/types.js';
-import { ANISOTROPIC_NOTE, PHYS_NOTE, LIFTED_PHOTO_WARNING_NOTE, LIFTED_PRINT_NOTE, NO_EOI_NOTE, DEFAULT_MAX_PIXELS, decoderWarningLine, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
+import { LIFTED_PRINT_NOTE, DEFAULT_MAX_PIXELS, decoderWarningLine, fileWarningLines, loadImage, maxImageFileBytes, readImageHeader, refuseFingerliftChart, withDecoderWarning, type LoadedImage } from '../image/io.js';
 import { CHART_MARK, withPngText } from '../image/png.js';
 import { printTooLargeFromHeader } from './print-size.js';
 import { processPrint, liftPhoto, type PrintOptions } from '../pipeline.js';
@@ -260,7 +260,7 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
     if (!best?.template || !best.print)
       throw new FingerliftError('E_TOO_FEW_MINUTIAE', `no usable fingertip: ${lifted.fingertips.map((f) => `f${f.index}: ${f.reason ?? 'no print'}`).join('; ')}`, { input: path });
     // The file's own warnings (a JPEG without its EOI marker, different x and y resolutions, ...) are said beside the result.
-    const photoWarnings = loaded.notes.filter((n) => n.startsWith('warning: ')).map((n) => `warning: ${path}: ${n.slice('warning: '.length)}`);
+    const photoWarnings = fileWarningLines(path, loaded);
     return { path, id, kind, template: best.template, image: best.print, notes: [...photoWarnings, ...pre, `photo: fingertip ${best.index} of ${lifted.fingertips.length} used (${best.template.minutiae.length} minutiae)`], ...(photoWarnings.length > 0 ? { warnings: photoWarnings } : {}) };
   }
   if (options.fingertip !== undefined) throw new FingerliftError('E_INVALID_ARGUMENT', `a fingertip (${options.fingertip}) was asked for, but the input is read as a contact print: fingertips are chosen in photos (--image-kind photo reads it as one)`, { input: path });
@@ -272,8 +272,7 @@ function comparableFromImage(path: string, id: string, loaded: LoadedImage, imag
   const lifted = r.template.scaleEstimated ? loaded.notes.filter((n) => n.startsWith(LIFTED_PRINT_NOTE)) : [];
   // Resolution warnings of the file (different x and y resolutions, a damaged pHYs chunk) are said beside the result.
   // So are those of the photo a lifted print came from (its marks).
-  const warned = loaded.notes.filter((n) => n.startsWith(ANISOTROPIC_NOTE) || n.startsWith(PHYS_NOTE) || n.startsWith(NO_EOI_NOTE) || n.startsWith(LIFTED_PHOTO_WARNING_NOTE));
-  const warnings = warned.map((n) => `warning: ${path}: ${n.replace(/^warning: /, '')}`);
+  const warnings = fileWarningLines(path, loaded);
   return { path, id, kind, template: r.template, image: r.enhancement.enhanced, notes: [...warnings, ...pre, ...lifted, r.decisions.resolution.note, r.decisions.polarity.note], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
